@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ModelGen.Common;
+using ModelGen.Diagnostics;
+using ModelGen.Emit;
+using ModelGen.Ir;
+using ModelGen.Onnx;
+using ModelGen.Ops;
+using ModelGen.Passes;
+
+namespace ModelGen.Compiler
+{
+    /// <summary>Everything one compilation produced, for the generator, the CLI and tests.</summary>
+    public sealed class CompileResult
+    {
+        public string? Source { get; set; }
+        public byte[]? WeightBlob { get; set; }
+        public List<ModelDiagnostic> Diagnostics { get; } = new();
+        public Graph? Graph { get; set; }
+        public MemoryPlan? Plan { get; set; }
+        public long WeightBytes { get; set; }
+        public bool Success => Source is not null && !Diagnostics.Any(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+    }
+
+    /// <summary>The compiler: read → import → check support → infer shapes and fold → fuse → plan memory → emit.</summary>
+    public static class ModelCompiler
+    {
+        public static CompileResult Compile(byte[] bytes, string path, ModelOptions options, OpRegistry? registry = null, CancellationToken ct = default)
+        {
+            registry ??= OpRegistry.Default;
+            var result = new CompileResult();
+            try
+            {
+                CompileCore(bytes, path, options, registry, result, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                // The generator never throws: an internal error becomes a diagnostic that says what happened.
+                result.Source = null;
+                result.Diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, System.IO.Path.GetFileName(path), "model",
+                    $"internal compiler error {e.GetType().Name}: {e.Message}"));
+            }
+            return result;
+        }
+
+        private static void CompileCore(byte[] bytes, string path, ModelOptions options, OpRegistry registry, CompileResult result, CancellationToken ct)
+        {
+            var diagnostics = result.Diagnostics;
+            var proto = OnnxImporter.Parse(bytes, path, diagnostics);
+            if (proto is null) return;
+            var graph = new OnnxImporter(path, options, diagnostics).Import(proto);
+            if (graph is null) return;
+            result.Graph = graph;
+
+            // Every unsupported node at once, before anything else.
+            var unsupported = graph.Nodes.Where(n => registry.Find(n) is null).ToList();
+            foreach (var n in unsupported)
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedOperator, path, n.Name, n.OpType, n.Domain.Length == 0 ? "ai.onnx" : n.Domain, n.Opset));
+            if (unsupported.Count > 0) return;
+
+            foreach (var v in graph.Outputs.Concat(graph.Inputs))
+                if (!DataTypes.IsSupported(v.Type) && v.Constant is null && v.Producer is null && v.IsGraphInput)
+                    return; // already reported by the importer
+
+            if (!ShapeInference.Run(graph, registry, path, diagnostics, ct)) return;
+            foreach (var pass in Passes.Pipeline.Default)
+            {
+                ct.ThrowIfCancellationRequested();
+                pass(graph);
+            }
+            DeadCodeElimination.Run(graph);
+
+            var plan = MemoryPlanner.Plan(graph, registry);
+            result.Plan = plan;
+            var emitter = new ModelEmitter(graph, plan, registry, options, path);
+            result.Source = emitter.Emit(ct);
+            result.WeightBlob = emitter.WeightBlob;
+            result.WeightBytes = emitter.WeightBytes;
+            if (options.Weights == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.LargeWeights, path, System.IO.Path.GetFileName(path), result.WeightBytes));
+        }
+
+        /// <summary>Above this, literals cost more than a few seconds per build (FACTS.md: ~1.4 s and 0.3 GB per MB).</summary>
+        public const long LargeWeightBytes = 4L * 1024 * 1024;
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using ModelGen.Common;
+using ModelGen.Diagnostics;
+
+namespace ModelGen.Compiler
+{
+    /// <summary>How a model's weights are stored in the generated assembly.</summary>
+    public enum WeightStorage
+    {
+        /// <summary>ulong literals behind a ReadOnlySpan property: data in the PE image, no copy, no allocation.</summary>
+        Literals,
+        /// <summary>One manifest resource per model (the host embeds it); read in place through a pointer.</summary>
+        Resource,
+    }
+
+    /// <summary>Per-model settings from the project item's metadata. Equatable: it is part of the pipeline key.</summary>
+    public sealed record ModelOptions(
+        string ClassName,
+        string Namespace,
+        EquatableArray<DimensionBinding> Dimensions,
+        EquatableArray<ShapeBinding> Shapes,
+        WeightStorage Weights = WeightStorage.Literals)
+    {
+        public static ModelOptions Default(string className, string ns = "ModelGen.Models") =>
+            new(className, ns, EquatableArray<DimensionBinding>.Empty, EquatableArray<ShapeBinding>.Empty);
+
+        /// <summary>Parses "batch=1,seq=128".</summary>
+        public static EquatableArray<DimensionBinding> ParseDimensions(string? text, string model, List<ModelDiagnostic> diagnostics, string? path)
+        {
+            var result = new List<DimensionBinding>();
+            if (string.IsNullOrWhiteSpace(text)) return EquatableArray<DimensionBinding>.Empty;
+            foreach (var part in text!.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var kv = part.Split('=');
+                if (kv.Length != 2 || kv[0].Trim().Length == 0 || !int.TryParse(kv[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value <= 0)
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Dimensions", text, model, $"'{part.Trim()}' is not of the form name=positive-integer"));
+                    continue;
+                }
+                result.Add(new DimensionBinding(kv[0].Trim(), value));
+            }
+            return new EquatableArray<DimensionBinding>(result.OrderBy(d => d.Name, StringComparer.Ordinal));
+        }
+
+        /// <summary>Parses "input=1x3x224x224,mask=1x16".</summary>
+        public static EquatableArray<ShapeBinding> ParseShapes(string? text, string model, List<ModelDiagnostic> diagnostics, string? path)
+        {
+            var result = new List<ShapeBinding>();
+            if (string.IsNullOrWhiteSpace(text)) return EquatableArray<ShapeBinding>.Empty;
+            foreach (var part in text!.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                int eq = part.LastIndexOf('=');
+                var dims = eq > 0 ? part.Substring(eq + 1).Trim().Split('x', 'X', '*') : Array.Empty<string>();
+                var parsed = dims.Select(d => int.TryParse(d.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : -1).ToArray();
+                if (eq <= 0 || parsed.Length == 0 || parsed.Any(v => v < 0))
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Shapes", text, model, $"'{part.Trim()}' is not of the form input=AxBxC"));
+                    continue;
+                }
+                result.Add(new ShapeBinding(part.Substring(0, eq).Trim(), new EquatableArray<int>(parsed)));
+            }
+            return new EquatableArray<ShapeBinding>(result.OrderBy(d => d.Input, StringComparer.Ordinal));
+        }
+    }
+
+    public sealed record DimensionBinding(string Name, int Value);
+
+    public sealed record ShapeBinding(string Input, EquatableArray<int> Shape);
+}

@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ModelGen.Ir
+{
+    /// <summary>A tensor flowing through the graph: a model input, a constant or a node output.</summary>
+    public sealed class Value
+    {
+        public Value(string name) => Name = name;
+
+        public string Name { get; }
+        public DataType Type { get; set; }
+        /// <summary>Concrete shape once inference has run; null before.</summary>
+        public int[]? Shape { get; set; }
+        public Tensor? Constant { get; set; }
+        public bool IsGraphInput { get; set; }
+        public bool IsGraphOutput { get; set; }
+        public Node? Producer { get; set; }
+        public List<Node> Consumers { get; } = new();
+
+        public int Length => Shapes.Size(Shape!);
+        public int Rank => Shape!.Length;
+
+        public override string ToString() => $"{Name}:{Type}{(Shape is null ? "?" : Shapes.Format(Shape))}";
+    }
+
+    public sealed class Node
+    {
+        public Node(string name, string opType, string domain, int opset, Value?[] inputs, Value[] outputs, Attributes attributes)
+        {
+            Name = name;
+            OpType = opType;
+            Domain = domain;
+            Opset = opset;
+            Inputs = inputs;
+            Outputs = outputs;
+            Attributes = attributes;
+        }
+
+        public string Name { get; set; }
+        public string OpType { get; set; }
+        public string Domain { get; }
+        public int Opset { get; }
+        /// <summary>Inputs in ONNX order; null where an optional input is omitted.</summary>
+        public Value?[] Inputs { get; set; }
+        public Value[] Outputs { get; set; }
+        public Attributes Attributes { get; }
+
+        /// <summary>Fused epilogue set by passes (e.g. Relu after Conv).</summary>
+        public Activation? FusedActivation { get; set; }
+
+        public Value? Input(int i) => i < Inputs.Length ? Inputs[i] : null;
+
+        public override string ToString() => $"{OpType} '{Name}'";
+    }
+
+    public sealed class Graph
+    {
+        public List<Node> Nodes { get; } = new();
+        public List<Value> Inputs { get; } = new();
+        public List<Value> Outputs { get; } = new();
+        public Dictionary<string, Value> Values { get; } = new(System.StringComparer.Ordinal);
+        public Dictionary<string, int> Opsets { get; } = new(System.StringComparer.Ordinal);
+        public string Name { get; set; } = "";
+        public string DocString { get; set; } = "";
+
+        /// <summary>Recomputes producer and consumer links after a pass rewired nodes.</summary>
+        public void Relink()
+        {
+            foreach (var v in Values.Values) { v.Producer = null; v.Consumers.Clear(); }
+            foreach (var n in Nodes)
+            {
+                foreach (var o in n.Outputs) o.Producer = n;
+                foreach (var i in n.Inputs.Where(i => i is not null)) i!.Consumers.Add(n);
+            }
+        }
+    }
+
+    /// <summary>An elementwise activation fused into the epilogue of a Conv, Gemm or MatMul.</summary>
+    public sealed record Activation(string Kind, float Alpha = 0, float Beta = 0);
+}

@@ -1,0 +1,57 @@
+using ModelGen.Emit;
+using ModelGen.Ir;
+
+namespace ModelGen.Ops
+{
+    /// <summary>
+    /// Everything ModelGen knows about one ONNX operator, in one file: attribute checks and shape rule
+    /// (<see cref="InferShapes"/>), build-time evaluation on constants (<see cref="TryFold"/>) and code (<see cref="Emit"/>).
+    /// Register each definition with one line in <see cref="OpRegistry"/>.
+    /// </summary>
+    public abstract class OpDefinition
+    {
+        public abstract string OpType { get; }
+
+        public virtual string Domain => "";
+
+        /// <summary>
+        /// Sets every output's Type and Shape from the inputs. Throws <see cref="IrException"/> for an invalid node
+        /// and <see cref="UnsupportedException"/> for a valid configuration ModelGen does not implement.
+        /// </summary>
+        public abstract void InferShapes(Node node);
+
+        /// <summary>
+        /// Called when every present input is constant: sets the outputs' Constant and returns true, or returns false
+        /// to leave the node for run time.
+        /// </summary>
+        public virtual bool TryFold(Node node) => false;
+
+        /// <summary>True when output 0 is input 0 with another shape, so both may share one buffer.</summary>
+        public virtual bool IsView => false;
+
+        /// <summary>Scratch bytes the kernel needs while it runs (planned into the arena).</summary>
+        public virtual long ScratchBytes(Node node) => 0;
+
+        /// <summary>Multiply-accumulate count, reported by `modelgen inspect`.</summary>
+        public virtual long Macs(Node node) => 0;
+
+        /// <summary>Writes the statements that compute the node's outputs.</summary>
+        public abstract void Emit(EmitContext ctx);
+
+        protected static void Require(bool condition, string message)
+        {
+            if (!condition) throw new IrException(message);
+        }
+
+        protected static void RequireSupported(bool condition, string message)
+        {
+            if (!condition) throw new UnsupportedException(message);
+        }
+
+        protected static void RequireFloat(Node node, int input = 0)
+        {
+            var v = node.Inputs[input]!;
+            RequireSupported(v.Type == DataType.Float, $"input '{v.Name}' has element type {DataTypes.OnnxName(v.Type)}; this operator supports float");
+        }
+    }
+}

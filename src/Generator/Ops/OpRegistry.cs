@@ -1,0 +1,30 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Ir;
+
+namespace ModelGen.Ops
+{
+    /// <summary>The one table of supported operators. Adding an op: one file in Ops/, one line here, one test file.</summary>
+    public sealed class OpRegistry
+    {
+        public static readonly OpRegistry Default = new(new OpDefinition[]
+        {
+            new Add(),
+            new Gemm(),
+            new Identity(),
+            new Relu(),
+            new Reshape(),
+        });
+
+        private readonly Dictionary<(string Domain, string OpType), OpDefinition> _ops;
+
+        public OpRegistry(IEnumerable<OpDefinition> ops) =>
+            _ops = ops.ToDictionary(o => (o.Domain, o.OpType));
+
+        public IEnumerable<OpDefinition> All => _ops.Values.OrderBy(o => o.Domain, System.StringComparer.Ordinal).ThenBy(o => o.OpType, System.StringComparer.Ordinal);
+
+        public OpDefinition? Find(string domain, string opType) => _ops.TryGetValue((domain, opType), out var op) ? op : null;
+
+        public OpDefinition? Find(Node node) => Find(node.Domain, node.OpType);
+    }
+}

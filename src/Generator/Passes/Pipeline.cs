@@ -1,0 +1,14 @@
+using System;
+using System.Collections.Generic;
+using ModelGen.Ir;
+
+namespace ModelGen.Passes
+{
+    /// <summary>The optimisation passes that run after shape inference, in order.</summary>
+    public static class Pipeline
+    {
+        public static readonly IReadOnlyList<Action<Graph>> Default = new Action<Graph>[]
+        {
+        };
+    }
+}

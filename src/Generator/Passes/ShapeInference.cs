@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ModelGen.Diagnostics;
+using ModelGen.Ir;
+using ModelGen.Ops;
+
+namespace ModelGen.Passes
+{
+    /// <summary>
+    /// Walks the graph in order, infers every output's type and concrete shape, and folds nodes whose inputs are all
+    /// constant (Shape, Gather, Cast, Range, ... on constants) into constants. Reports invalid nodes and unsupported
+    /// configurations, all of them, and returns false if any.
+    /// </summary>
+    public static class ShapeInference
+    {
+        public static bool Run(Graph graph, OpRegistry registry, string path, List<ModelDiagnostic> diagnostics, CancellationToken ct)
+        {
+            bool ok = true;
+            var folded = new HashSet<Node>();
+            foreach (var node in graph.Nodes)
+            {
+                ct.ThrowIfCancellationRequested();
+                var def = registry.Find(node)!;
+                var missing = node.Inputs.FirstOrDefault(i => i is not null && i.Shape is null && i.Constant is null);
+                if (missing is not null)
+                {
+                    // An earlier failure already explains this, unless the graph is out of order.
+                    if (ok) diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, $"input '{missing.Name}' is used before it is computed"));
+                    ok = false;
+                    continue;
+                }
+                try
+                {
+                    def.InferShapes(node);
+                    foreach (var o in node.Outputs)
+                    {
+                        if (o.Shape is null) throw new InvalidOperationException($"{def.OpType} left output '{o.Name}' without a shape");
+                        if (!DataTypes.IsSupported(o.Type))
+                            throw new UnsupportedException($"output '{o.Name}' has element type {DataTypes.OnnxName(o.Type)}, which ModelGen does not support");
+                    }
+                    if (node.Inputs.All(i => i is null || i.Constant is not null) && def.TryFold(node))
+                        folded.Add(node);
+                }
+                catch (IrException e)
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, e.Message));
+                    ok = false;
+                }
+                catch (UnsupportedException e)
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message));
+                    ok = false;
+                }
+            }
+            graph.Nodes.RemoveAll(folded.Contains);
+            graph.Relink();
+            return ok;
+        }
+    }
+
+    /// <summary>Removes nodes none of whose outputs reach a graph output.</summary>
+    public static class DeadCodeElimination
+    {
+        public static void Run(Graph graph)
+        {
+            var needed = new HashSet<Value>(graph.Outputs);
+            for (int i = graph.Nodes.Count - 1; i >= 0; i--)
+            {
+                var node = graph.Nodes[i];
+                if (node.Outputs.Any(needed.Contains))
+                {
+                    foreach (var input in node.Inputs) if (input is not null) needed.Add(input);
+                }
+                else graph.Nodes.RemoveAt(i);
+            }
+            graph.Relink();
+        }
+    }
+}
