@@ -68,15 +68,15 @@ public static class VerifyCommand
         {
             report = Verifier.Verify(model.Bytes, model.Path, options, verify, modelOnDisk: model.HasExternalData);
         }
-        catch (Exception e) when (e is InvalidOperationException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or NotSupportedException
-            or ArgumentException or InvalidCastException or BadImageFormatException or TypeLoadException or System.Reflection.TargetInvocationException)
+        catch (Exception e) when (e is not OutOfMemoryException && Environment.GetEnvironmentVariable("MODELGEN_DEBUG") is null)
         {
-            // The generated code did not compile or load, or ONNX Runtime refused the model: a finding, not a crash.
+            // The generated code did not compile, load or run, or ONNX Runtime refused the model: a finding, reported
+            // like the others (in the JSON too), not a crash.
             var inner = e is System.Reflection.TargetInvocationException { InnerException: { } ie } ? ie : e;
-            error = $"{inner.GetType().Name}: {inner.Message}";
-            report = new VerificationReport { Model = model.Name, Supported = false };
-            report.Diagnostics.AddRange(ModelCompiler.Compile(model.Bytes, model.Path, options).Diagnostics);
-            report.Supported = false;
+            error = $"{inner.GetType().Name}: {inner.Message.Trim()}";
+            var compiled = ModelCompiler.Compile(model.Bytes, model.Path, options);
+            report = new VerificationReport { Model = model.Name, Supported = compiled.Success };
+            report.Diagnostics.AddRange(compiled.Diagnostics);
         }
 
         bool passed = error is null && report.Passed;
@@ -92,6 +92,20 @@ public static class VerifyCommand
     private static string Micros(double us) => us >= 10_000
         ? (us / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms"
         : us.ToString("0.0", CultureInfo.InvariantCulture) + " us";
+
+    /// <summary>False when ModelGen.Runtime was built Debug: its kernels then run unoptimized and timings mislead.</summary>
+    public static bool RuntimeIsOptimized =>
+        typeof(ModelGen.Runtime.IOnnxModel).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().All(d => !d.IsJITOptimizerDisabled);
+
+    private static string Speed(VerificationReport report)
+    {
+        if (report.GeneratedMicros <= 0 || report.OnnxRuntimeMicros <= 0) return "";
+        double ratio = report.OnnxRuntimeMicros / report.GeneratedMicros;
+        return ratio >= 1
+            ? $"; ModelGen {ratio.ToString("0.00", CultureInfo.InvariantCulture)}x faster"
+            : $"; ModelGen {(1 / ratio).ToString("0.00", CultureInfo.InvariantCulture)}x slower";
+    }
 
     private static void WriteText(TextWriter w, string modelPath, VerificationReport report, VerifyOptions verify, WeightStorage storage, bool passed, string? error)
     {
@@ -111,7 +125,9 @@ public static class VerifyCommand
         }
         if (verify.TimingRuns > 0 && report.Outputs.Count > 0)
             w.WriteLine($"Latency      median of {verify.TimingRuns}: ModelGen {Micros(report.GeneratedMicros)}, ONNX Runtime {Micros(report.OnnxRuntimeMicros)} (1 thread)" +
-                (report.GeneratedMicros > 0 ? $", ratio {(report.OnnxRuntimeMicros / report.GeneratedMicros).ToString("0.00", CultureInfo.InvariantCulture)}x" : ""));
+                Speed(report));
+        if (verify.TimingRuns > 0 && report.Outputs.Count > 0 && !RuntimeIsOptimized)
+            w.WriteLine("  warning: ModelGen.Runtime is a Debug build (JIT optimizer disabled): its latency means little; use -c Release");
         w.WriteLine($"Result       {(passed ? "PASS" : "FAIL")} (|ours - ort| <= {verify.AbsTolerance.ToString(CultureInfo.InvariantCulture)} + {verify.RelTolerance.ToString(CultureInfo.InvariantCulture)}·|ort|)");
     }
 
@@ -137,6 +153,7 @@ public static class VerifyCommand
         JsonOut.Number(w, "generatedMicros", report.GeneratedMicros);
         JsonOut.Number(w, "onnxRuntimeMicros", report.OnnxRuntimeMicros);
         w.WriteNumber("runs", verify.TimingRuns);
+        w.WriteBoolean("runtimeOptimized", RuntimeIsOptimized);
         w.WriteNumber("seed", verify.Seed);
         w.WriteNumber("intMax", verify.IntMax);
         w.WriteNumber("atol", verify.AbsTolerance);

@@ -228,6 +228,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Verify_reports_an_onnx_runtime_failure_as_json_with_exit_code_1()
+    {
+        // ModelGen accepts opset 27; ONNX Runtime 1.31 refuses it ("under development"): a finding, not a crash.
+        string path = Write("relu27.onnx", new ModelBuilder(opset: 27).Input("x", 3).Node("Relu", new[] { "x" }, new[] { "y" }).Output("y"));
+
+        var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "0");
+
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("   at ", stderr);
+        var json = Json(stdout);
+        Assert.True(json.GetProperty("supported").GetBoolean());
+        Assert.False(json.GetProperty("passed").GetBoolean());
+        Assert.Contains("OnnxRuntimeException", json.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public void Verify_value_fixes_an_input_and_zero_tolerance_holds_for_exact_ops()
     {
         string path = Write("relu.onnx", new ModelBuilder(opset: 13).Input("x", 3, 7).Node("Relu", new[] { "x" }, new[] { "y" }).Output("y"));
