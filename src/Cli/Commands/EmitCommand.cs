@@ -71,7 +71,7 @@ public static class EmitCommand
         {
             stdout.WriteLine($"wrote {weightsPath} ({CommonOptions.Bytes(result.WeightBlob?.LongLength ?? 0)})");
             stdout.WriteLine("Embed the weights in the project that compiles the class:");
-            stdout.WriteLine($"  <EmbeddedResource Include=\"{Path.GetFileName(weightsPath)}\" LogicalName=\"{ModelEmitter.ResourceName(options)}\" />");
+            stdout.WriteLine($"  <EmbeddedResource Include=\"{weightsPath}\" LogicalName=\"{ModelEmitter.ResourceName(options)}\" />");
         }
         return 0;
     }

@@ -78,7 +78,16 @@ public sealed class ModelReport
     {
         registry ??= OpRegistry.Default;
         var proto = model.Proto;
-        CompileResult? result = proto is null ? null : ModelCompiler.Compile(model.Bytes, model.Path, options, registry);
+        CompileResult? result = null;
+        if (proto is not null)
+        {
+            // Inspect never looks at the source: for large models, compile with resource storage so no one builds
+            // hundreds of megabytes of literal text, and add the one diagnostic literals would have raised.
+            bool shortcut = options.Weights == WeightStorage.Literals && model.InitializerBytes > ModelCompiler.LargeWeightBytes;
+            result = ModelCompiler.Compile(model.Bytes, model.Path, shortcut ? options with { Weights = WeightStorage.Resource } : options, registry);
+            if (shortcut && result.Source is not null && result.WeightBytes > ModelCompiler.LargeWeightBytes)
+                result.Diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.LargeWeights, model.Path, model.Name, result.WeightBytes));
+        }
         var report = new ModelReport
         {
             Model = model.Path,

@@ -189,17 +189,41 @@ public sealed class CliTests : IDisposable
         Assert.Contains("output y", text.Out);
     }
 
-    [Fact]
-    public void Verify_uses_resource_weights_above_the_literal_limit()
+    /// <summary>1100 x 1000 floats = 4.4 MB, above ModelCompiler.LargeWeightBytes.</summary>
+    private string WriteWideModel()
     {
-        // 1100 x 1000 floats = 4.4 MB > ModelCompiler.LargeWeightBytes.
         var random = new Random(3);
-        string path = Write("wide.onnx", new ModelBuilder(opset: 13)
+        return Write("wide.onnx", new ModelBuilder(opset: 13)
             .Input("x", 1, 1100)
             .Initializer("w", TestData.Floats(random, 1100 * 1000, 0.05f), 1100, 1000)
             .Node("Gemm", new[] { "x", "w" }, new[] { "h" })
             .Node("Relu", new[] { "h" }, new[] { "y" })
             .Output("y"));
+    }
+
+    [Fact]
+    public void Inspect_of_a_large_model_reports_the_literal_weights_info_like_the_generator()
+    {
+        string path = WriteWideModel();
+
+        var literals = Run("inspect", path, "--json");
+        Assert.Equal(0, literals.Code);
+        var json = Json(literals.Out);
+        var info = Assert.Single(json.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal("MG0301", info.GetProperty("id").GetString());
+        Assert.Equal("info", info.GetProperty("severity").GetString());
+        Assert.Equal(1100 * 1000 * 4, json.GetProperty("weightBytes").GetInt64());
+        Assert.Equal(1100L * 1000, json.GetProperty("macs").GetInt64());
+
+        var resource = Run("inspect", path, "--json", "--weights", "resource");
+        Assert.Equal(0, resource.Code);
+        Assert.Empty(Json(resource.Out).GetProperty("diagnostics").EnumerateArray());
+    }
+
+    [Fact]
+    public void Verify_uses_resource_weights_above_the_literal_limit()
+    {
+        string path = WriteWideModel();
 
         var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "0");
 
@@ -284,7 +308,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("public partial class Mlp", File.ReadAllText(Path.Combine(resourceDir, "Mlp.g.cs")));
         Assert.Contains("namespace ModelGen.Models", File.ReadAllText(Path.Combine(resourceDir, "Mlp.g.cs")));
         Assert.True(new FileInfo(Path.Combine(resourceDir, "Mlp.weights")).Length >= (8 * 16 + 16 + 4 * 16 + 4) * 4);
-        Assert.Contains("<EmbeddedResource Include=\"Mlp.weights\" LogicalName=\"ModelGen.Models.Mlp.weights\" />", resource.Out);
+        Assert.Contains($"<EmbeddedResource Include=\"{Path.Combine(resourceDir, "Mlp.weights")}\" LogicalName=\"ModelGen.Models.Mlp.weights\" />", resource.Out);
     }
 
     [Fact]
