@@ -235,6 +235,33 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Verify_loads_external_data_beside_the_model_in_both_engines()
+    {
+        var random = new Random(11);
+        var weights = TestData.Floats(random, 6 * 5);
+        var bytes = new byte[weights.Length * 4];
+        Buffer.BlockCopy(weights, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(Path.Combine(_dir, "ext.bin"), bytes);
+        var w = new ModelGen.Onnx.Proto.TensorProto
+        {
+            Name = "w", DataType = (int)ModelGen.Onnx.Proto.TensorProto.Types.DataType.Float,
+            DataLocation = ModelGen.Onnx.Proto.TensorProto.Types.DataLocation.External,
+        };
+        w.Dims.AddRange(new long[] { 6, 5 });
+        w.ExternalData.Add(new ModelGen.Onnx.Proto.StringStringEntryProto { Key = "location", Value = "ext.bin" });
+        string path = Write("ext.onnx", new ModelBuilder(opset: 13).Input("x", 2, 6).Initializer(w)
+            .Node("Gemm", new[] { "x", "w" }, new[] { "y" }).Output("y"));
+
+        var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "0");
+
+        Assert.True(code == 0, stderr + stdout);
+        Assert.True(Json(stdout).GetProperty("passed").GetBoolean());
+        var inspect = Json(Run("inspect", path, "--json").Out);
+        Assert.Equal(30, inspect.GetProperty("parameters").GetInt64());
+        Assert.Equal(2L * 5 * 6, inspect.GetProperty("macs").GetInt64());
+    }
+
+    [Fact]
     public void Verify_fails_with_exit_code_1_on_an_unsupported_model()
     {
         var model = new ModelBuilder(opset: 13).Input("x", 4).Node("Frobnicate", new[] { "x" }, new[] { "y" }).Output("y").Build();
