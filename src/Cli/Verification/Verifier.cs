@@ -57,7 +57,7 @@ public static class Verifier
         using var bound = oracle.Bind(ortInputs, ortOutputs);
         bound.Run();
         for (int i = 0; i < outputs.Length; i++)
-            report.Outputs.Add(Compare(model.Outputs[i].Name, outputs[i], bound.Outputs[i], verify));
+            report.Outputs.Add(Compare(model.Outputs[i].OnnxName, outputs[i], bound.Outputs[i], verify));
 
         if (verify.TimingRuns > 0)
         {
