@@ -79,7 +79,10 @@ namespace ModelGen.Compiler
             var plan = MemoryPlanner.Plan(graph, registry);
             result.Plan = plan;
             var emitter = new ModelEmitter(graph, plan, registry, options, path);
-            result.Source = emitter.Emit(ct);
+            string source = emitter.Emit(ct);
+            diagnostics.AddRange(emitter.Diagnostics);
+            if (emitter.Diagnostics.Count > 0) return;
+            result.Source = source;
             result.WeightBlob = emitter.WeightBlob;
             result.WeightBytes = emitter.WeightBytes;
             if (options.Weights == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using ModelGen.Compiler;
+using ModelGen.Diagnostics;
 using ModelGen.Ir;
 using ModelGen.Ops;
 using ModelGen.Passes;
@@ -39,6 +40,9 @@ namespace ModelGen.Emit
         }
 
         public MemoryPlan Plan { get; }
+
+        /// <summary>Problems found while choosing code for nodes; the source is unusable when any is an error.</summary>
+        public List<ModelDiagnostic> Diagnostics { get; } = new();
 
         /// <summary>Bytes of the weights blob (Resource storage only), to embed as WeightsResourceName.</summary>
         public byte[]? WeightBlob { get; private set; }
@@ -92,7 +96,19 @@ namespace ModelGen.Emit
                 string outs = string.Join(", ", node.Outputs.Select(o => Shapes.Format(o.Shape!)));
                 string fused = node.FusedActivation is null ? "" : $" + {node.FusedActivation.Kind}";
                 body.Line($"// {node.OpType}{fused} '{Sanitize(node.Name)}': {ins} -> {outs}");
-                def.Emit(new EmitContext(this, node, body));
+                try
+                {
+                    def.Emit(new EmitContext(this, node, body));
+                }
+                catch (UnsupportedException e)
+                {
+                    // Some limits only show when code is chosen (e.g. an integer Add that could not be folded).
+                    Diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, _modelFile, node.Name, node.OpType, e.Message));
+                }
+                catch (IrException e)
+                {
+                    Diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, _modelFile, node.Name, node.OpType, e.Message));
+                }
             }
 
             // Outputs that no node writes: graph inputs, constants, or the same value listed twice.
