@@ -125,8 +125,8 @@ public static class GeneratorHarness
     {
         public GeneratorRunResult Result => RunResult.Results.Single();
 
-        /// <summary>Diagnostics the generator reported (MGnnnn) plus any exception the driver caught (CS8784/CS8785).</summary>
-        public IReadOnlyList<Diagnostic> Diagnostics => Result.Diagnostics.Concat(DriverDiagnostics).ToList();
+        /// <summary>Diagnostics the generator reported (MGnnnn), including any exception the driver caught (CS8784/CS8785).</summary>
+        public IReadOnlyList<Diagnostic> Diagnostics => DriverDiagnostics;
 
         public IReadOnlyDictionary<string, string> Sources =>
             Result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
