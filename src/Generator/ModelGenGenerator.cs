@@ -34,15 +34,20 @@ namespace ModelGen
                 .Select(static (input, ct) => GeneratedModel.Compile(input, ct))
                 .WithTrackingName(StepNames.Compile);
 
-            // Class names must be unique across the project.
-            var duplicates = compiled.Collect().Select(static (all, _) => GeneratedModel.FindDuplicates(all)).WithTrackingName(StepNames.CheckNames);
+            // Class names must be unique across the project, and hint names unique ignoring case. The result is small
+            // and equal from run to run unless names change, so combining it into the output keeps outputs cached.
+            var names = compiled.Collect().Select(static (all, _) => NamePlan.Create(all)).WithTrackingName(StepNames.CheckNames);
 
-            context.RegisterSourceOutput(compiled, static (spc, model) =>
+            context.RegisterSourceOutput(compiled.Combine(names.Select(static (plan, _) => plan.Hints)), static (spc, pair) =>
             {
+                var (model, hints) = pair;
                 foreach (var d in model.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
-                if (model.Source is not null) spc.AddSource(model.HintName, SourceText.From(model.Source, Encoding.UTF8));
+                string? hint = model.HintName;
+                foreach (var h in hints)
+                    if (h.Path == model.Path) hint = h.HintName;
+                if (model.Source is not null && hint is not null) spc.AddSource(hint, SourceText.From(model.Source, Encoding.UTF8));
             });
-            context.RegisterSourceOutput(duplicates, static (spc, diags) =>
+            context.RegisterSourceOutput(names.Select(static (plan, _) => plan.Diagnostics), static (spc, diags) =>
             {
                 foreach (var d in diags) spc.ReportDiagnostic(d.ToDiagnostic());
             });
@@ -137,18 +142,42 @@ namespace ModelGen
             }
             return new GeneratedModel(input.Path, input.Options.ClassName, input.Options.Namespace, hint, source, new EquatableArray<ModelDiagnostic>(diags));
         }
+    }
 
-        public static EquatableArray<ModelDiagnostic> FindDuplicates(System.Collections.Immutable.ImmutableArray<GeneratedModel> all)
+    /// <summary>A hint name other than the model's own: null means "emit nothing" (a duplicate class).</summary>
+    public sealed record HintOverride(string Path, string? HintName);
+
+    /// <summary>
+    /// Project-wide naming: MG0402 for two models generating the same class (the later one by path is not emitted, so
+    /// the user sees one error, not CS0101 as well), and distinct hint names for classes that differ only in case
+    /// (the driver compares hint names ignoring case).
+    /// </summary>
+    public sealed record NamePlan(EquatableArray<ModelDiagnostic> Diagnostics, EquatableArray<HintOverride> Hints)
+    {
+        public static NamePlan Create(System.Collections.Immutable.ImmutableArray<GeneratedModel> all)
         {
-            var result = new List<ModelDiagnostic>();
-            foreach (var group in all.GroupBy(m => m.Namespace + "." + m.ClassName, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            var diagnostics = new List<ModelDiagnostic>();
+            var hints = new List<HintOverride>();
+            var emitted = new List<GeneratedModel>();
+            foreach (var group in all.OrderBy(m => m.Path, StringComparer.Ordinal).GroupBy(m => m.Namespace + "." + m.ClassName, StringComparer.Ordinal))
             {
-                var ordered = group.OrderBy(m => m.Path, StringComparer.Ordinal).ToList();
+                var ordered = group.ToList();
+                emitted.Add(ordered[0]);
                 for (int i = 1; i < ordered.Count; i++)
-                    result.Add(ModelDiagnostic.Create(DiagnosticDescriptors.DuplicateClassName, ordered[i].Path,
-                        System.IO.Path.GetFileName(ordered[0].Path), System.IO.Path.GetFileName(ordered[i].Path), group.Key));
+                {
+                    string first = System.IO.Path.GetFileName(ordered[0].Path), second = System.IO.Path.GetFileName(ordered[i].Path);
+                    if (first == second) (first, second) = (ordered[0].Path, ordered[i].Path);
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.DuplicateClassName, ordered[i].Path, first, second, group.Key));
+                    hints.Add(new HintOverride(ordered[i].Path, null));
+                }
             }
-            return new EquatableArray<ModelDiagnostic>(result);
+            foreach (var group in emitted.GroupBy(m => m.HintName, StringComparer.OrdinalIgnoreCase))
+            {
+                int k = 1;
+                foreach (var m in group.Skip(1))
+                    hints.Add(new HintOverride(m.Path, m.HintName.Substring(0, m.HintName.Length - ".g.cs".Length) + "." + (++k).ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs"));
+            }
+            return new NamePlan(new EquatableArray<ModelDiagnostic>(diagnostics), new EquatableArray<HintOverride>(hints.OrderBy(h => h.Path, StringComparer.Ordinal)));
         }
     }
 }

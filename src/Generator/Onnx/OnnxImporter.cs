@@ -78,7 +78,13 @@ namespace ModelGen.Onnx
                     ok = false;
                 }
             }
-            if (!graph.Opsets.ContainsKey("")) graph.Opsets[""] = model.IrVersion < 3 ? 1 : MinOpset;
+            if (!graph.Opsets.ContainsKey("") && model.Graph.Node.Any(n => NormalizeDomain(n.Domain).Length == 0))
+            {
+                // The IR spec requires the import; guessing a version would silently change operator semantics.
+                // (A model cut off just before its opset_import field parses like this.)
+                Report(DiagnosticDescriptors.NotOnnx, _modelName, "it imports no opset of the default domain 'ai.onnx', which its nodes use");
+                return null;
+            }
             if (!ok) return null;
 
             var g = model.Graph;
