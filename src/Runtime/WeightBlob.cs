@@ -26,7 +26,7 @@ public sealed unsafe class WeightBlob
     public static WeightBlob FromResource(Assembly assembly, string name)
     {
         var stream = assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"The weights resource '{name}' is missing from {assembly.GetName().Name}. Embed it with the ModelGen build targets.");
+            ?? throw new InvalidOperationException($"The weights resource '{name}' is missing from {assembly.GetName().Name}. Write it with `modelgen emit MODEL.onnx --weights resource -o DIR` and embed it with <EmbeddedResource Include=\"DIR/....weights\" LogicalName=\"{name}\" />, or use WeightStorage=\"Literals\".");
         if (stream is UnmanagedMemoryStream ums)
             return new WeightBlob(ums.PositionPointer, ums.Length, null);
         // Assemblies loaded from bytes expose a managed stream: copy once into pinned memory.
