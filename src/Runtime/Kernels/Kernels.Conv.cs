@@ -63,17 +63,18 @@ public readonly struct ConvGeometry
 public static partial class Kernels
 {
     /// <summary>
-    /// Scratch floats <see cref="Conv"/> needs: the im2col block (KernelSize × Chunk) or, for a pointwise convolution whose
-    /// pixel count is not a multiple of 16, one edge panel.
+    /// Scratch floats <see cref="Conv"/> needs: the im2col block (KernelSize × Chunk) or, for a pointwise convolution run
+    /// directly on its input (Chunk 0) whose pixel count is not a multiple of 16, one edge panel.
     /// </summary>
-    public static int ConvScratch(in ConvGeometry g) => g.IsPointwise
+    public static int ConvScratch(in ConvGeometry g) => g.Chunk == 0
         ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
         : g.KernelSize * g.Chunk;
 
     /// <summary>
     /// y = act(conv(x, w) + bias) for <paramref name="batch"/> images. Each group is a matrix product of its weights
     /// [OutChannels/Groups, KernelSize] (row-major, as ONNX stores them) with the im2col matrix, built Chunk output pixels at
-    /// a time in <paramref name="scratch"/> so it stays in cache; pointwise convolutions multiply the input directly.
+    /// a time in <paramref name="scratch"/> so it stays in cache; with Chunk 0 a pointwise convolution multiplies the input
+    /// directly.
     /// </summary>
     public static void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
         FusedActivation activation, Span<float> scratch)
@@ -85,9 +86,10 @@ public static partial class Kernels
             throw new ArgumentException("Conv operand too short.");
         if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException("Conv bias too short.", nameof(bias));
         if (scratch.Length < ConvScratch(g)) throw new ArgumentException("Conv scratch too short.", nameof(scratch));
-        bool pointwise = g.IsPointwise;
         int chunk = g.Chunk;
-        if (!pointwise && (chunk <= 0 || chunk % GemmPanelWidth != 0)) throw new ArgumentException("Conv chunk must be a positive multiple of 16.");
+        bool direct = chunk == 0;
+        if (direct ? !g.IsPointwise : chunk < 0 || chunk % GemmPanelWidth != 0)
+            throw new ArgumentException("Conv chunk must be a positive multiple of 16 (or 0 for a pointwise convolution).");
 
         for (int n = 0; n < batch; n++)
         {
@@ -98,7 +100,7 @@ public static partial class Kernels
                 var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
                 var bs = bias.IsEmpty ? default : bias.Slice(gi * mg, mg);
                 var epilogue = new GemmEpilogue(bs, default, 1f, false, activation);
-                if (pointwise)
+                if (direct)
                 {
                     GemmRowMajorCore(ws, k, xs, outPixels, mg, outPixels, k, ys, outPixels, scratch, epilogue);
                     continue;
@@ -118,65 +120,96 @@ public static partial class Kernels
     /// <summary>
     /// Rows (c, kd, kh, kw) × output pixels [q0, q0 + cols) of the im2col matrix of one group's input, row-major with row
     /// stride <paramref name="ld"/>; columns past cols up to the next multiple of 16 are zeroed so the micro-kernels read
-    /// only finite values.
+    /// only finite values. The pixel range is cut into runs along output rows once; each run of each row of the matrix
+    /// is then a zero prefix, a (strided) copy of one input row and a zero suffix.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Col(ReadOnlySpan<float> x, Span<float> dst, in ConvGeometry g, int channels, int q0, int cols, int ld)
     {
-        int D = g.Depth, H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth;
-        int plane = D * H * W, rowPixels = OW;
+        int D = g.Depth, H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth, KW = g.KernelW, sw = g.StrideW;
+        int plane = D * H * W;
         int padded = (cols + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth;
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float dr = ref MemoryMarshal.GetReference(dst);
+
+        if (g.IsPointwise)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                ref float d = ref Unsafe.Add(ref dr, c * ld);
+                Copy(ref Unsafe.Add(ref xr, c * plane + q0), ref d, cols);
+                ZeroSmall(ref Unsafe.Add(ref d, cols), padded - cols);
+            }
+            return;
+        }
+
+        // Runs of the chunk along output rows: (first output column, length, input z, input y of kernel row 0).
+        int maxRuns = cols / Math.Max(OW, 1) + 2;
+        Span<int> runOx = stackalloc int[maxRuns], runLen = stackalloc int[maxRuns], runZ = stackalloc int[maxRuns], runY = stackalloc int[maxRuns];
+        int runs = 0;
+        for (int q = q0, end = q0 + cols; q < end; runs++)
+        {
+            int outRow = q / OW, ox0 = q - outRow * OW;
+            int od = outRow / OH, oy = outRow - od * OH;
+            runOx[runs] = ox0;
+            runLen[runs] = Math.Min(OW - ox0, end - q);
+            runZ[runs] = od * g.StrideD - g.PadFront;
+            runY[runs] = oy * g.StrideH - g.PadTop;
+            q += runLen[runs];
+        }
+        // Per kernel column: offset into the input row and the output columns whose input column is inside the image.
+        Span<int> dxs = stackalloc int[KW], los = stackalloc int[KW], his = stackalloc int[KW];
+        for (int kw = 0; kw < KW; kw++)
+        {
+            int dx = kw * g.DilationW - g.PadLeft;
+            dxs[kw] = dx;
+            los[kw] = dx >= 0 ? 0 : Math.Min(OW, (-dx + sw - 1) / sw);
+            his[kw] = W - dx <= 0 ? 0 : Math.Min(OW, (W - 1 - dx) / sw + 1);
+        }
+
         int row = 0;
         for (int c = 0; c < channels; c++)
             for (int kd = 0; kd < g.KernelD; kd++)
                 for (int kh = 0; kh < g.KernelH; kh++)
-                    for (int kw = 0; kw < g.KernelW; kw++, row++)
+                {
+                    int dz = kd * g.DilationD, dy = kh * g.DilationH;
+                    for (int kw = 0; kw < KW; kw++, row++)
                     {
                         ref float d = ref Unsafe.Add(ref dr, row * ld);
-                        int dx = kw * g.DilationW - g.PadLeft;
-                        // Output columns whose input column is inside the image: ox·sw + dx ∈ [0, W).
-                        int oxLo = dx >= 0 ? 0 : (-dx + g.StrideW - 1) / g.StrideW;
-                        int oxHi = W - dx <= 0 ? 0 : Math.Min(OW, (W - 1 - dx) / g.StrideW + 1);
-                        int q = q0, end = q0 + cols, j = 0;
-                        while (q < end)
+                        int dx = dxs[kw], lo = los[kw], hi = his[kw];
+                        for (int r = 0; r < runs; r++)
                         {
-                            int outRow = q / rowPixels, ox0 = q - outRow * rowPixels;
-                            int len = Math.Min(rowPixels - ox0, end - q);
-                            int od = outRow / OH, oy = outRow - od * OH;
-                            int iz = od * g.StrideD + kd * g.DilationD - g.PadFront;
-                            int iy = oy * g.StrideH + kh * g.DilationH - g.PadTop;
-                            ref float seg = ref Unsafe.Add(ref d, j);
+                            int ox0 = runOx[r], len = runLen[r], iz = runZ[r] + dz, iy = runY[r] + dy;
                             if ((uint)iz >= (uint)D || (uint)iy >= (uint)H)
                             {
-                                Clear(ref seg, len);
+                                ZeroSmall(ref d, len);
                             }
                             else
                             {
-                                ref float src = ref Unsafe.Add(ref xr, c * plane + (iz * H + iy) * W);
-                                int a = Math.Clamp(oxLo, ox0, ox0 + len), b = Math.Clamp(oxHi, a, ox0 + len);
-                                Clear(ref seg, a - ox0);
-                                if (g.StrideW == 1) Copy(ref Unsafe.Add(ref src, a + dx), ref Unsafe.Add(ref seg, a - ox0), b - a);
+                                ref float src = ref Unsafe.Add(ref xr, c * plane + (iz * H + iy) * W + dx);
+                                int a = Math.Min(Math.Max(lo, ox0), ox0 + len), b = Math.Min(Math.Max(hi, a), ox0 + len);
+                                ZeroSmall(ref d, a - ox0);
+                                if (sw == 1) Copy(ref Unsafe.Add(ref src, a), ref Unsafe.Add(ref d, a - ox0), b - a);
                                 else
                                 {
-                                    ref float s = ref Unsafe.Add(ref src, a * g.StrideW + dx);
-                                    ref float t = ref Unsafe.Add(ref seg, a - ox0);
-                                    for (int i = 0; i < b - a; i++) Unsafe.Add(ref t, i) = Unsafe.Add(ref s, i * g.StrideW);
+                                    ref float t = ref Unsafe.Add(ref d, a - ox0);
+                                    for (int i = 0, n = b - a; i < n; i++) Unsafe.Add(ref t, i) = Unsafe.Add(ref src, (a + i) * sw);
                                 }
-                                Clear(ref Unsafe.Add(ref seg, b - ox0), ox0 + len - b);
+                                ZeroSmall(ref Unsafe.Add(ref d, b - ox0), ox0 + len - b);
                             }
-                            q += len;
-                            j += len;
+                            d = ref Unsafe.Add(ref d, len);
                         }
-                        Clear(ref Unsafe.Add(ref d, cols), padded - cols);
+                        ZeroSmall(ref d, padded - cols);
                     }
+                }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Clear(ref float d, int n)
+    private static void ZeroSmall(ref float d, int n)
     {
-        if (n > 0) MemoryMarshal.CreateSpan(ref d, n).Clear();
+        if (n <= 0) return;
+        if (n > 32) { MemoryMarshal.CreateSpan(ref d, n).Clear(); return; }
+        for (int i = 0; i < n; i++) Unsafe.Add(ref d, i) = 0f;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -38,6 +38,36 @@ public readonly struct FusedActivation
 
     public static FusedActivation None => default;
 
+    /// <summary>True for activations that are a compare or two (none, Relu, LeakyRelu, Clip): kernels apply those in registers.</summary>
+    public bool IsSimple => Kind <= ActivationKind.Clip;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Vector512<float> ApplySimple(Vector512<float> x) => Kind switch
+    {
+        ActivationKind.Relu => Vector512.Max(x, Vector512<float>.Zero),
+        ActivationKind.LeakyRelu => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * Alpha),
+        ActivationKind.Clip => Vector512.Min(Vector512.Max(x, Vector512.Create(Alpha)), Vector512.Create(Beta)),
+        _ => x,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Vector256<float> ApplySimple(Vector256<float> x) => Kind switch
+    {
+        ActivationKind.Relu => Vector256.Max(x, Vector256<float>.Zero),
+        ActivationKind.LeakyRelu => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), x, x * Alpha),
+        ActivationKind.Clip => Vector256.Min(Vector256.Max(x, Vector256.Create(Alpha)), Vector256.Create(Beta)),
+        _ => x,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Vector128<float> ApplySimple(Vector128<float> x) => Kind switch
+    {
+        ActivationKind.Relu => Vector128.Max(x, Vector128<float>.Zero),
+        ActivationKind.LeakyRelu => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), x, x * Alpha),
+        ActivationKind.Clip => Vector128.Min(Vector128.Max(x, Vector128.Create(Alpha)), Vector128.Create(Beta)),
+        _ => x,
+    };
+
     public float Apply(float x) => Kind switch
     {
         ActivationKind.None => x,
@@ -378,17 +408,16 @@ public static partial class Kernels
                     ref float ai = ref Unsafe.Add(ref a, i * lda);
                     if (pair)
                     {
-                        if (rows > 4) Micro512<Const8, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t);
-                        else if (rows > 1) Micro512<Const4, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t);
-                        else Micro512<Const1, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t);
+                        if (rows > 4) Micro512<Const8, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
+                        else if (rows > 1) Micro512<Const4, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
+                        else Micro512<Const1, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
                     }
                     else
                     {
-                        if (rows > 4) Micro512<Const8, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t);
-                        else if (rows > 1) Micro512<Const4, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t);
-                        else Micro512<Const1, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t);
+                        if (rows > 4) Micro512<Const8, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
+                        else if (rows > 1) Micro512<Const4, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
+                        else Micro512<Const1, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
                     }
-                    StoreTile(ref t, Nr512, ref c, ldc, i, col, rows, cols, e);
                 }
                 p += pair ? 2 : 1;
             }
@@ -399,10 +428,9 @@ public static partial class Kernels
                 {
                     int rows = Math.Min(Mr256, m - i);
                     ref float ai = ref Unsafe.Add(ref a, i * lda);
-                    if (rows > 4) Micro256<Const6>(ref ai, lda, rows, ref bp, ks, k, ref t);
-                    else if (rows > 1) Micro256<Const4>(ref ai, lda, rows, ref bp, ks, k, ref t);
-                    else Micro256<Const1>(ref ai, lda, rows, ref bp, ks, k, ref t);
-                    StoreTile(ref t, Nr256, ref c, ldc, i, col, rows, cols, e);
+                    if (rows > 4) Micro256<Const6>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
+                    else if (rows > 1) Micro256<Const4>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
+                    else Micro256<Const1>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
                 }
                 p++;
             }
@@ -416,10 +444,9 @@ public static partial class Kernels
                     {
                         int rows = Math.Min(Mr128, m - i);
                         ref float ai = ref Unsafe.Add(ref a, i * lda);
-                        if (rows > 4) Micro128<Const6>(ref ai, lda, rows, ref bh, ks, k, ref t);
-                        else if (rows > 1) Micro128<Const4>(ref ai, lda, rows, ref bh, ks, k, ref t);
-                        else Micro128<Const1>(ref ai, lda, rows, ref bh, ks, k, ref t);
-                        StoreTile(ref t, Nr128, ref c, ldc, i, c0, rows, cols, e);
+                        if (rows > 4) Micro128<Const6>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
+                        else if (rows > 1) Micro128<Const4>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
+                        else Micro128<Const1>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
                     }
                 }
                 p++;
@@ -450,7 +477,8 @@ public static partial class Kernels
     /// re-read the last valid row, so A is never read out of bounds; their results are not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512<TRows, TVecs>(ref float a, nint lda, int rows, ref float b, nint kStride, nint v1, int k, ref float tile)
+    private static void Micro512<TRows, TVecs>(ref float a, nint lda, int rows, ref float b, nint kStride, nint v1, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e)
         where TRows : struct, IConst where TVecs : struct, IConst
     {
         int R = TRows.Value;
@@ -501,6 +529,27 @@ public static partial class Kernels
             }
             b = ref Unsafe.Add(ref b, kStride);
         }
+        if (rows == R && cols == 16 * TVecs.Value && e.Activation.IsSimple)
+        {
+            ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
+            ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
+            ref float rb = ref e.RowBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.RowBias), row0);
+            Finish(c00, ref cr, ref rb, 0, ref cb, 0, e); if (two) Finish(c01, ref cr, ref rb, 0, ref cb, 16, e);
+            if (R > 1)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c10, ref cr, ref rb, 1, ref cb, 0, e); if (two) Finish(c11, ref cr, ref rb, 1, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c20, ref cr, ref rb, 2, ref cb, 0, e); if (two) Finish(c21, ref cr, ref rb, 2, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c30, ref cr, ref rb, 3, ref cb, 0, e); if (two) Finish(c31, ref cr, ref rb, 3, ref cb, 16, e);
+            }
+            if (R > 4)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c40, ref cr, ref rb, 4, ref cb, 0, e); if (two) Finish(c41, ref cr, ref rb, 4, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c50, ref cr, ref rb, 5, ref cb, 0, e); if (two) Finish(c51, ref cr, ref rb, 5, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c60, ref cr, ref rb, 6, ref cb, 0, e); if (two) Finish(c61, ref cr, ref rb, 6, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c70, ref cr, ref rb, 7, ref cb, 0, e); if (two) Finish(c71, ref cr, ref rb, 7, ref cb, 16, e);
+            }
+            return;
+        }
         c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, 16);
         if (R > 1)
         {
@@ -515,11 +564,13 @@ public static partial class Kernels
             c60.StoreUnsafe(ref tile, 192); c61.StoreUnsafe(ref tile, 208);
             c70.StoreUnsafe(ref tile, 224); c71.StoreUnsafe(ref tile, 240);
         }
+        StoreTile(ref tile, Nr512, ref c, ldc, row0, col0, rows, cols, e);
     }
 
     /// <summary>TRows×16 tile (two Vector256 per row) into <paramref name="tile"/> (row stride 16).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile) where TRows : struct, IConst
+    private static void Micro256<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e) where TRows : struct, IConst
     {
         int R = TRows.Value;
         ref float a0 = ref a;
@@ -560,6 +611,25 @@ public static partial class Kernels
             }
             b = ref Unsafe.Add(ref b, kStride);
         }
+        if (rows == R && cols == 16 && e.Activation.IsSimple)
+        {
+            ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
+            ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
+            ref float rb = ref e.RowBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.RowBias), row0);
+            Finish(c00, ref cr, ref rb, 0, ref cb, 0, e); Finish(c01, ref cr, ref rb, 0, ref cb, 8, e);
+            if (R > 1)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c10, ref cr, ref rb, 1, ref cb, 0, e); Finish(c11, ref cr, ref rb, 1, ref cb, 8, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c20, ref cr, ref rb, 2, ref cb, 0, e); Finish(c21, ref cr, ref rb, 2, ref cb, 8, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c30, ref cr, ref rb, 3, ref cb, 0, e); Finish(c31, ref cr, ref rb, 3, ref cb, 8, e);
+            }
+            if (R > 4)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c40, ref cr, ref rb, 4, ref cb, 0, e); Finish(c41, ref cr, ref rb, 4, ref cb, 8, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c50, ref cr, ref rb, 5, ref cb, 0, e); Finish(c51, ref cr, ref rb, 5, ref cb, 8, e);
+            }
+            return;
+        }
         c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, 8);
         if (R > 1)
         {
@@ -572,11 +642,13 @@ public static partial class Kernels
             c40.StoreUnsafe(ref tile, 64); c41.StoreUnsafe(ref tile, 72);
             c50.StoreUnsafe(ref tile, 80); c51.StoreUnsafe(ref tile, 88);
         }
+        StoreTile(ref tile, Nr256, ref c, ldc, row0, col0, rows, cols, e);
     }
 
     /// <summary>TRows×8 tile (two Vector128 per row) into <paramref name="tile"/> (row stride 8).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Micro128<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile) where TRows : struct, IConst
+    private static void Micro128<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e) where TRows : struct, IConst
     {
         int R = TRows.Value;
         ref float a0 = ref a;
@@ -617,6 +689,25 @@ public static partial class Kernels
             }
             b = ref Unsafe.Add(ref b, kStride);
         }
+        if (rows == R && cols == 8 && e.Activation.IsSimple)
+        {
+            ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
+            ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
+            ref float rb = ref e.RowBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.RowBias), row0);
+            Finish(c00, ref cr, ref rb, 0, ref cb, 0, e); Finish(c01, ref cr, ref rb, 0, ref cb, 4, e);
+            if (R > 1)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c10, ref cr, ref rb, 1, ref cb, 0, e); Finish(c11, ref cr, ref rb, 1, ref cb, 4, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c20, ref cr, ref rb, 2, ref cb, 0, e); Finish(c21, ref cr, ref rb, 2, ref cb, 4, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c30, ref cr, ref rb, 3, ref cb, 0, e); Finish(c31, ref cr, ref rb, 3, ref cb, 4, e);
+            }
+            if (R > 4)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c40, ref cr, ref rb, 4, ref cb, 0, e); Finish(c41, ref cr, ref rb, 4, ref cb, 4, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c50, ref cr, ref rb, 5, ref cb, 0, e); Finish(c51, ref cr, ref rb, 5, ref cb, 4, e);
+            }
+            return;
+        }
         c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, 4);
         if (R > 1)
         {
@@ -629,6 +720,7 @@ public static partial class Kernels
             c40.StoreUnsafe(ref tile, 32); c41.StoreUnsafe(ref tile, 36);
             c50.StoreUnsafe(ref tile, 40); c51.StoreUnsafe(ref tile, 44);
         }
+        StoreTile(ref tile, Nr128, ref c, ldc, row0, col0, rows, cols, e);
     }
 
     /// <summary>rows×16 tile with scalar arithmetic (row stride 16), for hardware without SIMD.</summary>
@@ -648,6 +740,36 @@ public static partial class Kernels
                 bp = ref Unsafe.Add(ref bp, kStride);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector512<float> v, ref float dst, ref float rowBias, int r, ref float colBias, int j, in GemmEpilogue e)
+    {
+        if (e.Alpha != 1f) v *= e.Alpha;
+        if (!Unsafe.IsNullRef(ref rowBias)) v += Vector512.Create(Unsafe.Add(ref rowBias, r));
+        if (!Unsafe.IsNullRef(ref colBias)) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
+        if (e.Accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
+        e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector256<float> v, ref float dst, ref float rowBias, int r, ref float colBias, int j, in GemmEpilogue e)
+    {
+        if (e.Alpha != 1f) v *= e.Alpha;
+        if (!Unsafe.IsNullRef(ref rowBias)) v += Vector256.Create(Unsafe.Add(ref rowBias, r));
+        if (!Unsafe.IsNullRef(ref colBias)) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
+        if (e.Accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
+        e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector128<float> v, ref float dst, ref float rowBias, int r, ref float colBias, int j, in GemmEpilogue e)
+    {
+        if (e.Alpha != 1f) v *= e.Alpha;
+        if (!Unsafe.IsNullRef(ref rowBias)) v += Vector128.Create(Unsafe.Add(ref rowBias, r));
+        if (!Unsafe.IsNullRef(ref colBias)) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
+        if (e.Accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
+        e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
     /// <summary>Epilogue: tile rows × cols → C at (row0, col0) with alpha, biases, accumulation and the activation.</summary>
