@@ -13,6 +13,7 @@ namespace ModelGen.Ops
             new Conv(),
             new Gemm(),
             new Identity(),
+            new MatMul(),
             new Relu(),
             new Reshape(),
         });

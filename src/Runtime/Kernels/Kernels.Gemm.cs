@@ -826,6 +826,83 @@ public static partial class Kernels
         }
     }
 
+    /// <summary>
+    /// y[i, j] = beta · c[i', j'] for C of shape [cRows, cCols] broadcast to [m, n] (cRows is 1 or m, cCols is 1 or n):
+    /// loads Gemm's C into the output before an accumulating product.
+    /// </summary>
+    public static void GemmLoadC(ReadOnlySpan<float> c, int cRows, int cCols, float beta, Span<float> y, int m, int n)
+    {
+        if ((cRows != 1 && cRows != m) || (cCols != 1 && cCols != n) || c.Length < cRows * cCols || y.Length < m * n)
+            throw new ArgumentException("Gemm C does not broadcast to the output.");
+        for (int i = 0; i < m; i++)
+        {
+            var row = y.Slice(i * n, n);
+            var src = c.Slice((cRows == 1 ? 0 : i) * cCols, cCols);
+            if (cCols == 1) row.Fill(beta * src[0]);
+            else if (beta == 1f) src.CopyTo(row);
+            else for (int j = 0; j < n; j++) row[j] = beta * src[j];
+        }
+    }
+
+    /// <summary>y[i] = act(Σ a[i, p]·x[p] + bias[i]): a matrix-vector product, rows of a with stride lda.</summary>
+    public static void Gemv(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int m, int k, FusedActivation activation)
+    {
+        if (lda < k || (m > 0 && a.Length < (m - 1) * lda + k) || x.Length < k || y.Length < m || (!bias.IsEmpty && bias.Length < m))
+            throw new ArgumentException("Gemv operand too short.");
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        for (int i = 0; i < m; i++)
+        {
+            float s = Dot(ref Unsafe.Add(ref MemoryMarshal.GetReference(a), i * lda), ref xr, k);
+            if (!bias.IsEmpty) s += bias[i];
+            y[i] = activation.Apply(s);
+        }
+    }
+
+    /// <summary>Σ a[p]·b[p] with independent partial sums so the FMA latency does not serialize the loop.</summary>
+    private static float Dot(ref float a, ref float b, int k)
+    {
+        int p = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && k >= 16)
+        {
+            Vector512<float> s0 = default, s1 = default;
+            for (; p <= k - 32; p += 32)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p), Vector512.LoadUnsafe(ref b, (nuint)p), s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)(p + 16)), Vector512.LoadUnsafe(ref b, (nuint)(p + 16)), s1);
+            }
+            for (; p <= k - 16; p += 16)
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p), Vector512.LoadUnsafe(ref b, (nuint)p), s0);
+            s = Vector512.Sum(s0 + s1);
+        }
+        else if (Vector256.IsHardwareAccelerated && k >= 8)
+        {
+            Vector256<float> s0 = default, s1 = default;
+            for (; p <= k - 16; p += 16)
+            {
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)p), Vector256.LoadUnsafe(ref b, (nuint)p), s0);
+                s1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)(p + 8)), Vector256.LoadUnsafe(ref b, (nuint)(p + 8)), s1);
+            }
+            for (; p <= k - 8; p += 8)
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)p), Vector256.LoadUnsafe(ref b, (nuint)p), s0);
+            s = Vector256.Sum(s0 + s1);
+        }
+        else if (Vector128.IsHardwareAccelerated && k >= 4)
+        {
+            Vector128<float> s0 = default, s1 = default;
+            for (; p <= k - 8; p += 8)
+            {
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)p), Vector128.LoadUnsafe(ref b, (nuint)p), s0);
+                s1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)(p + 4)), Vector128.LoadUnsafe(ref b, (nuint)(p + 4)), s1);
+            }
+            for (; p <= k - 4; p += 4)
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)p), Vector128.LoadUnsafe(ref b, (nuint)p), s0);
+            s = Vector128.Sum(s0 + s1);
+        }
+        for (; p < k; p++) s += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p);
+        return s;
+    }
+
     /// <summary>dst[c, r] = src[r, c] for a row-major [rows, cols] source.</summary>
     public static void Transpose2D(ReadOnlySpan<float> src, Span<float> dst, int rows, int cols)
     {
