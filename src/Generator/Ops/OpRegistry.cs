@@ -10,6 +10,7 @@ namespace ModelGen.Ops
         public static readonly OpRegistry Default = new(new OpDefinition[]
         {
             new Add(),
+            new BatchNormalization(),
             new Conv(),
             new Gemm(),
             new Identity(),

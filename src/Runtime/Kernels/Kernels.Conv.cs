@@ -224,4 +224,61 @@ public static partial class Kernels
             for (; i <= n - 4; i += 4) Vector128.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
     }
+
+    /// <summary>y[n, c, i] = x[n, c, i]·scale[c] + shift[c] over [batch, channels, inner]: BatchNormalization with folded parameters.</summary>
+    public static void ChannelAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int batch, int channels, int inner)
+    {
+        int total = batch * channels * inner;
+        if (x.Length < total || y.Length < total || scale.Length < channels || shift.Length < channels) throw new ArgumentException("ChannelAffine operand too short.");
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
+            {
+                int offset = (n * channels + c) * inner;
+                ScaleShift(ref Unsafe.Add(ref MemoryMarshal.GetReference(x), offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, scale[c], shift[c]);
+            }
+    }
+
+    /// <summary>
+    /// Inference BatchNormalization with parameters known only at run time:
+    /// y = (x − mean[c]) / sqrt(var[c] + epsilon) · scale[c] + bias[c].
+    /// </summary>
+    public static void BatchNormalization(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
+        float epsilon, Span<float> y, int batch, int channels, int inner)
+    {
+        int total = batch * channels * inner;
+        if (x.Length < total || y.Length < total || scale.Length < channels || bias.Length < channels || mean.Length < channels || variance.Length < channels)
+            throw new ArgumentException("BatchNormalization operand too short.");
+        for (int c = 0; c < channels; c++)
+        {
+            float a = scale[c] / MathF.Sqrt(variance[c] + epsilon);
+            float b = bias[c] - mean[c] * a;
+            for (int n = 0; n < batch; n++)
+            {
+                int offset = (n * channels + c) * inner;
+                ScaleShift(ref Unsafe.Add(ref MemoryMarshal.GetReference(x), offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, a, b);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleShift(ref float x, ref float y, int n, float a, float b)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a); var vb = Vector512.Create(b);
+            for (; i <= n - 16; i += 16) Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), va, vb).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a); var vb = Vector256.Create(b);
+            for (; i <= n - 8; i += 8) Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref x, (nuint)i), va, vb).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var va = Vector128.Create(a); var vb = Vector128.Create(b);
+            for (; i <= n - 4; i += 4) Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref x, (nuint)i), va, vb).StoreUnsafe(ref y, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref y, i) = Unsafe.Add(ref x, i) * a + b;
+    }
 }
