@@ -58,9 +58,8 @@ namespace ModelGen.Ops
                     case "SAME_UPPER":
                     case "SAME_LOWER":
                     {
-                        // ONNX Runtime pads pooling by the undilated kernel ("legacy" target size).
                         int target = (n + s - 1) / s;
-                        int needed = (target - 1) * s + (pool ? k : dk) - n;
+                        int needed = (target - 1) * s + dk - n;
                         head = autoPad == "SAME_LOWER" ? (needed + 1) / 2 : needed / 2;
                         tail = needed - head;
                         output = pool ? PoolOutput(n, s, dk, head, tail, ceilMode) : (n + needed - dk) / s + 1;
