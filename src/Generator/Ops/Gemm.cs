@@ -6,8 +6,10 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// Gemm: Y = alpha·A'·B' + beta·C. Constant operands are transposed and scaled at build time, so the kernel only
-    /// ever sees row-major A[M,K], B[K,N] and a ready bias.
+    /// Gemm: Y = alpha·A'·B' + beta·C. A constant B is transposed, scaled by alpha and packed into GEMM panels at build
+    /// time; a constant C becomes a row or column bias (scaled by beta) applied in the kernel's epilogue, or is copied into
+    /// Y before an accumulating product when it is a full matrix. Constant A is transposed at build time too; run-time
+    /// transposes go through scratch.
     /// </summary>
     public sealed class Gemm : OpDefinition
     {
@@ -32,9 +34,34 @@ namespace ModelGen.Ops
             var (m, n, _) = Dims(node);
             var c = node.Input(2);
             if (c is not null)
-                Require(Shapes.Broadcast(c.Shape!, new[] { m, n }) is { } s && s[0] == m && s[1] == n, $"C {Shapes.Format(c.Shape!)} does not broadcast to [{m}x{n}]");
+            {
+                RequireFloat(node, 2);
+                Require(c.Rank <= 2 && Shapes.Broadcast(c.Shape!, new[] { m, n }) is { } s && s[0] == m && s[1] == n, $"C {Shapes.Format(c.Shape!)} does not broadcast to [{m}x{n}]");
+            }
             node.Outputs[0].Type = DataType.Float;
             node.Outputs[0].Shape = new[] { m, n };
+        }
+
+        public override bool TryFold(Node node)
+        {
+            var (m, n, k) = Dims(node);
+            bool ta = node.Attributes.Int("transA", 0) != 0, tb = node.Attributes.Int("transB", 0) != 0;
+            float alpha = node.Attributes.Float("alpha", 1f), beta = node.Attributes.Float("beta", 1f);
+            var a = node.Inputs[0]!.Constant!.AsFloats(); var b = node.Inputs[1]!.Constant!.AsFloats();
+            var c = node.Input(2);
+            var cs = c is null ? null : BinaryFloatOp.BroadcastStrides(c.Shape!, new[] { m, n });
+            var y = new float[m * n];
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double)a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
+                    double v = alpha * s;
+                    if (c is not null) v += beta * c.Constant!.GetDouble(i * cs![0] + j * cs[1]);
+                    y[i * n + j] = (float)v;
+                }
+            node.Outputs[0].Constant = Tensor.FromFloats(new[] { m, n }, y);
+            return true;
         }
 
         public override long Macs(Node node)
@@ -43,16 +70,22 @@ namespace ModelGen.Ops
             return (long)m * n * k;
         }
 
+        private static long Align(long bytes) => Passes.MemoryPlanner.Align(bytes);
+
+        private static bool RuntimeB(Node node) => node.Inputs[1]!.Constant is null;
+
         public override long ScratchBytes(Node node)
         {
             var (m, n, k) = Dims(node);
             long bytes = 0;
-            if (node.Attributes.Int("transA", 0) != 0 && node.Inputs[0]!.Constant is null) bytes += MemoryAlign(m * k * 4L);
-            if (node.Attributes.Int("transB", 0) != 0 && node.Inputs[1]!.Constant is null) bytes += MemoryAlign(k * n * 4L);
+            if (node.Attributes.Int("transA", 0) != 0 && node.Inputs[0]!.Constant is null) bytes += Align(m * k * 4L);
+            if (RuntimeB(node))
+            {
+                if (node.Attributes.Int("transB", 0) != 0) bytes += Align(k * n * 4L);
+                if (n % KernelEmit.PanelWidth != 0) bytes += Align(4L * k * KernelEmit.PanelWidth);
+            }
             return bytes;
         }
-
-        private static long MemoryAlign(long bytes) => Passes.MemoryPlanner.Align(bytes);
 
         public override void Emit(EmitContext ctx)
         {
@@ -61,53 +94,79 @@ namespace ModelGen.Ops
             bool ta = node.Attributes.Int("transA", 0) != 0, tb = node.Attributes.Int("transB", 0) != 0;
             float alpha = node.Attributes.Float("alpha", 1f), beta = node.Attributes.Float("beta", 1f);
             string R = EmitContext.Runtime;
+            string I(long v) => KernelEmit.I(v);
             long scratchOffset = 0;
-
-            string Operand(int index, bool transpose, int rows, int cols)
+            string Scratch(long floats)
             {
-                var v = node.Inputs[index]!;
-                if (!transpose) return ctx.Input(index);
-                if (v.Constant is not null) return ctx.Weight(Transpose(v.Constant, rows, cols), v.Name + "_T");
-                string buffer = $"{ctx.Scratch()}.Slice({scratchOffset / 4}, {rows * cols})";
-                scratchOffset += MemoryAlign(rows * cols * 4L);
-                ctx.Code.Line($"{R}.Kernels.Transpose2D({ctx.Input(index)}, {buffer}, {rows}, {cols});");
-                return buffer;
+                string s = $"{ctx.Scratch()}.Slice({I(scratchOffset / 4)}, {I(floats)})";
+                scratchOffset += Align(floats * 4);
+                return s;
             }
 
-            string a = Operand(0, ta, k, m);
-            string b = Operand(1, tb, n, k);
-            string bias = "default";
+            // A as row-major [m, k].
+            string a;
+            var av = node.Inputs[0]!;
+            if (!ta) a = ctx.Input(0);
+            else if (av.Constant is not null) a = ctx.Weight(Transpose(av.Constant.AsFloats(), k, m), av.Name + "_T");
+            else
+            {
+                a = Scratch((long)m * k);
+                ctx.Code.Line($"{R}.Kernels.Transpose2D({ctx.Input(0)}, {a}, {I(k)}, {I(m)});");
+            }
+
+            // C: a row bias [n], a column bias [m] or a full matrix loaded into Y first.
+            string rowBias = "default", colBias = "default";
+            bool accumulate = false;
             var c = node.Input(2);
-            bool runtimeC = false;
             if (c is not null && beta != 0)
             {
-                if (c.Constant is not null)
+                int cRows = c.Rank == 2 ? c.Shape![0] : 1;
+                int cCols = c.Rank == 0 ? 1 : c.Shape![c.Rank - 1];
+                if (c.Constant is not null && cRows == 1)
                 {
-                    // Expand to [N] when C broadcasts along rows, else to [M,N]; scale by beta now.
-                    bool rowBias = c.Shape!.Length == 0 || c.Shape.Length == 1 || c.Shape[0] == 1;
-                    int len = rowBias ? n : m * n;
-                    var data = new float[len];
-                    var strides = BinaryFloatOp.BroadcastStrides(c.Shape!, new[] { rowBias ? 1 : m, n });
-                    for (int i = 0; i < len; i++)
-                        data[i] = beta * c.Constant.Floats![(i / n) * strides[0] + (i % n) * strides[1]];
-                    bias = ctx.Weight(Tensor.FromFloats(new[] { len }, data), c.Name + "_bias");
+                    var data = c.Constant.AsFloats();
+                    var bias = Enumerable.Range(0, n).Select(j => beta * data[cCols == 1 ? 0 : j]).ToArray();
+                    colBias = ctx.Weight(Tensor.FromFloats(new[] { n }, bias), c.Name + "_bias");
                 }
-                else runtimeC = true;
+                else if (c.Constant is not null && cCols == 1 && m > 1)
+                {
+                    var data = c.Constant.AsFloats();
+                    var bias = Enumerable.Range(0, m).Select(i => beta * data[i]).ToArray();
+                    rowBias = ctx.Weight(Tensor.FromFloats(new[] { m }, bias), c.Name + "_bias");
+                }
+                else
+                {
+                    ctx.Code.Line($"{R}.Kernels.GemmLoadC({ctx.Input(2)}, {I(cRows)}, {I(cCols)}, {KernelEmit.F(beta)}, {ctx.Output(0)}, {I(m)}, {I(n)});");
+                    accumulate = true;
+                }
             }
-            ctx.Code.Line($"{R}.Kernels.Gemm({a}, {b}, {bias}, {ctx.Output(0)}, {m}, {n}, {k}, {CSharpLiterals.Float(alpha)});");
-            if (runtimeC)
+            string acc = accumulate ? "true" : "false";
+            string act = KernelEmit.Activation(node);
+
+            var bv = node.Inputs[1]!;
+            if (bv.Constant is not null)
             {
-                var shape = new[] { m, n };
-                string Ints(int[] v) => "new int[] { " + string.Join(", ", v) + " }";
-                if (beta != 1f) throw new Ir.UnsupportedException("a run-time C input with beta other than 1");
-                ctx.Code.Line($"{R}.Kernels.Add({ctx.Output(0)}, {ctx.Input(2)}, {ctx.Output(0)}, {Ints(shape)}, {Ints(BinaryFloatOp.BroadcastStrides(shape, shape))}, {Ints(BinaryFloatOp.BroadcastStrides(c!.Shape!, shape))});");
+                // Row-major [k, n], alpha folded in, packed into panels.
+                var b = bv.Constant.AsFloats();
+                if (tb) b = Transpose(b, n, k).Floats!;
+                var packed = KernelEmit.PackB(b, k, n, alpha);
+                string pb = ctx.Weight(Tensor.FromFloats(new[] { packed.Length }, packed), bv.Name + "_packed");
+                ctx.Code.Line($"{R}.Kernels.GemmPackedB({a}, {I(k)}, {pb}, {ctx.Output(0)}, {I(n)}, {I(m)}, {I(n)}, {I(k)}, {rowBias}, {colBias}, 1f, {acc}, {act});");
+                return;
             }
+            string bm = ctx.Input(1);
+            if (tb)
+            {
+                bm = Scratch((long)k * n);
+                ctx.Code.Line($"{R}.Kernels.Transpose2D({ctx.Input(1)}, {bm}, {I(n)}, {I(k)});");
+            }
+            string edge = n % KernelEmit.PanelWidth != 0 ? Scratch((long)k * KernelEmit.PanelWidth) : "default";
+            ctx.Code.Line($"{R}.Kernels.GemmRowMajorB({a}, {I(k)}, {bm}, {I(n)}, {ctx.Output(0)}, {I(n)}, {I(m)}, {I(n)}, {I(k)}, {rowBias}, {colBias}, {KernelEmit.F(alpha)}, {acc}, {act}, {edge});");
         }
 
-        /// <summary>The [cols, rows] transpose of a row-major [rows, cols] constant.</summary>
-        private static Tensor Transpose(Tensor t, int rows, int cols)
+        /// <summary>The [cols, rows] transpose of a row-major [rows, cols] matrix.</summary>
+        private static Tensor Transpose(float[] src, int rows, int cols)
         {
-            var src = t.Floats!;
             var dst = new float[src.Length];
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)

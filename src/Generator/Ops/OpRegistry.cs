@@ -10,8 +10,15 @@ namespace ModelGen.Ops
         public static readonly OpRegistry Default = new(new OpDefinition[]
         {
             new Add(),
+            new AveragePool(),
+            new BatchNormalization(),
+            new Conv(),
             new Gemm(),
+            new GlobalAveragePool(),
+            new GlobalMaxPool(),
             new Identity(),
+            new MatMul(),
+            new MaxPool(),
             new Relu(),
             new Reshape(),
         });

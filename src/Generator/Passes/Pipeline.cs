@@ -9,6 +9,8 @@ namespace ModelGen.Passes
     {
         public static readonly IReadOnlyList<Action<Graph>> Default = new Action<Graph>[]
         {
+            FoldBatchNorm.Run,
+            FuseActivation.Run,
         };
     }
 }

@@ -5,37 +5,917 @@ using System.Runtime.Intrinsics;
 
 namespace ModelGen.Runtime;
 
+/// <summary>An elementwise activation a Conv, Gemm or MatMul kernel applies while it writes its output.</summary>
+public enum ActivationKind
+{
+    None = 0,
+    Relu,
+    /// <summary>x ≥ 0 ? x : Alpha·x.</summary>
+    LeakyRelu,
+    /// <summary>min(max(x, Alpha), Beta).</summary>
+    Clip,
+    Sigmoid,
+    /// <summary>max(0, min(1, Alpha·x + Beta)).</summary>
+    HardSigmoid,
+    /// <summary>x · max(0, min(1, x/6 + 1/2)).</summary>
+    HardSwish,
+    Tanh,
+}
+
+/// <summary>A fused activation and its parameters; <c>default</c> is none.</summary>
+public readonly struct FusedActivation
+{
+    public FusedActivation(ActivationKind kind, float alpha = 0f, float beta = 0f)
+    {
+        Kind = kind;
+        Alpha = alpha;
+        Beta = beta;
+    }
+
+    public ActivationKind Kind { get; }
+    public float Alpha { get; }
+    public float Beta { get; }
+
+    public static FusedActivation None => default;
+
+    /// <summary>True for activations that are a compare or two (none, Relu, LeakyRelu, Clip): kernels apply those in registers.</summary>
+    public bool IsSimple => Kind <= ActivationKind.Clip;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Vector512<float> ApplySimple(Vector512<float> x) => Kind switch
+    {
+        ActivationKind.Relu => Vector512.Max(x, Vector512<float>.Zero),
+        ActivationKind.LeakyRelu => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * Alpha),
+        ActivationKind.Clip => Vector512.Min(Vector512.Max(x, Vector512.Create(Alpha)), Vector512.Create(Beta)),
+        _ => x,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Vector256<float> ApplySimple(Vector256<float> x) => Kind switch
+    {
+        ActivationKind.Relu => Vector256.Max(x, Vector256<float>.Zero),
+        ActivationKind.LeakyRelu => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), x, x * Alpha),
+        ActivationKind.Clip => Vector256.Min(Vector256.Max(x, Vector256.Create(Alpha)), Vector256.Create(Beta)),
+        _ => x,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Vector128<float> ApplySimple(Vector128<float> x) => Kind switch
+    {
+        ActivationKind.Relu => Vector128.Max(x, Vector128<float>.Zero),
+        ActivationKind.LeakyRelu => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), x, x * Alpha),
+        ActivationKind.Clip => Vector128.Min(Vector128.Max(x, Vector128.Create(Alpha)), Vector128.Create(Beta)),
+        _ => x,
+    };
+
+    public float Apply(float x) => Kind switch
+    {
+        ActivationKind.None => x,
+        ActivationKind.Relu => MathF.Max(x, 0f),
+        ActivationKind.LeakyRelu => x >= 0f ? x : Alpha * x,
+        ActivationKind.Clip => MathF.Min(MathF.Max(x, Alpha), Beta),
+        ActivationKind.Sigmoid => 1f / (1f + MathF.Exp(-x)),
+        ActivationKind.HardSigmoid => MathF.Max(0f, MathF.Min(1f, Alpha * x + Beta)),
+        ActivationKind.HardSwish => x * MathF.Max(0f, MathF.Min(1f, x * (1f / 6f) + 0.5f)),
+        ActivationKind.Tanh => MathF.Tanh(x),
+        _ => x,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> x)
+    {
+        switch (Kind)
+        {
+            case ActivationKind.None: return x;
+            case ActivationKind.Relu: return Vector512.Max(x, Vector512<float>.Zero);
+            case ActivationKind.LeakyRelu: return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * Alpha);
+            case ActivationKind.Clip: return Vector512.Min(Vector512.Max(x, Vector512.Create(Alpha)), Vector512.Create(Beta));
+            default: return ApplySlow(x);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Vector512<float> ApplySlow(Vector512<float> x)
+    {
+        var one = Vector512<float>.One;
+        switch (Kind)
+        {
+            case ActivationKind.Sigmoid: return one / (one + Vector512.Exp(-x));
+            case ActivationKind.HardSigmoid: return Vector512.Max(Vector512<float>.Zero, Vector512.Min(one, x * Alpha + Vector512.Create(Beta)));
+            case ActivationKind.HardSwish: return x * Vector512.Max(Vector512<float>.Zero, Vector512.Min(one, x * (1f / 6f) + Vector512.Create(0.5f)));
+            case ActivationKind.Tanh:
+            {
+                // tanh(x) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)): no overflow for any x.
+                var e = Vector512.Exp(Vector512.Abs(x) * -2f);
+                var t = (one - e) / (one + e);
+                return Vector512.ConditionalSelect(Vector512.Create(-0f), x, t);
+            }
+            default: return x;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Apply(Vector256<float> x)
+    {
+        switch (Kind)
+        {
+            case ActivationKind.None: return x;
+            case ActivationKind.Relu: return Vector256.Max(x, Vector256<float>.Zero);
+            case ActivationKind.LeakyRelu: return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), x, x * Alpha);
+            case ActivationKind.Clip: return Vector256.Min(Vector256.Max(x, Vector256.Create(Alpha)), Vector256.Create(Beta));
+            default: return ApplySlow(x);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Vector256<float> ApplySlow(Vector256<float> x)
+    {
+        var one = Vector256<float>.One;
+        switch (Kind)
+        {
+            case ActivationKind.Sigmoid: return one / (one + Vector256.Exp(-x));
+            case ActivationKind.HardSigmoid: return Vector256.Max(Vector256<float>.Zero, Vector256.Min(one, x * Alpha + Vector256.Create(Beta)));
+            case ActivationKind.HardSwish: return x * Vector256.Max(Vector256<float>.Zero, Vector256.Min(one, x * (1f / 6f) + Vector256.Create(0.5f)));
+            case ActivationKind.Tanh:
+            {
+                var e = Vector256.Exp(Vector256.Abs(x) * -2f);
+                var t = (one - e) / (one + e);
+                return Vector256.ConditionalSelect(Vector256.Create(-0f), x, t);
+            }
+            default: return x;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Apply(Vector128<float> x)
+    {
+        switch (Kind)
+        {
+            case ActivationKind.None: return x;
+            case ActivationKind.Relu: return Vector128.Max(x, Vector128<float>.Zero);
+            case ActivationKind.LeakyRelu: return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), x, x * Alpha);
+            case ActivationKind.Clip: return Vector128.Min(Vector128.Max(x, Vector128.Create(Alpha)), Vector128.Create(Beta));
+            default: return ApplySlow(x);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Vector128<float> ApplySlow(Vector128<float> x)
+    {
+        var one = Vector128<float>.One;
+        switch (Kind)
+        {
+            case ActivationKind.Sigmoid: return one / (one + Vector128.Exp(-x));
+            case ActivationKind.HardSigmoid: return Vector128.Max(Vector128<float>.Zero, Vector128.Min(one, x * Alpha + Vector128.Create(Beta)));
+            case ActivationKind.HardSwish: return x * Vector128.Max(Vector128<float>.Zero, Vector128.Min(one, x * (1f / 6f) + Vector128.Create(0.5f)));
+            case ActivationKind.Tanh:
+            {
+                var e = Vector128.Exp(Vector128.Abs(x) * -2f);
+                var t = (one - e) / (one + e);
+                return Vector128.ConditionalSelect(Vector128.Create(-0f), x, t);
+            }
+            default: return x;
+        }
+    }
+
+    /// <summary>Applies the activation to every element in place.</summary>
+    public void Apply(Span<float> values)
+    {
+        if (Kind == ActivationKind.None) return;
+        ref float r = ref MemoryMarshal.GetReference(values);
+        int n = values.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Apply(Vector512.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Apply(Vector256.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Apply(Vector128.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref r, i) = Apply(Unsafe.Add(ref r, i));
+    }
+}
+
+/// <summary>
+/// Single-precision matrix multiplication. The core computes C = act(alpha·A·B + rowBias + colBias [+ C]) with A row-major
+/// and B addressed as 16-column panels: B is either row-major (a panel is 16 adjacent columns, k-stride ldb) or packed at
+/// build time (<see cref="PackB"/>: panel after panel, each K rows of 16 contiguous floats, zero-padded). Register-blocked
+/// micro-kernels (8×32 for Vector512, 6×16 for Vector256, 6×8 for Vector128) accumulate with FMA; the epilogue adds the
+/// bias, applies the activation and stores while the tile is hot.
+/// </summary>
 public static partial class Kernels
 {
+    /// <summary>Columns per B panel in the packed layout (and the unit every micro-kernel consumes).</summary>
+    public const int GemmPanelWidth = 16;
+
+    /// <summary>Floats <see cref="PackB"/> writes for a [k, n] matrix.</summary>
+    public static int PackedBLength(int k, int n) => (n + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth * k;
+
+    /// <summary>Packs row-major B[k, n] into 16-column panels (each k rows of 16 floats), zero-padding the last panel.</summary>
+    public static void PackB(ReadOnlySpan<float> b, int k, int n, Span<float> packed)
+    {
+        int panels = (n + GemmPanelWidth - 1) / GemmPanelWidth;
+        if (b.Length < k * n || packed.Length < panels * GemmPanelWidth * k) throw new ArgumentException("PackB operand too short.");
+        for (int p = 0; p < panels; p++)
+        {
+            int c0 = p * GemmPanelWidth, w = Math.Min(GemmPanelWidth, n - c0);
+            var dst = packed.Slice(p * GemmPanelWidth * k, GemmPanelWidth * k);
+            for (int r = 0; r < k; r++)
+            {
+                var row = dst.Slice(r * GemmPanelWidth, GemmPanelWidth);
+                b.Slice(r * n + c0, w).CopyTo(row);
+                row.Slice(w).Clear();
+            }
+        }
+    }
+
     /// <summary>
-    /// y[m,n] = alpha * a[m,k] · b[k,n] + bias, where bias has n elements (one row), m·n, or none, all row-major. The generator pre-transposes
-    /// constant operands at build time, so only this layout is needed at run time.
+    /// y[m,n] = alpha * a[m,k] · b[k,n] + bias, where bias has n elements (one row), m·n, or none, all row-major. Needs
+    /// no scratch; <see cref="GemmRowMajorB"/> and <see cref="GemmPackedB"/> are the faster forms generated code uses.
     /// </summary>
     public static void Gemm(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> y, int m, int n, int k, float alpha = 1f)
     {
         if (a.Length < m * k || b.Length < k * n || y.Length < m * n) throw new ArgumentException("Gemm operand too short.");
+        bool matrixBias = bias.Length == m * n && bias.Length != n;
+        if (matrixBias) bias.Slice(0, m * n).CopyTo(y);
+        var epilogue = new GemmEpilogue(default, matrixBias || bias.Length != n ? default : bias, alpha, matrixBias, default);
+        int edgeFloats = n % GemmPanelWidth == 0 ? 0 : k * GemmPanelWidth;
+        Span<float> edge = edgeFloats is > 0 and <= 4096 ? stackalloc float[edgeFloats] : default;
+        GemmRowMajorCore(a, k, b, n, m, n, k, y, n, edge, epilogue);
+    }
+
+    /// <summary>Scratch floats <see cref="GemmRowMajorB"/> needs for an edge panel when n is not a multiple of 16.</summary>
+    public static int GemmRowMajorScratch(int k, int n) => n % GemmPanelWidth == 0 ? 0 : k * GemmPanelWidth;
+
+    /// <summary>
+    /// c[i,j] (row stride ldc) = act(alpha·Σ a[i,p]·b[p,j] + rowBias[i] + colBias[j] [+ c[i,j] when accumulate]), with a
+    /// row-major (stride lda) and b row-major (stride ldb). <paramref name="scratch"/> holds
+    /// <see cref="GemmRowMajorScratch"/> floats for the last, partial 16-column panel.
+    /// </summary>
+    public static void GemmRowMajorB(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k,
+        ReadOnlySpan<float> rowBias, ReadOnlySpan<float> colBias, float alpha, bool accumulate, FusedActivation activation, Span<float> scratch)
+    {
+        CheckOperands(a.Length, lda, b.Length, ldb, c.Length, ldc, m, n, k, rowBias.Length, colBias.Length);
+        if (n % GemmPanelWidth != 0 && scratch.Length < k * GemmPanelWidth) throw new ArgumentException("Gemm scratch too short.", nameof(scratch));
+        GemmRowMajorCore(a, lda, b, ldb, m, n, k, c, ldc, scratch, new GemmEpilogue(rowBias, colBias, alpha, accumulate, activation));
+    }
+
+    /// <summary>As <see cref="GemmRowMajorB"/>, with b packed by <see cref="PackB"/> (at build time for constant weights).</summary>
+    public static void GemmPackedB(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> packedB, Span<float> c, int ldc, int m, int n, int k,
+        ReadOnlySpan<float> rowBias, ReadOnlySpan<float> colBias, float alpha, bool accumulate, FusedActivation activation)
+    {
+        CheckOperands(a.Length, lda, 0, 0, c.Length, ldc, m, n, k, rowBias.Length, colBias.Length);
+        if (packedB.Length < PackedBLength(k, n)) throw new ArgumentException("Packed B too short.", nameof(packedB));
+        if (m == 0 || n == 0) return;
+        int panels = (n + GemmPanelWidth - 1) / GemmPanelWidth;
+        GemmPanels(ref MemoryMarshal.GetReference(a), lda, ref MemoryMarshal.GetReference(packedB), GemmPanelWidth, (nint)k * GemmPanelWidth, panels,
+            ref Unsafe.NullRef<float>(), m, n, k, ref MemoryMarshal.GetReference(c), ldc, new GemmEpilogue(rowBias, colBias, alpha, accumulate, activation));
+    }
+
+    private static void CheckOperands(int aLength, int lda, int bLength, int ldb, int cLength, int ldc, int m, int n, int k, int rowBias, int colBias)
+    {
+        if (m < 0 || n < 0 || k < 0 || lda < k || ldc < n) throw new ArgumentException("Invalid Gemm dimensions.");
+        if (m > 0 && k > 0 && aLength < (m - 1) * lda + k) throw new ArgumentException("Gemm A too short.");
+        if (ldb > 0 && n > 0 && k > 0 && (ldb < n || bLength < (k - 1) * ldb + n)) throw new ArgumentException("Gemm B too short.");
+        if (m > 0 && n > 0 && cLength < (m - 1) * ldc + n) throw new ArgumentException("Gemm C too short.");
+        if ((rowBias != 0 && rowBias < m) || (colBias != 0 && colBias < n)) throw new ArgumentException("Gemm bias too short.");
+    }
+
+    private static void GemmRowMajorCore(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, int m, int n, int k, Span<float> c, int ldc,
+        Span<float> edgeScratch, in GemmEpilogue epilogue)
+    {
+        if (m == 0 || n == 0) return;
+        int full = n / GemmPanelWidth, rest = n - full * GemmPanelWidth;
+        ref float edge = ref Unsafe.NullRef<float>();
+        if (rest > 0)
+        {
+            if (edgeScratch.Length >= k * GemmPanelWidth)
+            {
+                // Copy the partial panel so the micro-kernels never read past the end of b.
+                edge = ref MemoryMarshal.GetReference(edgeScratch);
+                var e = edgeScratch.Slice(0, k * GemmPanelWidth);
+                for (int p = 0; p < k; p++)
+                {
+                    var row = e.Slice(p * GemmPanelWidth, GemmPanelWidth);
+                    b.Slice(p * ldb + full * GemmPanelWidth, rest).CopyTo(row);
+                    row.Slice(rest).Clear();
+                }
+            }
+            else
+            {
+                GemmEdgeColumns(a, lda, b, ldb, m, n, k, c, ldc, full * GemmPanelWidth, epilogue);
+                n = full * GemmPanelWidth;
+                if (n == 0) return;
+            }
+        }
+        GemmPanels(ref MemoryMarshal.GetReference(a), lda, ref MemoryMarshal.GetReference(b), ldb, GemmPanelWidth, full, ref edge, m, n, k,
+            ref MemoryMarshal.GetReference(c), ldc, epilogue);
+    }
+
+    /// <summary>Columns [from, n) the slow way, when no scratch is available for an edge panel.</summary>
+    private static void GemmEdgeColumns(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, int m, int n, int k, Span<float> c, int ldc, int from, in GemmEpilogue e)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = from; j < n; j++)
+            {
+                float s = 0;
+                for (int p = 0; p < k; p++) s += a[i * lda + p] * b[p * ldb + j];
+                s *= e.Alpha;
+                if (e.Accumulate) s += c[i * ldc + j];
+                if (!e.RowBias.IsEmpty) s += e.RowBias[i];
+                if (!e.ColBias.IsEmpty) s += e.ColBias[j];
+                c[i * ldc + j] = e.Activation.Apply(s);
+            }
+    }
+
+    /// <summary>What happens to an accumulated tile on its way to C.</summary>
+    private readonly ref struct GemmEpilogue
+    {
+        public GemmEpilogue(ReadOnlySpan<float> rowBias, ReadOnlySpan<float> colBias, float alpha, bool accumulate, FusedActivation activation)
+        {
+            RowBias = rowBias;
+            ColBias = colBias;
+            Alpha = alpha;
+            Accumulate = accumulate;
+            Activation = activation;
+        }
+
+        public readonly ReadOnlySpan<float> RowBias;
+        public readonly ReadOnlySpan<float> ColBias;
+        public readonly float Alpha;
+        public readonly bool Accumulate;
+        public readonly FusedActivation Activation;
+    }
+
+    // Tile geometry per vector width.
+    private const int Mr512 = 8, Nr512 = 32, Mr256 = 6, Nr256 = 16, Mr128 = 6, Nr128 = 8, MrScalar = 4, NrScalar = 16;
+
+    /// <summary>
+    /// The blocked driver. Panel p (16 columns) of B starts at b + p·panelStride, rows k-stride apart; <paramref name="panels"/>
+    /// panels are readable there, and when n extends past them the last columns are in <paramref name="edge"/>, one packed
+    /// panel (k-stride 16). Column blocks outside, row blocks inside, so a B micro-panel stays in cache for all of A.
+    /// </summary>
+    private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e)
+    {
+        // K blocking keeps an m×kc block of A in L2 when all of A would not fit; the partial sums accumulate in C and
+        // only the last block applies the activation.
+        int kc = k;
+        if ((long)m * k > GemmABlockFloats)
+        {
+            kc = Math.Max(128, GemmABlockFloats / Math.Max(m, 1));
+            int blocks = (k + kc - 1) / kc;
+            kc = (k + blocks - 1) / blocks;
+        }
+        if (kc >= k)
+        {
+            GemmPanelsBlock(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e);
+            return;
+        }
+        for (int k0 = 0; k0 < k; k0 += kc)
+        {
+            int kb = Math.Min(kc, k - k0);
+            bool first = k0 == 0, last = k0 + kb == k;
+            var part = first
+                ? new GemmEpilogue(e.RowBias, e.ColBias, e.Alpha, e.Accumulate, default)
+                : new GemmEpilogue(default, default, e.Alpha, true, last ? e.Activation : default);
+            GemmPanelsBlock(ref Unsafe.Add(ref a, k0), lda, ref Unsafe.Add(ref b, k0 * kStride), kStride, panelStride, panels,
+                ref Unsafe.IsNullRef(ref edge) ? ref edge : ref Unsafe.Add(ref edge, k0 * GemmPanelWidth), m, n, kb, ref c, ldc, part);
+        }
+    }
+
+    /// <summary>Floats of A one K block may hold (512 KB: half of a typical L2).</summary>
+    private const int GemmABlockFloats = 128 * 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GemmPanelsBlock(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e)
+    {
+        Span<float> tile = stackalloc float[Mr512 * Nr512];
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        int totalPanels = (n + GemmPanelWidth - 1) / GemmPanelWidth;
+        for (int p = 0; p < totalPanels;)
+        {
+            bool inEdge = p >= panels;
+            ref float bp = ref inEdge ? ref edge : ref Unsafe.Add(ref b, p * panelStride);
+            nint ks = inEdge ? GemmPanelWidth : kStride;
+            int col = p * GemmPanelWidth;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                bool pair = p + 1 < panels;
+                int cols = Math.Min(pair ? 32 : 16, n - col);
+                for (int i = 0; i < m; i += Mr512)
+                {
+                    int rows = Math.Min(Mr512, m - i);
+                    ref float ai = ref Unsafe.Add(ref a, i * lda);
+                    if (pair)
+                    {
+                        if (rows > 4) Micro512<Const8, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
+                        else if (rows > 1) Micro512<Const4, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
+                        else Micro512<Const1, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
+                    }
+                    else
+                    {
+                        if (rows > 4) Micro512<Const8, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
+                        else if (rows > 1) Micro512<Const4, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
+                        else Micro512<Const1, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
+                    }
+                }
+                p += pair ? 2 : 1;
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                int cols = Math.Min(16, n - col);
+                for (int i = 0; i < m; i += Mr256)
+                {
+                    int rows = Math.Min(Mr256, m - i);
+                    ref float ai = ref Unsafe.Add(ref a, i * lda);
+                    if (rows > 4) Micro256<Const6>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
+                    else if (rows > 1) Micro256<Const4>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
+                    else Micro256<Const1>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
+                }
+                p++;
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (int half = 0; half < 2 && col + half * 8 < n; half++)
+                {
+                    int c0 = col + half * 8, cols = Math.Min(8, n - c0);
+                    ref float bh = ref Unsafe.Add(ref bp, half * 8);
+                    for (int i = 0; i < m; i += Mr128)
+                    {
+                        int rows = Math.Min(Mr128, m - i);
+                        ref float ai = ref Unsafe.Add(ref a, i * lda);
+                        if (rows > 4) Micro128<Const6>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
+                        else if (rows > 1) Micro128<Const4>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
+                        else Micro128<Const1>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
+                    }
+                }
+                p++;
+            }
+            else
+            {
+                int cols = Math.Min(16, n - col);
+                for (int i = 0; i < m; i += MrScalar)
+                {
+                    int rows = Math.Min(MrScalar, m - i);
+                    MicroScalar(ref Unsafe.Add(ref a, i * lda), lda, rows, ref bp, ks, k, ref t);
+                    StoreTile(ref t, NrScalar, ref c, ldc, i, col, rows, cols, e);
+                }
+                p++;
+            }
+        }
+    }
+
+    private interface IConst { static abstract int Value { get; } }
+    private readonly struct Const1 : IConst { public static int Value => 1; }
+    private readonly struct Const2 : IConst { public static int Value => 2; }
+    private readonly struct Const4 : IConst { public static int Value => 4; }
+    private readonly struct Const6 : IConst { public static int Value => 6; }
+    private readonly struct Const8 : IConst { public static int Value => 8; }
+
+    /// <summary>
+    /// TRows×(16·TVecs) tile of A·B into <paramref name="tile"/> (row stride 32). Rows at or past <paramref name="rows"/>
+    /// re-read the last valid row, so A is never read out of bounds; their results are not stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Micro512<TRows, TVecs>(ref float a, nint lda, int rows, ref float b, nint kStride, nint v1, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e)
+        where TRows : struct, IConst where TVecs : struct, IConst
+    {
+        int R = TRows.Value;
+        bool two = TVecs.Value == 2;
+        ref float a0 = ref a;
+        ref float a1 = ref Unsafe.Add(ref a, Math.Min(1, rows - 1) * lda);
+        ref float a2 = ref Unsafe.Add(ref a, Math.Min(2, rows - 1) * lda);
+        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, rows - 1) * lda);
+        ref float a4 = ref Unsafe.Add(ref a, Math.Min(4, rows - 1) * lda);
+        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
+        ref float a6 = ref Unsafe.Add(ref a, Math.Min(6, rows - 1) * lda);
+        ref float a7 = ref Unsafe.Add(ref a, Math.Min(7, rows - 1) * lda);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nint p = 0; p < k; p++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b);
+            var b1 = two ? Vector512.LoadUnsafe(ref b, (nuint)v1) : default;
+            var av = Vector512.Create(Unsafe.Add(ref a0, p));
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            if (two) c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            if (R > 1)
+            {
+                av = Vector512.Create(Unsafe.Add(ref a1, p));
+                c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+                if (two) c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+                av = Vector512.Create(Unsafe.Add(ref a2, p));
+                c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+                if (two) c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+                av = Vector512.Create(Unsafe.Add(ref a3, p));
+                c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+                if (two) c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            }
+            if (R > 4)
+            {
+                av = Vector512.Create(Unsafe.Add(ref a4, p));
+                c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+                if (two) c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+                av = Vector512.Create(Unsafe.Add(ref a5, p));
+                c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+                if (two) c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+                av = Vector512.Create(Unsafe.Add(ref a6, p));
+                c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
+                if (two) c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+                av = Vector512.Create(Unsafe.Add(ref a7, p));
+                c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
+                if (two) c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            }
+            b = ref Unsafe.Add(ref b, kStride);
+        }
+        if (rows == R && cols == 16 * TVecs.Value && e.Activation.IsSimple)
+        {
+            ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
+            ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
+            ref float rb = ref e.RowBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.RowBias), row0);
+            Finish(c00, ref cr, ref rb, 0, ref cb, 0, e); if (two) Finish(c01, ref cr, ref rb, 0, ref cb, 16, e);
+            if (R > 1)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c10, ref cr, ref rb, 1, ref cb, 0, e); if (two) Finish(c11, ref cr, ref rb, 1, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c20, ref cr, ref rb, 2, ref cb, 0, e); if (two) Finish(c21, ref cr, ref rb, 2, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c30, ref cr, ref rb, 3, ref cb, 0, e); if (two) Finish(c31, ref cr, ref rb, 3, ref cb, 16, e);
+            }
+            if (R > 4)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c40, ref cr, ref rb, 4, ref cb, 0, e); if (two) Finish(c41, ref cr, ref rb, 4, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c50, ref cr, ref rb, 5, ref cb, 0, e); if (two) Finish(c51, ref cr, ref rb, 5, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c60, ref cr, ref rb, 6, ref cb, 0, e); if (two) Finish(c61, ref cr, ref rb, 6, ref cb, 16, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c70, ref cr, ref rb, 7, ref cb, 0, e); if (two) Finish(c71, ref cr, ref rb, 7, ref cb, 16, e);
+            }
+            return;
+        }
+        c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, 16);
+        if (R > 1)
+        {
+            c10.StoreUnsafe(ref tile, 32); c11.StoreUnsafe(ref tile, 48);
+            c20.StoreUnsafe(ref tile, 64); c21.StoreUnsafe(ref tile, 80);
+            c30.StoreUnsafe(ref tile, 96); c31.StoreUnsafe(ref tile, 112);
+        }
+        if (R > 4)
+        {
+            c40.StoreUnsafe(ref tile, 128); c41.StoreUnsafe(ref tile, 144);
+            c50.StoreUnsafe(ref tile, 160); c51.StoreUnsafe(ref tile, 176);
+            c60.StoreUnsafe(ref tile, 192); c61.StoreUnsafe(ref tile, 208);
+            c70.StoreUnsafe(ref tile, 224); c71.StoreUnsafe(ref tile, 240);
+        }
+        StoreTile(ref tile, Nr512, ref c, ldc, row0, col0, rows, cols, e);
+    }
+
+    /// <summary>TRows×16 tile (two Vector256 per row) into <paramref name="tile"/> (row stride 16).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Micro256<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e) where TRows : struct, IConst
+    {
+        int R = TRows.Value;
+        ref float a0 = ref a;
+        ref float a1 = ref Unsafe.Add(ref a, Math.Min(1, rows - 1) * lda);
+        ref float a2 = ref Unsafe.Add(ref a, Math.Min(2, rows - 1) * lda);
+        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, rows - 1) * lda);
+        ref float a4 = ref Unsafe.Add(ref a, Math.Min(4, rows - 1) * lda);
+        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (nint p = 0; p < k; p++)
+        {
+            var b0 = Vector256.LoadUnsafe(ref b);
+            var b1 = Vector256.LoadUnsafe(ref b, 8);
+            var av = Vector256.Create(Unsafe.Add(ref a0, p));
+            c00 = Vector256.MultiplyAddEstimate(av, b0, c00);
+            c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+            if (R > 1)
+            {
+                av = Vector256.Create(Unsafe.Add(ref a1, p));
+                c10 = Vector256.MultiplyAddEstimate(av, b0, c10);
+                c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+                av = Vector256.Create(Unsafe.Add(ref a2, p));
+                c20 = Vector256.MultiplyAddEstimate(av, b0, c20);
+                c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+                av = Vector256.Create(Unsafe.Add(ref a3, p));
+                c30 = Vector256.MultiplyAddEstimate(av, b0, c30);
+                c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
+            }
+            if (R > 4)
+            {
+                av = Vector256.Create(Unsafe.Add(ref a4, p));
+                c40 = Vector256.MultiplyAddEstimate(av, b0, c40);
+                c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
+                av = Vector256.Create(Unsafe.Add(ref a5, p));
+                c50 = Vector256.MultiplyAddEstimate(av, b0, c50);
+                c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
+            }
+            b = ref Unsafe.Add(ref b, kStride);
+        }
+        if (rows == R && cols == 16 && e.Activation.IsSimple)
+        {
+            ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
+            ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
+            ref float rb = ref e.RowBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.RowBias), row0);
+            Finish(c00, ref cr, ref rb, 0, ref cb, 0, e); Finish(c01, ref cr, ref rb, 0, ref cb, 8, e);
+            if (R > 1)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c10, ref cr, ref rb, 1, ref cb, 0, e); Finish(c11, ref cr, ref rb, 1, ref cb, 8, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c20, ref cr, ref rb, 2, ref cb, 0, e); Finish(c21, ref cr, ref rb, 2, ref cb, 8, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c30, ref cr, ref rb, 3, ref cb, 0, e); Finish(c31, ref cr, ref rb, 3, ref cb, 8, e);
+            }
+            if (R > 4)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c40, ref cr, ref rb, 4, ref cb, 0, e); Finish(c41, ref cr, ref rb, 4, ref cb, 8, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c50, ref cr, ref rb, 5, ref cb, 0, e); Finish(c51, ref cr, ref rb, 5, ref cb, 8, e);
+            }
+            return;
+        }
+        c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, 8);
+        if (R > 1)
+        {
+            c10.StoreUnsafe(ref tile, 16); c11.StoreUnsafe(ref tile, 24);
+            c20.StoreUnsafe(ref tile, 32); c21.StoreUnsafe(ref tile, 40);
+            c30.StoreUnsafe(ref tile, 48); c31.StoreUnsafe(ref tile, 56);
+        }
+        if (R > 4)
+        {
+            c40.StoreUnsafe(ref tile, 64); c41.StoreUnsafe(ref tile, 72);
+            c50.StoreUnsafe(ref tile, 80); c51.StoreUnsafe(ref tile, 88);
+        }
+        StoreTile(ref tile, Nr256, ref c, ldc, row0, col0, rows, cols, e);
+    }
+
+    /// <summary>TRows×8 tile (two Vector128 per row) into <paramref name="tile"/> (row stride 8).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Micro128<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e) where TRows : struct, IConst
+    {
+        int R = TRows.Value;
+        ref float a0 = ref a;
+        ref float a1 = ref Unsafe.Add(ref a, Math.Min(1, rows - 1) * lda);
+        ref float a2 = ref Unsafe.Add(ref a, Math.Min(2, rows - 1) * lda);
+        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, rows - 1) * lda);
+        ref float a4 = ref Unsafe.Add(ref a, Math.Min(4, rows - 1) * lda);
+        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (nint p = 0; p < k; p++)
+        {
+            var b0 = Vector128.LoadUnsafe(ref b);
+            var b1 = Vector128.LoadUnsafe(ref b, 4);
+            var av = Vector128.Create(Unsafe.Add(ref a0, p));
+            c00 = Vector128.MultiplyAddEstimate(av, b0, c00);
+            c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
+            if (R > 1)
+            {
+                av = Vector128.Create(Unsafe.Add(ref a1, p));
+                c10 = Vector128.MultiplyAddEstimate(av, b0, c10);
+                c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
+                av = Vector128.Create(Unsafe.Add(ref a2, p));
+                c20 = Vector128.MultiplyAddEstimate(av, b0, c20);
+                c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
+                av = Vector128.Create(Unsafe.Add(ref a3, p));
+                c30 = Vector128.MultiplyAddEstimate(av, b0, c30);
+                c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
+            }
+            if (R > 4)
+            {
+                av = Vector128.Create(Unsafe.Add(ref a4, p));
+                c40 = Vector128.MultiplyAddEstimate(av, b0, c40);
+                c41 = Vector128.MultiplyAddEstimate(av, b1, c41);
+                av = Vector128.Create(Unsafe.Add(ref a5, p));
+                c50 = Vector128.MultiplyAddEstimate(av, b0, c50);
+                c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
+            }
+            b = ref Unsafe.Add(ref b, kStride);
+        }
+        if (rows == R && cols == 8 && e.Activation.IsSimple)
+        {
+            ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
+            ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
+            ref float rb = ref e.RowBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.RowBias), row0);
+            Finish(c00, ref cr, ref rb, 0, ref cb, 0, e); Finish(c01, ref cr, ref rb, 0, ref cb, 4, e);
+            if (R > 1)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c10, ref cr, ref rb, 1, ref cb, 0, e); Finish(c11, ref cr, ref rb, 1, ref cb, 4, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c20, ref cr, ref rb, 2, ref cb, 0, e); Finish(c21, ref cr, ref rb, 2, ref cb, 4, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c30, ref cr, ref rb, 3, ref cb, 0, e); Finish(c31, ref cr, ref rb, 3, ref cb, 4, e);
+            }
+            if (R > 4)
+            {
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c40, ref cr, ref rb, 4, ref cb, 0, e); Finish(c41, ref cr, ref rb, 4, ref cb, 4, e);
+                cr = ref Unsafe.Add(ref cr, ldc); Finish(c50, ref cr, ref rb, 5, ref cb, 0, e); Finish(c51, ref cr, ref rb, 5, ref cb, 4, e);
+            }
+            return;
+        }
+        c00.StoreUnsafe(ref tile, 0); c01.StoreUnsafe(ref tile, 4);
+        if (R > 1)
+        {
+            c10.StoreUnsafe(ref tile, 8); c11.StoreUnsafe(ref tile, 12);
+            c20.StoreUnsafe(ref tile, 16); c21.StoreUnsafe(ref tile, 20);
+            c30.StoreUnsafe(ref tile, 24); c31.StoreUnsafe(ref tile, 28);
+        }
+        if (R > 4)
+        {
+            c40.StoreUnsafe(ref tile, 32); c41.StoreUnsafe(ref tile, 36);
+            c50.StoreUnsafe(ref tile, 40); c51.StoreUnsafe(ref tile, 44);
+        }
+        StoreTile(ref tile, Nr128, ref c, ldc, row0, col0, rows, cols, e);
+    }
+
+    /// <summary>rows×16 tile with scalar arithmetic (row stride 16), for hardware without SIMD.</summary>
+    private static void MicroScalar(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, r * lda);
+            ref float tr = ref Unsafe.Add(ref tile, r * NrScalar);
+            for (int j = 0; j < NrScalar; j++) Unsafe.Add(ref tr, j) = 0;
+            ref float bp = ref b;
+            for (int p = 0; p < k; p++)
+            {
+                float s = Unsafe.Add(ref ar, p);
+                for (int j = 0; j < NrScalar; j++)
+                    Unsafe.Add(ref tr, j) += s * Unsafe.Add(ref bp, j);
+                bp = ref Unsafe.Add(ref bp, kStride);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector512<float> v, ref float dst, ref float rowBias, int r, ref float colBias, int j, in GemmEpilogue e)
+    {
+        if (e.Alpha != 1f) v *= e.Alpha;
+        if (!Unsafe.IsNullRef(ref rowBias)) v += Vector512.Create(Unsafe.Add(ref rowBias, r));
+        if (!Unsafe.IsNullRef(ref colBias)) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
+        if (e.Accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
+        e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector256<float> v, ref float dst, ref float rowBias, int r, ref float colBias, int j, in GemmEpilogue e)
+    {
+        if (e.Alpha != 1f) v *= e.Alpha;
+        if (!Unsafe.IsNullRef(ref rowBias)) v += Vector256.Create(Unsafe.Add(ref rowBias, r));
+        if (!Unsafe.IsNullRef(ref colBias)) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
+        if (e.Accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
+        e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector128<float> v, ref float dst, ref float rowBias, int r, ref float colBias, int j, in GemmEpilogue e)
+    {
+        if (e.Alpha != 1f) v *= e.Alpha;
+        if (!Unsafe.IsNullRef(ref rowBias)) v += Vector128.Create(Unsafe.Add(ref rowBias, r));
+        if (!Unsafe.IsNullRef(ref colBias)) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
+        if (e.Accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
+        e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
+    }
+
+    /// <summary>Epilogue: tile rows × cols → C at (row0, col0) with alpha, biases, accumulation and the activation.</summary>
+    private static void StoreTile(ref float tile, int tileStride, ref float c, nint ldc, int row0, int col0, int rows, int cols, in GemmEpilogue e)
+    {
+        bool hasColBias = !e.ColBias.IsEmpty, hasRowBias = !e.RowBias.IsEmpty;
+        ref float colBias = ref hasColBias ? ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0) : ref tile;
+        var act = e.Activation;
+        float alpha = e.Alpha;
+        bool accumulate = e.Accumulate;
+        for (int r = 0; r < rows; r++)
+        {
+            ref float src = ref Unsafe.Add(ref tile, r * tileStride);
+            ref float dst = ref Unsafe.Add(ref c, (row0 + r) * ldc + col0);
+            float rb = hasRowBias ? e.RowBias[row0 + r] : 0f;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j <= cols - 16; j += 16)
+                {
+                    var v = Vector512.LoadUnsafe(ref src, (nuint)j) * alpha + Vector512.Create(rb);
+                    if (hasColBias) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
+                    if (accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
+                    act.Apply(v).StoreUnsafe(ref dst, (nuint)j);
+                }
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j <= cols - 8; j += 8)
+                {
+                    var v = Vector256.LoadUnsafe(ref src, (nuint)j) * alpha + Vector256.Create(rb);
+                    if (hasColBias) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
+                    if (accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
+                    act.Apply(v).StoreUnsafe(ref dst, (nuint)j);
+                }
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; j <= cols - 4; j += 4)
+                {
+                    var v = Vector128.LoadUnsafe(ref src, (nuint)j) * alpha + Vector128.Create(rb);
+                    if (hasColBias) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
+                    if (accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
+                    act.Apply(v).StoreUnsafe(ref dst, (nuint)j);
+                }
+            }
+            for (; j < cols; j++)
+            {
+                float v = Unsafe.Add(ref src, j) * alpha + rb;
+                if (hasColBias) v += Unsafe.Add(ref colBias, j);
+                if (accumulate) v += Unsafe.Add(ref dst, j);
+                Unsafe.Add(ref dst, j) = act.Apply(v);
+            }
+        }
+    }
+
+    /// <summary>
+    /// y[i, j] = beta · c[i', j'] for C of shape [cRows, cCols] broadcast to [m, n] (cRows is 1 or m, cCols is 1 or n):
+    /// loads Gemm's C into the output before an accumulating product.
+    /// </summary>
+    public static void GemmLoadC(ReadOnlySpan<float> c, int cRows, int cCols, float beta, Span<float> y, int m, int n)
+    {
+        if ((cRows != 1 && cRows != m) || (cCols != 1 && cCols != n) || c.Length < cRows * cCols || y.Length < m * n)
+            throw new ArgumentException("Gemm C does not broadcast to the output.");
         for (int i = 0; i < m; i++)
         {
             var row = y.Slice(i * n, n);
-            if (bias.Length == n) bias.CopyTo(row);
-            else if (bias.Length == m * n) bias.Slice(i * n, n).CopyTo(row);
-            else row.Clear();
-            ref float ai = ref MemoryMarshal.GetReference(a.Slice(i * k, k));
-            for (int p = 0; p < k; p++)
-            {
-                float s = alpha * Unsafe.Add(ref ai, p);
-                if (s == 0f) continue;
-                Axpy(s, b.Slice(p * n, n), row);
-            }
+            var src = c.Slice((cRows == 1 ? 0 : i) * cCols, cCols);
+            if (cCols == 1) row.Fill(beta * src[0]);
+            else if (beta == 1f) src.CopyTo(row);
+            else for (int j = 0; j < n; j++) row[j] = beta * src[j];
         }
+    }
+
+    /// <summary>y[i] = act(Σ a[i, p]·x[p] + bias[i]): a matrix-vector product, rows of a with stride lda.</summary>
+    public static void Gemv(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int m, int k, FusedActivation activation)
+    {
+        if (lda < k || (m > 0 && a.Length < (m - 1) * lda + k) || x.Length < k || y.Length < m || (!bias.IsEmpty && bias.Length < m))
+            throw new ArgumentException("Gemv operand too short.");
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        for (int i = 0; i < m; i++)
+        {
+            float s = Dot(ref Unsafe.Add(ref MemoryMarshal.GetReference(a), i * lda), ref xr, k);
+            if (!bias.IsEmpty) s += bias[i];
+            y[i] = activation.Apply(s);
+        }
+    }
+
+    /// <summary>Σ a[p]·b[p] with independent partial sums so the FMA latency does not serialize the loop.</summary>
+    private static float Dot(ref float a, ref float b, int k)
+    {
+        int p = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && k >= 16)
+        {
+            Vector512<float> s0 = default, s1 = default;
+            for (; p <= k - 32; p += 32)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p), Vector512.LoadUnsafe(ref b, (nuint)p), s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)(p + 16)), Vector512.LoadUnsafe(ref b, (nuint)(p + 16)), s1);
+            }
+            for (; p <= k - 16; p += 16)
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p), Vector512.LoadUnsafe(ref b, (nuint)p), s0);
+            s = Vector512.Sum(s0 + s1);
+        }
+        else if (Vector256.IsHardwareAccelerated && k >= 8)
+        {
+            Vector256<float> s0 = default, s1 = default;
+            for (; p <= k - 16; p += 16)
+            {
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)p), Vector256.LoadUnsafe(ref b, (nuint)p), s0);
+                s1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)(p + 8)), Vector256.LoadUnsafe(ref b, (nuint)(p + 8)), s1);
+            }
+            for (; p <= k - 8; p += 8)
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref a, (nuint)p), Vector256.LoadUnsafe(ref b, (nuint)p), s0);
+            s = Vector256.Sum(s0 + s1);
+        }
+        else if (Vector128.IsHardwareAccelerated && k >= 4)
+        {
+            Vector128<float> s0 = default, s1 = default;
+            for (; p <= k - 8; p += 8)
+            {
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)p), Vector128.LoadUnsafe(ref b, (nuint)p), s0);
+                s1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)(p + 4)), Vector128.LoadUnsafe(ref b, (nuint)(p + 4)), s1);
+            }
+            for (; p <= k - 4; p += 4)
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref a, (nuint)p), Vector128.LoadUnsafe(ref b, (nuint)p), s0);
+            s = Vector128.Sum(s0 + s1);
+        }
+        for (; p < k; p++) s += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p);
+        return s;
     }
 
     /// <summary>dst[c, r] = src[r, c] for a row-major [rows, cols] source.</summary>
     public static void Transpose2D(ReadOnlySpan<float> src, Span<float> dst, int rows, int cols)
     {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+        if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("Transpose operand too short.");
+        const int Block = 16;
+        for (int r0 = 0; r0 < rows; r0 += Block)
+            for (int c0 = 0; c0 < cols; c0 += Block)
+            {
+                int r1 = Math.Min(rows, r0 + Block), c1 = Math.Min(cols, c0 + Block);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++)
+                        dst[c * rows + r] = src[r * cols + c];
+            }
     }
 
     /// <summary>y += s * x.</summary>
@@ -55,13 +935,13 @@ public static partial class Kernels
         {
             var vs = Vector256.Create(s);
             for (; i <= n - 8; i += 8)
-                Vector256.FusedMultiplyAdd(vs, Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                Vector256.MultiplyAddEstimate(vs, Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         }
         if (Vector128.IsHardwareAccelerated)
         {
             var vs = Vector128.Create(s);
             for (; i <= n - 4; i += 4)
-                Vector128.FusedMultiplyAdd(vs, Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+                Vector128.MultiplyAddEstimate(vs, Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         }
         for (; i < n; i++)
             Unsafe.Add(ref yr, i) = MathF.FusedMultiplyAdd(s, Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));

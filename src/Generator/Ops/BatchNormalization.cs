@@ -1,0 +1,111 @@
+using System;
+using System.Linq;
+using ModelGen.Emit;
+using ModelGen.Ir;
+
+namespace ModelGen.Ops
+{
+    /// <summary>
+    /// BatchNormalization in inference mode (opsets 7–15+): y = (x − mean) / sqrt(var + epsilon) · scale + B per channel.
+    /// With constant parameters it becomes one multiply-add per element (a, b folded at build time); the FoldBatchNorm pass
+    /// usually removes it altogether by folding it into the Conv or Gemm before it. Opsets 7–8 with spatial = 0 take
+    /// per-element parameters of shape [C, D1, …]. Training mode (opset 14+) is not supported.
+    /// </summary>
+    public sealed class BatchNormalization : OpDefinition
+    {
+        public override string OpType => "BatchNormalization";
+
+        /// <summary>(batch, channels, inner) with the parameter axis flattened into channels.</summary>
+        internal static (int Batch, int Channels, int Inner) Layout(Node node)
+        {
+            var x = node.Inputs[0]!.Shape!;
+            bool spatial = IsSpatial(node);
+            int c = x.Length > 1 ? x[1] : 1;
+            int inner = x.Skip(2).Aggregate(1, (a, b) => a * b);
+            return spatial ? (x[0], c, inner) : (x[0], c * inner, 1);
+        }
+
+        internal static bool IsSpatial(Node node) => node.Opset >= 9 || node.Attributes.Int("spatial", 1) != 0;
+
+        internal static bool IsTraining(Node node) => node.Opset >= 14 && node.Attributes.Int("training_mode", 0) != 0;
+
+        public override void InferShapes(Node node)
+        {
+            Require(node.Inputs.Length == 5 && node.Inputs.All(i => i is not null), "expects X, scale, B, input_mean and input_var");
+            for (int i = 0; i < 5; i++) RequireFloat(node, i);
+            var x = node.Inputs[0]!.Shape!;
+            Require(x.Length >= 2, $"X {Shapes.Format(x)} needs a batch and a channel axis");
+            RequireSupported(!IsTraining(node), "training_mode = 1 (only inference is supported)");
+            bool spatial = IsSpatial(node);
+            int c = x[1];
+            int[] expected = spatial ? new[] { c } : x.Skip(1).ToArray();
+            for (int i = 1; i < 5; i++)
+            {
+                var p = node.Inputs[i]!.Shape!;
+                Require(Shapes.Size(p) == Shapes.Size(expected) && (p.SequenceEqual(expected) || p.Length == 1),
+                    $"{node.Inputs[i]!.Name} {Shapes.Format(p)} must be {Shapes.Format(expected)}");
+            }
+            // Extra outputs (mean, var, saved statistics) exist only in training; inference models leave them unused.
+            for (int o = 1; o < node.Outputs.Length; o++)
+            {
+                var v = node.Outputs[o];
+                RequireSupported(!v.IsGraphOutput && v.Consumers.Count == 0, $"output '{v.Name}' (running or saved statistics are computed only in training)");
+                v.Type = DataType.Float;
+                v.Shape = expected;
+            }
+            node.Outputs[0].Type = DataType.Float;
+            node.Outputs[0].Shape = x;
+        }
+
+        /// <summary>Per-channel (a, b) with y = a·x + b, from constant parameters, in double precision.</summary>
+        internal static (float[] A, float[] B) Fold(Node node)
+        {
+            float eps = node.Attributes.Float("epsilon", 1e-5f);
+            var scale = node.Inputs[1]!.Constant!.AsFloats(); var bias = node.Inputs[2]!.Constant!.AsFloats();
+            var mean = node.Inputs[3]!.Constant!.AsFloats(); var variance = node.Inputs[4]!.Constant!.AsFloats();
+            var a = new float[scale.Length]; var b = new float[scale.Length];
+            for (int i = 0; i < a.Length; i++)
+            {
+                double ai = scale[i] / Math.Sqrt((double)variance[i] + eps);
+                a[i] = (float)ai;
+                b[i] = (float)(bias[i] - mean[i] * ai);
+            }
+            return (a, b);
+        }
+
+        internal static bool HasConstantParameters(Node node) => Enumerable.Range(1, 4).All(i => node.Inputs[i]!.Constant is not null);
+
+        public override bool TryFold(Node node)
+        {
+            var (batch, channels, inner) = Layout(node);
+            var (a, b) = Fold(node);
+            var x = node.Inputs[0]!.Constant!.AsFloats();
+            var y = new float[x.Length];
+            for (int i = 0; i < x.Length; i++)
+            {
+                int c = i / inner % channels;
+                y[i] = x[i] * a[c] + b[c];
+            }
+            node.Outputs[0].Constant = Tensor.FromFloats(node.Outputs[0].Shape!, y);
+            return true;
+        }
+
+        public override void Emit(EmitContext ctx)
+        {
+            var node = ctx.Node;
+            var (batch, channels, inner) = Layout(node);
+            string R = EmitContext.Runtime;
+            string dims = $"{KernelEmit.I(batch)}, {KernelEmit.I(channels)}, {KernelEmit.I(inner)}";
+            if (HasConstantParameters(node))
+            {
+                var (a, b) = Fold(node);
+                string wa = ctx.Weight(Tensor.FromFloats(new[] { channels }, a), node.Name + "_scale");
+                string wb = ctx.Weight(Tensor.FromFloats(new[] { channels }, b), node.Name + "_shift");
+                ctx.Code.Line($"{R}.Kernels.ChannelAffine({ctx.Input(0)}, {wa}, {wb}, {ctx.Output(0)}, {dims});");
+                return;
+            }
+            float eps = node.Attributes.Float("epsilon", 1e-5f);
+            ctx.Code.Line($"{R}.Kernels.BatchNormalization({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Input(2)}, {ctx.Input(3)}, {ctx.Input(4)}, {KernelEmit.F(eps)}, {ctx.Output(0)}, {dims});");
+        }
+    }
+}

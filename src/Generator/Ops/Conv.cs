@@ -1,0 +1,360 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Emit;
+using ModelGen.Ir;
+
+namespace ModelGen.Ops
+{
+    /// <summary>
+    /// Conv (float, 1-D to 3-D, every attribute). Three strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
+    /// becomes a generated method with constant loop bounds, its taps in registers and the output row vectorized for
+    /// stride 1; a 1×1 stride-1 unpadded convolution is one matrix product over [C, pixels]; anything else is im2col into
+    /// planned scratch plus the register-blocked GEMM. Bias and a fused activation are applied while the output is written.
+    /// </summary>
+    public sealed class Conv : OpDefinition
+    {
+        public override string OpType => "Conv";
+
+        private sealed class Shape
+        {
+            public int N, C, M, Group;
+            public int[] Kernel = Array.Empty<int>();
+            public SpatialGeometry G = null!;
+            public int K => C / Group * Kernel.Aggregate(1, (a, b) => a * b);
+            public int Pixels => G.Output.Aggregate(1, (a, b) => a * b);
+            public int InPixels => G.Input.Aggregate(1, (a, b) => a * b);
+            public bool IsDepthwise => Group == C && M == C && G.Rank <= 2;
+            public bool IsPointwise => Kernel.All(k => k == 1) && G.Strides.All(s => s == 1) && G.PadBegin.All(p => p == 0)
+                && G.Output.SequenceEqual(G.Input);
+        }
+
+        private static Shape Analyze(Node node)
+        {
+            Require(node.Inputs.Length >= 2 && node.Inputs[0] is not null && node.Inputs[1] is not null, "expects X and W");
+            RequireFloat(node, 0);
+            RequireFloat(node, 1);
+            var x = node.Inputs[0]!.Shape!; var w = node.Inputs[1]!.Shape!;
+            Require(x.Length >= 3, $"X {Shapes.Format(x)} must have a batch, a channel and at least one spatial axis");
+            Require(w.Length == x.Length, $"W {Shapes.Format(w)} must have the rank of X {Shapes.Format(x)}");
+            RequireSupported(x.Length <= 5, $"{x.Length - 2}-D convolution (1-D, 2-D and 3-D are supported)");
+            long group = node.Attributes.Int("group", 1);
+            Require(group > 0, $"group {group} must be positive");
+            var s = new Shape { N = x[0], C = x[1], M = w[0], Group = (int)group, Kernel = w.Skip(2).ToArray() };
+            Require(s.C == w[1] * group, $"X has {s.C} channels but W {Shapes.Format(w)} with group {group} expects {w[1] * group}");
+            Require(s.M % group == 0, $"{s.M} output channels are not divisible by group {group}");
+            var ks = node.Attributes.Ints("kernel_shape");
+            if (ks is not null)
+                Require(ks.Length == s.Kernel.Length && ks.Select(v => (int)v).SequenceEqual(s.Kernel), $"kernel_shape {SpatialGeometry.Format(ks.Select(v => (int)v).ToArray())} does not match W {Shapes.Format(w)}");
+            s.G = SpatialGeometry.ForConv(node, x.Skip(2).ToArray(), s.Kernel);
+            var b = node.Input(2);
+            if (b is not null)
+            {
+                RequireFloat(node, 2);
+                Require(b.Rank == 1 && b.Shape![0] == s.M, $"B {Shapes.Format(b.Shape!)} must be [{s.M}]");
+            }
+            return s;
+        }
+
+        public override void InferShapes(Node node)
+        {
+            var s = Analyze(node);
+            node.Outputs[0].Type = DataType.Float;
+            node.Outputs[0].Shape = new[] { s.N, s.M }.Concat(s.G.Output).ToArray();
+        }
+
+        public override long Macs(Node node)
+        {
+            var s = Analyze(node);
+            return (long)s.N * s.M * s.Pixels * s.K;
+        }
+
+        public override long ScratchBytes(Node node)
+        {
+            var s = Analyze(node);
+            if (s.IsDepthwise) return 0;
+            if (s.IsPointwise) return s.Pixels % KernelEmit.PanelWidth == 0 ? 0 : 4L * s.K * KernelEmit.PanelWidth;
+            return 4L * s.K * KernelEmit.ConvChunk(s.K, s.Pixels);
+        }
+
+        public override void Emit(EmitContext ctx)
+        {
+            var node = ctx.Node;
+            var s = Analyze(node);
+            string bias = ctx.HasInput(2) ? ctx.Input(2) : "default";
+            if (s.IsDepthwise)
+            {
+                string method = ctx.AddMethod("DepthwiseConv", (w, name) => new DepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write(w, name));
+                ctx.Code.Line($"{method}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)});");
+                return;
+            }
+
+            // Pad the spatial axes to depth, height, width.
+            var g = s.G;
+            int pad = 3 - g.Rank;
+            int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
+            var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
+            var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
+            int chunk = s.IsPointwise ? 0 : KernelEmit.ConvChunk(s.K, s.Pixels);
+            string I(int v) => KernelEmit.I(v);
+            string geometry = $"new {EmitContext.Runtime}.ConvGeometry(channels: {I(s.C)}, depth: {I(input[0])}, height: {I(input[1])}, width: {I(input[2])}, " +
+                $"outChannels: {I(s.M)}, outDepth: {I(output[0])}, outHeight: {I(output[1])}, outWidth: {I(output[2])}, " +
+                $"kernelD: {I(kernel[0])}, kernelH: {I(kernel[1])}, kernelW: {I(kernel[2])}, strideD: {I(strides[0])}, strideH: {I(strides[1])}, strideW: {I(strides[2])}, " +
+                $"dilationD: {I(dilations[0])}, dilationH: {I(dilations[1])}, dilationW: {I(dilations[2])}, padFront: {I(pads[0])}, padTop: {I(pads[1])}, padLeft: {I(pads[2])}, " +
+                $"groups: {I(s.Group)}, chunk: {I(chunk)})";
+            string scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : "default";
+            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
+        }
+
+        /// <summary>Writes the specialized depthwise method: every size is a constant.</summary>
+        private sealed class DepthwiseWriter
+        {
+            private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
+            private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+            private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+            private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+            private readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
+            private readonly Activation? _act;
+            private readonly bool _hasBias;
+
+            public DepthwiseWriter(Shape s, Activation? act, bool hasBias)
+            {
+                var g = s.G;
+                bool oneD = g.Rank == 1;
+                _n = s.N; _c = s.C;
+                _h = oneD ? 1 : g.Input[0]; _w = g.Input[g.Rank - 1];
+                _oh = oneD ? 1 : g.Output[0]; _ow = g.Output[g.Rank - 1];
+                _kh = oneD ? 1 : g.Kernel[0]; _kw = g.Kernel[g.Rank - 1];
+                _sh = oneD ? 1 : g.Strides[0]; _sw = g.Strides[g.Rank - 1];
+                _dh = oneD ? 1 : g.Dilations[0]; _dw = g.Dilations[g.Rank - 1];
+                _pt = oneD ? 0 : g.PadBegin[0]; _pl = g.PadBegin[g.Rank - 1];
+                _act = act;
+                _hasBias = hasBias;
+            }
+
+            private static string I(long v) => KernelEmit.I(v);
+
+            private int Taps => _kh * _kw;
+
+            /// <summary>Output columns [Lo, Hi) read only columns inside the input for every tap.</summary>
+            private (int Lo, int Hi) Interior()
+            {
+                int lo = _pl <= 0 ? 0 : (_pl + _sw - 1) / _sw;
+                int last = _w - 1 + _pl - (_kw - 1) * _dw;
+                int hi = last < 0 ? 0 : Math.Min(_ow, last / _sw + 1);
+                lo = Math.Min(lo, _ow);
+                return (lo, Math.Max(lo, hi));
+            }
+
+            private bool RowsAlwaysValid()
+            {
+                for (int oy = 0; oy < _oh; oy++)
+                    for (int ky = 0; ky < _kh; ky++)
+                    {
+                        int iy = oy * _sh - _pt + ky * _dh;
+                        if (iy < 0 || iy >= _h) return false;
+                    }
+                return true;
+            }
+
+            public void Write(SourceWriter w, string name)
+            {
+                w.Line($"/// <summary>Depthwise {_kh}x{_kw} convolution, stride {_sh}x{_sw}, dilation {_dh}x{_dw}, pads {_pt},{_pl}: [{_n},{_c},{_h},{_w}] -> [{_n},{_c},{_oh},{_ow}].</summary>");
+                w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y)");
+                string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+                w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+                w.Line($"ref float xr = ref {MM}.GetReference(x);");
+                w.Line($"ref float wr = ref {MM}.GetReference(w);");
+                w.Line($"ref float yr = ref {MM}.GetReference(y);");
+                if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
+                bool rowsValid = RowsAlwaysValid();
+                if (!rowsValid)
+                {
+                    // Rows above and below the image read this zero row, so the taps stay the same on every row.
+                    w.Line($"global::System.Span<float> zeroRow = stackalloc float[{I(_w)}];");
+                    w.Line("zeroRow.Clear();");
+                    w.Line($"ref float zr = ref {MM}.GetReference(zeroRow);");
+                }
+                if (_act is not null && _act.Kind is not ("Relu" or "Clip"))
+                    w.Line($"var act = new {EmitContext.Runtime}.FusedActivation({EmitContext.Runtime}.ActivationKind.{KernelEmit.Kind(_act)}, {KernelEmit.F(_act.Alpha)}, {KernelEmit.F(_act.Beta)});");
+                w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
+                w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
+                w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
+                w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+                w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
+                for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
+                w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+
+                // One branch per vector width; each uses the widest vector its interior fits (decided now).
+                var (lo, hi) = Interior();
+                int interior = hi - lo;
+                string? Pick(params (string Type, int Width)[] options)
+                {
+                    if (_sw != 1) return null;
+                    foreach (var (type, width) in options) if (interior >= width) return type;
+                    return null;
+                }
+                var branches = new List<(string Condition, string? Vector)>
+                {
+                    ($"{V512}.IsHardwareAccelerated", Pick((V512, 16), (V256, 8), (V128, 4))),
+                    ($"{V256}.IsHardwareAccelerated", Pick((V256, 8), (V128, 4))),
+                    ($"{V128}.IsHardwareAccelerated", Pick((V128, 4))),
+                    ("true", null),
+                };
+                // Drop branches that would emit the same code as the next one.
+                for (int i = branches.Count - 2; i >= 0; i--)
+                    if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
+                for (int i = 0; i < branches.Count; i++)
+                {
+                    var (condition, vector) = branches[i];
+                    bool only = branches.Count == 1;
+                    if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
+                    WriteRows(w, vector, rowsValid, lo, hi);
+                    if (!only) w.Close();
+                }
+                w.Close();
+                w.Close();
+            }
+
+            private static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
+
+            private void WriteRows(SourceWriter w, string? vector, bool rowsValid, int lo, int hi)
+            {
+                if (vector is not null)
+                {
+                    w.Line($"var vb = {vector}.Create(bias);");
+                    for (int t = 0; t < Taps; t++) w.Line($"var v{t} = {vector}.Create(w{t});");
+                }
+                w.Open($"for (int oy = 0; oy < {I(_oh)}; oy++)");
+                w.Line($"int iy = oy * {I(_sh)} - {I(_pt)};");
+                for (int ky = 0; ky < _kh; ky++)
+                {
+                    string row = $"iy + {I(ky * _dh)}";
+                    if (rowsValid) w.Line($"ref float r{ky} = ref {U}.Add(ref xc, ({row}) * {I(_w)});");
+                    else w.Line($"ref float r{ky} = ref (uint)({row}) < {I(_h)}u ? ref {U}.Add(ref xc, ({row}) * {I(_w)}) : ref zr;");
+                }
+                w.Line($"ref float yo = ref {U}.Add(ref yc, oy * {I(_ow)});");
+
+                WriteEdgeColumns(w, 0, lo);
+                if (hi > lo)
+                {
+                    if (vector is null) WriteScalarInterior(w, lo, hi);
+                    else WriteVectorInterior(w, vector, lo, hi);
+                }
+                WriteEdgeColumns(w, hi, _ow);
+                w.Close();
+            }
+
+            /// <summary>Columns whose window leaves the image: unrolled with constant indices, or a checked loop when many.</summary>
+            private void WriteEdgeColumns(SourceWriter w, int from, int to)
+            {
+                if (to <= from) return;
+                if (to - from <= 8)
+                {
+                    for (int ox = from; ox < to; ox++)
+                    {
+                        var terms = new List<string>();
+                        for (int ky = 0; ky < _kh; ky++)
+                            for (int kx = 0; kx < _kw; kx++)
+                            {
+                                int ix = ox * _sw - _pl + kx * _dw;
+                                if (ix >= 0 && ix < _w) terms.Add($"w{ky * _kw + kx} * {U}.Add(ref r{ky}, {I(ix)})");
+                            }
+                        string sum = terms.Count == 0 ? "bias" : "bias + " + string.Join(" + ", terms);
+                        w.Line($"{U}.Add(ref yo, {I(ox)}) = {KernelEmit.ApplyScalar(_act, $"({sum})")};");
+                    }
+                    return;
+                }
+                w.Open($"for (int ox = {I(from)}; ox < {I(to)}; ox++)");
+                w.Line("float s = bias;");
+                w.Line($"int ix0 = ox * {I(_sw)} - {I(_pl)};");
+                for (int ky = 0; ky < _kh; ky++)
+                    for (int kx = 0; kx < _kw; kx++)
+                        w.Line($"if ((uint)(ix0 + {I(kx * _dw)}) < {I(_w)}u) s += w{ky * _kw + kx} * {U}.Add(ref r{ky}, ix0 + {I(kx * _dw)});");
+                w.Line($"{U}.Add(ref yo, ox) = {KernelEmit.ApplyScalar(_act, "s")};");
+                w.Close();
+            }
+
+            /// <summary>Independent partial sums per vector: one per kernel row (or two for a single row), summed at the end.</summary>
+            private List<List<(int Tap, int Offset, int Row)>> Chains()
+            {
+                var chains = new List<List<(int, int, int)>>();
+                for (int ky = 0; ky < _kh; ky++)
+                {
+                    var taps = Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, kx * _dw - _pl, ky)).ToList();
+                    if (_kh == 1 && _kw > 2)
+                    {
+                        chains.Add(taps.Where((_, i) => i % 2 == 0).ToList());
+                        chains.Add(taps.Where((_, i) => i % 2 == 1).ToList());
+                    }
+                    else chains.Add(taps);
+                }
+                return chains;
+            }
+
+            private void WriteScalarInterior(SourceWriter w, int lo, int hi)
+            {
+                w.Open($"for (int ox = {I(lo)}; ox < {I(hi)}; ox++)");
+                w.Line($"ref float xo = ref {U}.Add(ref r0, ox * {I(_sw)});");
+                var chains = Chains();
+                for (int ci = 0; ci < chains.Count; ci++)
+                {
+                    var chain = chains[ci];
+                    string Term((int Tap, int Offset, int Row) t) =>
+                        $"w{t.Tap} * {U}.Add(ref {(t.Row == 0 ? "xo" : $"r{t.Row}")}, {(t.Row == 0 ? I(t.Offset) : $"ox * {I(_sw)} + {I(t.Offset)}")})";
+                    w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", chain.Select(Term))};");
+                }
+                string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
+                w.Line($"{U}.Add(ref yo, ox) = {KernelEmit.ApplyScalar(_act, $"({total})")};");
+                w.Close();
+            }
+
+            private void WriteVectorInterior(SourceWriter w, string vector, int lo, int hi)
+            {
+                int width = Width(vector);
+                int count = hi - lo;
+                var chains = Chains();
+                // Two vectors per iteration while they fit, then one, then one more overlapping the end.
+                void Body(string ox, int vectors)
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                        for (int ci = 0; ci < chains.Count; ci++)
+                        {
+                            string acc = ci == 0 ? "vb" : $"{vector}<float>.Zero";
+                            foreach (var (tap, offset, row) in chains[ci])
+                                acc = $"{vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref r{row}, (nuint)({at} + {I(offset)})), v{tap}, {acc})";
+                            w.Line($"var a{v}_{ci} = {acc};");
+                        }
+                    }
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                        string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
+                        w.Line($"{vector}.StoreUnsafe({KernelEmit.ApplyVector(_act, vector, $"({sum})")}, ref yo, (nuint)({at}));");
+                    }
+                }
+                w.Line($"int ox = {I(lo)};");
+                if (count >= 2 * width)
+                {
+                    w.Open($"for (; ox <= {I(hi - 2 * width)}; ox += {I(2 * width)})");
+                    Body("ox", 2);
+                    w.Close();
+                }
+                w.Open($"for (; ox <= {I(hi - width)}; ox += {I(width)})");
+                Body("ox", 1);
+                w.Close();
+                if (count % width != 0)
+                {
+                    w.Open("");
+                    w.Line($"ox = {I(hi - width)};");
+                    Body("ox", 1);
+                    w.Close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace ModelGen.Ops
+{
+    /// <summary>GlobalAveragePool: the mean of each channel's spatial values.</summary>
+    public sealed class GlobalAveragePool : GlobalPoolOp
+    {
+        public override string OpType => "GlobalAveragePool";
+
+        protected override string Kernel => "GlobalAveragePool";
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Linq;
+using ModelGen.Emit;
+using ModelGen.Ir;
+
+namespace ModelGen.Ops
+{
+    /// <summary>Shared shape rule and emitter of MaxPool and AveragePool (1-D to 3-D windows over NC… tensors).</summary>
+    public abstract class WindowPoolOp : OpDefinition
+    {
+        /// <summary>True when the op's version has a dilations attribute (MaxPool 10+, AveragePool 19+).</summary>
+        protected abstract bool HasDilations(Node node);
+
+        internal SpatialGeometry Geometry(Node node)
+        {
+            Require(node.Inputs.Length >= 1 && node.Inputs[0] is not null, "expects X");
+            var x = node.Inputs[0]!.Shape!;
+            Require(x.Length >= 3, $"X {Shapes.Format(x)} must have a batch, a channel and at least one spatial axis");
+            RequireSupported(x.Length <= 5, $"{x.Length - 2}-D pooling (1-D, 2-D and 3-D are supported)");
+            var kernel = node.Attributes.Ints("kernel_shape");
+            Require(kernel is not null && kernel.Length == x.Length - 2, $"kernel_shape must have {x.Length - 2} values");
+            if (!HasDilations(node))
+                Require(node.Attributes.Ints("dilations") is null || node.Attributes.Ints("dilations")!.All(d => d == 1), "dilations is not an attribute of this opset version");
+            bool ceil = node.Attributes.Int("ceil_mode", 0) != 0;
+            return SpatialGeometry.ForPool(node, x.Skip(2).ToArray(), kernel!.Select(k => checked((int)k)).ToArray(), ceil);
+        }
+
+        public override void InferShapes(Node node)
+        {
+            RequireFloat(node);
+            var g = Geometry(node);
+            var x = node.Inputs[0]!.Shape!;
+            var shape = new[] { x[0], x[1] }.Concat(g.Output).ToArray();
+            node.Outputs[0].Type = DataType.Float;
+            node.Outputs[0].Shape = shape;
+            for (int o = 1; o < node.Outputs.Length; o++)
+            {
+                var v = node.Outputs[o];
+                RequireSupported(!v.IsGraphOutput && v.Consumers.Count == 0, $"output '{v.Name}' (the Indices output of MaxPool is not supported)");
+                v.Type = DataType.Int64;
+                v.Shape = shape;
+            }
+        }
+
+        /// <summary>The runtime PoolGeometry expression, spatial axes padded to depth, height, width.</summary>
+        protected static string GeometryExpression(SpatialGeometry g)
+        {
+            int pad = 3 - g.Rank;
+            int[] P(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
+            var input = P(g.Input, 1); var output = P(g.Output, 1); var kernel = P(g.Kernel, 1);
+            var strides = P(g.Strides, 1); var dilations = P(g.Dilations, 1); var begin = P(g.PadBegin, 0); var end = P(g.PadEnd, 0);
+            string I(int v) => KernelEmit.I(v);
+            return $"new {EmitContext.Runtime}.PoolGeometry(depth: {I(input[0])}, height: {I(input[1])}, width: {I(input[2])}, " +
+                $"outDepth: {I(output[0])}, outHeight: {I(output[1])}, outWidth: {I(output[2])}, " +
+                $"kernelD: {I(kernel[0])}, kernelH: {I(kernel[1])}, kernelW: {I(kernel[2])}, strideD: {I(strides[0])}, strideH: {I(strides[1])}, strideW: {I(strides[2])}, " +
+                $"dilationD: {I(dilations[0])}, dilationH: {I(dilations[1])}, dilationW: {I(dilations[2])}, " +
+                $"padFront: {I(begin[0])}, padTop: {I(begin[1])}, padLeft: {I(begin[2])}, padBack: {I(end[0])}, padBottom: {I(end[1])}, padRight: {I(end[2])})";
+        }
+
+        protected static int Planes(Node node) => node.Inputs[0]!.Shape![0] * node.Inputs[0]!.Shape![1];
+    }
+
+    /// <summary>Shared shape rule and emitter of GlobalAveragePool and GlobalMaxPool.</summary>
+    public abstract class GlobalPoolOp : OpDefinition
+    {
+        protected abstract string Kernel { get; }
+
+        public override void InferShapes(Node node)
+        {
+            Require(node.Inputs.Length == 1 && node.Inputs[0] is not null, "expects X");
+            RequireFloat(node);
+            var x = node.Inputs[0]!.Shape!;
+            Require(x.Length >= 2, $"X {Shapes.Format(x)} must have a batch and a channel axis");
+            node.Outputs[0].Type = DataType.Float;
+            node.Outputs[0].Shape = x.Select((d, i) => i < 2 ? d : 1).ToArray();
+        }
+
+        public override void Emit(EmitContext ctx)
+        {
+            var x = ctx.Node.Inputs[0]!.Shape!;
+            int pixels = x.Skip(2).Aggregate(1, (a, b) => a * b);
+            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.{Kernel}({ctx.Input(0)}, {ctx.Output(0)}, {KernelEmit.I(x[0] * x[1])}, {KernelEmit.I(pixels)});");
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelGen.Runtime;
+
+/// <summary>
+/// The shape of one convolution over NC(D)HW data: 1-D and 2-D convolutions use depth 1 (and height 1), kernel 1,
+/// stride 1, dilation 1, pad 0 on the unused axes. Pads are the leading (front, top, left) pads; the trailing ones
+/// follow from the output size. <see cref="Chunk"/> is how many output pixels one im2col block holds.
+/// </summary>
+public readonly struct ConvGeometry
+{
+    public ConvGeometry(int channels, int depth, int height, int width, int outChannels, int outDepth, int outHeight, int outWidth,
+        int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
+        int padFront, int padTop, int padLeft, int groups, int chunk)
+    {
+        Channels = channels; Depth = depth; Height = height; Width = width;
+        OutChannels = outChannels; OutDepth = outDepth; OutHeight = outHeight; OutWidth = outWidth;
+        KernelD = kernelD; KernelH = kernelH; KernelW = kernelW;
+        StrideD = strideD; StrideH = strideH; StrideW = strideW;
+        DilationD = dilationD; DilationH = dilationH; DilationW = dilationW;
+        PadFront = padFront; PadTop = padTop; PadLeft = padLeft;
+        Groups = groups; Chunk = chunk;
+    }
+
+    public int Channels { get; }
+    public int Depth { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public int OutChannels { get; }
+    public int OutDepth { get; }
+    public int OutHeight { get; }
+    public int OutWidth { get; }
+    public int KernelD { get; }
+    public int KernelH { get; }
+    public int KernelW { get; }
+    public int StrideD { get; }
+    public int StrideH { get; }
+    public int StrideW { get; }
+    public int DilationD { get; }
+    public int DilationH { get; }
+    public int DilationW { get; }
+    public int PadFront { get; }
+    public int PadTop { get; }
+    public int PadLeft { get; }
+    public int Groups { get; }
+    public int Chunk { get; }
+
+    /// <summary>Rows of the im2col matrix (and columns of a group's weight matrix).</summary>
+    public int KernelSize => Channels / Groups * KernelD * KernelH * KernelW;
+
+    public int InputPixels => Depth * Height * Width;
+
+    public int OutputPixels => OutDepth * OutHeight * OutWidth;
+
+    /// <summary>True when the convolution is a plain matrix product over [C, pixels] (1×1, stride 1, no padding).</summary>
+    public bool IsPointwise => KernelD == 1 && KernelH == 1 && KernelW == 1 && StrideD == 1 && StrideH == 1 && StrideW == 1
+        && PadFront == 0 && PadTop == 0 && PadLeft == 0 && OutDepth == Depth && OutHeight == Height && OutWidth == Width;
+}
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// Scratch floats <see cref="Conv"/> needs: the im2col block (KernelSize × Chunk) or, for a pointwise convolution run
+    /// directly on its input (Chunk 0) whose pixel count is not a multiple of 16, one edge panel.
+    /// </summary>
+    public static int ConvScratch(in ConvGeometry g) => g.Chunk == 0
+        ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
+        : g.KernelSize * g.Chunk;
+
+    /// <summary>
+    /// y = act(conv(x, w) + bias) for <paramref name="batch"/> images. Each group is a matrix product of its weights
+    /// [OutChannels/Groups, KernelSize] (row-major, as ONNX stores them) with the im2col matrix, built Chunk output pixels at
+    /// a time in <paramref name="scratch"/> so it stays in cache; with Chunk 0 a pointwise convolution multiplies the input
+    /// directly.
+    /// </summary>
+    public static void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
+        FusedActivation activation, Span<float> scratch)
+    {
+        int groups = g.Groups, cg = g.Channels / groups, mg = g.OutChannels / groups, k = g.KernelSize;
+        int inPixels = g.InputPixels, outPixels = g.OutputPixels;
+        if (groups <= 0 || g.Channels % groups != 0 || g.OutChannels % groups != 0) throw new ArgumentException("Invalid group count.");
+        if (x.Length < batch * g.Channels * inPixels || w.Length < g.OutChannels * k || y.Length < batch * g.OutChannels * outPixels)
+            throw new ArgumentException("Conv operand too short.");
+        if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException("Conv bias too short.", nameof(bias));
+        if (scratch.Length < ConvScratch(g)) throw new ArgumentException("Conv scratch too short.", nameof(scratch));
+        int chunk = g.Chunk;
+        bool direct = chunk == 0;
+        if (direct ? !g.IsPointwise : chunk < 0 || chunk % GemmPanelWidth != 0)
+            throw new ArgumentException("Conv chunk must be a positive multiple of 16 (or 0 for a pointwise convolution).");
+
+        for (int n = 0; n < batch; n++)
+        {
+            for (int gi = 0; gi < groups; gi++)
+            {
+                var xs = x.Slice((n * g.Channels + gi * cg) * inPixels, cg * inPixels);
+                var ws = w.Slice(gi * mg * k, mg * k);
+                var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
+                var bs = bias.IsEmpty ? default : bias.Slice(gi * mg, mg);
+                var epilogue = new GemmEpilogue(bs, default, 1f, false, activation);
+                if (direct)
+                {
+                    GemmRowMajorCore(ws, k, xs, outPixels, mg, outPixels, k, ys, outPixels, scratch, epilogue);
+                    continue;
+                }
+                for (int q0 = 0; q0 < outPixels; q0 += chunk)
+                {
+                    int cols = Math.Min(chunk, outPixels - q0);
+                    Im2Col(xs, scratch, g, cg, q0, cols, chunk);
+                    GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(scratch), chunk, GemmPanelWidth,
+                        (cols + GemmPanelWidth - 1) / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, cols, k,
+                        ref MemoryMarshal.GetReference(ys.Slice(q0)), outPixels, epilogue);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows (c, kd, kh, kw) × output pixels [q0, q0 + cols) of the im2col matrix of one group's input, row-major with row
+    /// stride <paramref name="ld"/>; columns past cols up to the next multiple of 16 are zeroed so the micro-kernels read
+    /// only finite values. The pixel range is cut into runs along output rows once; each run of each row of the matrix
+    /// is then a zero prefix, a (strided) copy of one input row and a zero suffix.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Im2Col(ReadOnlySpan<float> x, Span<float> dst, in ConvGeometry g, int channels, int q0, int cols, int ld)
+    {
+        int D = g.Depth, H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth, KW = g.KernelW, sw = g.StrideW;
+        int plane = D * H * W;
+        int padded = (cols + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float dr = ref MemoryMarshal.GetReference(dst);
+
+        if (g.IsPointwise)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                ref float d = ref Unsafe.Add(ref dr, c * ld);
+                Copy(ref Unsafe.Add(ref xr, c * plane + q0), ref d, cols);
+                ZeroSmall(ref Unsafe.Add(ref d, cols), padded - cols);
+            }
+            return;
+        }
+
+        // Runs of the chunk along output rows: (first output column, length, input z, input y of kernel row 0).
+        int maxRuns = cols / Math.Max(OW, 1) + 2;
+        Span<int> runOx = stackalloc int[maxRuns], runLen = stackalloc int[maxRuns], runZ = stackalloc int[maxRuns], runY = stackalloc int[maxRuns];
+        int runs = 0;
+        for (int q = q0, end = q0 + cols; q < end; runs++)
+        {
+            int outRow = q / OW, ox0 = q - outRow * OW;
+            int od = outRow / OH, oy = outRow - od * OH;
+            runOx[runs] = ox0;
+            runLen[runs] = Math.Min(OW - ox0, end - q);
+            runZ[runs] = od * g.StrideD - g.PadFront;
+            runY[runs] = oy * g.StrideH - g.PadTop;
+            q += runLen[runs];
+        }
+        // Per kernel column: offset into the input row and the output columns whose input column is inside the image.
+        Span<int> dxs = stackalloc int[KW], los = stackalloc int[KW], his = stackalloc int[KW];
+        for (int kw = 0; kw < KW; kw++)
+        {
+            int dx = kw * g.DilationW - g.PadLeft;
+            dxs[kw] = dx;
+            los[kw] = dx >= 0 ? 0 : Math.Min(OW, (-dx + sw - 1) / sw);
+            his[kw] = W - dx <= 0 ? 0 : Math.Min(OW, (W - 1 - dx) / sw + 1);
+        }
+
+        int row = 0;
+        for (int c = 0; c < channels; c++)
+            for (int kd = 0; kd < g.KernelD; kd++)
+                for (int kh = 0; kh < g.KernelH; kh++)
+                {
+                    int dz = kd * g.DilationD, dy = kh * g.DilationH;
+                    for (int kw = 0; kw < KW; kw++, row++)
+                    {
+                        ref float d = ref Unsafe.Add(ref dr, row * ld);
+                        int dx = dxs[kw], lo = los[kw], hi = his[kw];
+                        for (int r = 0; r < runs; r++)
+                        {
+                            int ox0 = runOx[r], len = runLen[r], iz = runZ[r] + dz, iy = runY[r] + dy;
+                            if ((uint)iz >= (uint)D || (uint)iy >= (uint)H)
+                            {
+                                ZeroSmall(ref d, len);
+                            }
+                            else
+                            {
+                                ref float src = ref Unsafe.Add(ref xr, c * plane + (iz * H + iy) * W + dx);
+                                int a = Math.Min(Math.Max(lo, ox0), ox0 + len), b = Math.Min(Math.Max(hi, a), ox0 + len);
+                                ZeroSmall(ref d, a - ox0);
+                                if (sw == 1) Copy(ref Unsafe.Add(ref src, a), ref Unsafe.Add(ref d, a - ox0), b - a);
+                                else
+                                {
+                                    ref float t = ref Unsafe.Add(ref d, a - ox0);
+                                    for (int i = 0, n = b - a; i < n; i++) Unsafe.Add(ref t, i) = Unsafe.Add(ref src, (a + i) * sw);
+                                }
+                                ZeroSmall(ref Unsafe.Add(ref d, b - ox0), ox0 + len - b);
+                            }
+                            d = ref Unsafe.Add(ref d, len);
+                        }
+                        ZeroSmall(ref d, padded - cols);
+                    }
+                }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ZeroSmall(ref float d, int n)
+    {
+        if (n <= 0) return;
+        if (n > 32) { MemoryMarshal.CreateSpan(ref d, n).Clear(); return; }
+        for (int i = 0; i < n; i++) Unsafe.Add(ref d, i) = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(ref float s, ref float d, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) Vector128.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
+    }
+
+    /// <summary>y[n, c, i] = x[n, c, i]·scale[c] + shift[c] over [batch, channels, inner]: BatchNormalization with folded parameters.</summary>
+    public static void ChannelAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int batch, int channels, int inner)
+    {
+        int total = batch * channels * inner;
+        if (x.Length < total || y.Length < total || scale.Length < channels || shift.Length < channels) throw new ArgumentException("ChannelAffine operand too short.");
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
+            {
+                int offset = (n * channels + c) * inner;
+                ScaleShift(ref Unsafe.Add(ref MemoryMarshal.GetReference(x), offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, scale[c], shift[c]);
+            }
+    }
+
+    /// <summary>
+    /// Inference BatchNormalization with parameters known only at run time:
+    /// y = (x − mean[c]) / sqrt(var[c] + epsilon) · scale[c] + bias[c].
+    /// </summary>
+    public static void BatchNormalization(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
+        float epsilon, Span<float> y, int batch, int channels, int inner)
+    {
+        int total = batch * channels * inner;
+        if (x.Length < total || y.Length < total || scale.Length < channels || bias.Length < channels || mean.Length < channels || variance.Length < channels)
+            throw new ArgumentException("BatchNormalization operand too short.");
+        for (int c = 0; c < channels; c++)
+        {
+            float a = scale[c] / MathF.Sqrt(variance[c] + epsilon);
+            float b = bias[c] - mean[c] * a;
+            for (int n = 0; n < batch; n++)
+            {
+                int offset = (n * channels + c) * inner;
+                ScaleShift(ref Unsafe.Add(ref MemoryMarshal.GetReference(x), offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, a, b);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleShift(ref float x, ref float y, int n, float a, float b)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a); var vb = Vector512.Create(b);
+            for (; i <= n - 16; i += 16) Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), va, vb).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a); var vb = Vector256.Create(b);
+            for (; i <= n - 8; i += 8) Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref x, (nuint)i), va, vb).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var va = Vector128.Create(a); var vb = Vector128.Create(b);
+            for (; i <= n - 4; i += 4) Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref x, (nuint)i), va, vb).StoreUnsafe(ref y, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref y, i) = Unsafe.Add(ref x, i) * a + b;
+    }
+}

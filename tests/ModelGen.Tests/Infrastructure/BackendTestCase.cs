@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ModelGen.Cli.Verification;
+using ModelGen.Compiler;
+using ModelGen.Ir;
+using ModelGen.Onnx;
+using ModelGen.Onnx.Proto;
+using Xunit;
+
+namespace ModelGen.Tests.Infrastructure;
+
+/// <summary>
+/// One ONNX backend node test (onnx/backend/test/data/node/test_*): model.onnx plus test_data_set_*/input_N.pb and
+/// output_N.pb (serialized TensorProto). <see cref="AssertPasses"/> compiles the model with ModelGen, runs it on every data
+/// set's inputs and compares with the expected outputs. The data lives in MODELGEN_ONNX_BACKEND_TESTS, by default
+/// /work/shared/onnx-backend-tests/node.
+/// </summary>
+public sealed class BackendTestCase
+{
+    public static string Root =>
+        Environment.GetEnvironmentVariable("MODELGEN_ONNX_BACKEND_TESTS") is { Length: > 0 } root ? root : "/work/shared/onnx-backend-tests/node";
+
+    private BackendTestCase(string name, byte[] model, List<DataSet> dataSets)
+    {
+        Name = name;
+        Model = model;
+        DataSets = dataSets;
+    }
+
+    public string Name { get; }
+    public byte[] Model { get; }
+    public IReadOnlyList<DataSet> DataSets { get; }
+
+    /// <summary>One test_data_set_N folder: tensors in graph-input and graph-output order.</summary>
+    public sealed record DataSet(string Folder, IReadOnlyList<NamedTensor> Inputs, IReadOnlyList<NamedTensor> Outputs);
+
+    public sealed record NamedTensor(string Name, Array Data, int[] Shape);
+
+    /// <summary>Names of the backend tests whose name starts with one of the prefixes (e.g. "test_conv_").</summary>
+    public static IReadOnlyList<string> Names(params string[] prefixes) =>
+        Directory.Exists(Root)
+            ? Directory.GetDirectories(Root).Select(Path.GetFileName).Where(n => prefixes.Any(p => n!.StartsWith(p, StringComparison.Ordinal)))
+                .Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToList()
+            : Array.Empty<string>();
+
+    public static BackendTestCase Load(string name)
+    {
+        string dir = Path.Combine(Root, name);
+        Assert.True(Directory.Exists(dir), $"ONNX backend test '{name}' not found under {Root} (set MODELGEN_ONNX_BACKEND_TESTS)");
+        var model = File.ReadAllBytes(Path.Combine(dir, "model.onnx"));
+        var sets = Directory.GetDirectories(dir, "test_data_set_*").OrderBy(d => d, StringComparer.Ordinal)
+            .Select(d => new DataSet(Path.GetFileName(d), ReadAll(d, "input"), ReadAll(d, "output"))).ToList();
+        Assert.NotEmpty(sets);
+        return new BackendTestCase(name, model, sets);
+    }
+
+    private static List<NamedTensor> ReadAll(string folder, string kind)
+    {
+        var result = new List<NamedTensor>();
+        for (int i = 0; ; i++)
+        {
+            string file = Path.Combine(folder, $"{kind}_{i}.pb");
+            if (!File.Exists(file)) return result;
+            var proto = TensorProto.Parser.ParseFrom(File.ReadAllBytes(file));
+            var tensor = TensorReader.Read(proto);
+            result.Add(new NamedTensor(proto.Name, ToArray(tensor), tensor.Shape));
+        }
+    }
+
+    /// <summary>An IR tensor as the typed array ModelGen's generated code takes.</summary>
+    public static Array ToArray(Tensor t) => t.Type switch
+    {
+        DataType.Float => t.Floats!.ToArray(),
+        DataType.Double => t.Doubles!.ToArray(),
+        DataType.Float16 => t.Floats!.Select(v => (Half)v).ToArray(),
+        DataType.Int64 => t.Longs!.ToArray(),
+        DataType.Int32 => t.Longs!.Select(v => (int)v).ToArray(),
+        DataType.Int16 => t.Longs!.Select(v => (short)v).ToArray(),
+        DataType.Int8 => t.Longs!.Select(v => (sbyte)v).ToArray(),
+        DataType.UInt64 => t.Longs!.Select(v => unchecked((ulong)v)).ToArray(),
+        DataType.UInt32 => t.Longs!.Select(v => (uint)v).ToArray(),
+        DataType.UInt16 => t.Longs!.Select(v => (ushort)v).ToArray(),
+        DataType.UInt8 => t.Longs!.Select(v => (byte)v).ToArray(),
+        DataType.Bool => t.Longs!.Select(v => v != 0).ToArray(),
+        _ => throw new NotSupportedException($"backend test tensor of type {t.Type}"),
+    };
+
+    /// <summary>Compiles with ModelGen (asserting it is supported) and returns the result.</summary>
+    public CompileResult Compile() => ModelCompiler.Compile(Model, Name + ".onnx", Options);
+
+    private ModelOptions Options => ModelOptions.Default("BackendModel", "ModelGen.Tests.Backend");
+
+    /// <summary>Runs every data set through the generated code; each output within abs + rel·|expected|.</summary>
+    public void AssertPasses(double absTolerance = 1e-4, double relTolerance = 1e-3)
+    {
+        var result = Compile();
+        Assert.True(result.Success, $"{Name}: ModelGen rejected the model: " + string.Join("; ", result.Diagnostics));
+        var model = InMemoryModel.Load(result, Options);
+        foreach (var set in DataSets)
+        {
+            Assert.Equal(model.Inputs.Count, set.Inputs.Count);
+            var inputs = model.Inputs.Select((info, i) =>
+            {
+                var given = set.Inputs.FirstOrDefault(t => t.Name == info.OnnxName) ?? set.Inputs[i];
+                Assert.Equal(info.Length, given.Data.Length);
+                return given.Data;
+            }).ToArray();
+            var outputs = model.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
+            model.Run(inputs, outputs);
+            var verify = new VerifyOptions { AbsTolerance = absTolerance, RelTolerance = relTolerance };
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                var info = model.Outputs[i];
+                var expected = set.Outputs.FirstOrDefault(t => t.Name == info.OnnxName) ?? set.Outputs[i];
+                Assert.True(expected.Shape.SequenceEqual(info.Shape), $"{Name}/{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(info.Shape)}, expected {Shapes.Format(expected.Shape)}");
+                var cmp = Verifier.Compare(info.OnnxName, outputs[i], expected.Data, verify);
+                Assert.True(cmp.WithinTolerance, $"{Name}/{set.Folder}: output '{info.OnnxName}' differs: max abs {cmp.MaxAbsDiff:G4}, max rel {cmp.MaxRelDiff:G4}");
+            }
+        }
+    }
+
+    /// <summary>Asserts ModelGen refuses the model with one of the given diagnostic IDs (an unsupported configuration).</summary>
+    public void AssertRejected(params string[] ids)
+    {
+        var result = Compile();
+        Assert.False(result.Success, $"{Name}: expected ModelGen to reject it, but it compiled");
+        Assert.Contains(result.Diagnostics, d => ids.Contains(d.Id));
+    }
+}
