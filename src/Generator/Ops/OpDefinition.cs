@@ -26,6 +26,12 @@ namespace ModelGen.Ops
         /// </summary>
         public virtual bool TryFold(Node node) => false;
 
+        /// <summary>
+        /// True when <see cref="TryFold"/> needs only the inputs' types and shapes, which are always known at build time
+        /// (Shape, Size): it is then called even when inputs are not constant.
+        /// </summary>
+        public virtual bool FoldsOnShapes => false;
+
         /// <summary>True when output 0 is input 0 with another shape, so both may share one buffer.</summary>
         public virtual bool IsView => false;
 
