@@ -10,10 +10,29 @@ namespace ModelGen.Ops
         public static readonly OpRegistry Default = new(new OpDefinition[]
         {
             new Add(),
+            new Cast(),
+            new Concat(),
+            new Constant(),
+            new ConstantOfShape(),
+            new Dropout(),
+            new Expand(),
+            new Flatten(),
+            new Gather(),
             new Gemm(),
             new Identity(),
+            new Pad(),
+            new Range(),
             new Relu(),
             new Reshape(),
+            new Resize(),
+            new Shape(),
+            new Size(),
+            new Slice(),
+            new Split(),
+            new Squeeze(),
+            new Transpose(),
+            new Unsqueeze(),
+            new Upsample(),
         });
 
         private readonly Dictionary<(string Domain, string OpType), OpDefinition> _ops;
