@@ -5,9 +5,10 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// Dropout at inference: output 0 is a view of the input, the optional mask is all true (bool since opset 10,
-    /// the input's type before). Opset 12 made ratio and training_mode inputs; training mode with a nonzero ratio
-    /// needs random numbers and is not supported.
+    /// Dropout at inference: output 0 is a view of the input. The optional mask (bool since opset 10, the input's type
+    /// before) is all true since opset 12; before, ONNX Runtime fills it with zeros (false), and so do we, since it is
+    /// the oracle. Opset 12 made ratio and training_mode inputs; training mode with a nonzero ratio needs random
+    /// numbers and is not supported.
     /// </summary>
     public sealed class Dropout : OpDefinition
     {
@@ -48,7 +49,7 @@ namespace ModelGen.Ops
             if (node.Outputs.Length > 1)
             {
                 var mask = node.Outputs[1];
-                mask.Constant = Tensor.FromDoubles(mask.Type, mask.Shape!, Enumerable.Repeat(1.0, mask.Length).ToArray());
+                mask.Constant = Tensor.FromDoubles(mask.Type, mask.Shape!, Enumerable.Repeat(MaskValue(node), mask.Length).ToArray());
             }
             return true;
         }
@@ -59,8 +60,9 @@ namespace ModelGen.Ops
             if (ctx.Node.Outputs.Length < 2) return;
             var mask = ctx.Node.Outputs[1];
             if (mask.Consumers.Count == 0 && !mask.IsGraphOutput) return;
-            string one = mask.Type == DataType.Bool ? "true" : Literals.Element(mask.Type, Tensor.FromDoubles(mask.Type, new int[0], new[] { 1.0 }), 0);
-            ctx.Code.Line($"{ctx.Output(1)}.Fill({one});");
+            ctx.Code.Line($"{ctx.Output(1)}.Fill({Literals.Element(mask.Type, Tensor.FromDoubles(mask.Type, new int[0], new[] { MaskValue(ctx.Node) }), 0)});");
         }
+
+        private static double MaskValue(Node node) => node.Opset >= 12 ? 1 : 0;
     }
 }

@@ -107,6 +107,9 @@ namespace ModelGen.Ops
                 for (int i = 0; i < axes.Length; i++) fullScales[axes[i]] = scales[i];
                 foreach (float s in fullScales)
                     Require(isResize ? s > 0 : s >= 1, $"scale {s} is invalid ({(isResize ? "must be positive" : "Upsample needs scales >= 1")})");
+                // (int64)(scale · in) in float, as ONNX Runtime's kernel computes it. Its graph-level shape inference
+                // multiplies in double, so the two disagree when the float product rounds up to an integer
+                // (5 · 1.8f is 9 in float, 8.99999976 in double): such models fail in ONNX Runtime with bound outputs.
                 for (int d = 0; d < rank; d++) outShape[d] = (int)(float)(fullScales[d] * (float)plan.In[d]);
             }
             else
