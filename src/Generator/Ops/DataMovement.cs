@@ -197,6 +197,9 @@ namespace ModelGen.Ops
             }
         }
 
+        /// <summary>Up to this many contiguous runs are emitted as separate CopyTo statements instead of a kernel call.</summary>
+        public const int MaxUnrolledRuns = 4;
+
         /// <summary>Emits one strided copy as the cheapest statement: an element, a CopyTo of a contiguous run, a Fill, or the kernel.</summary>
         public static void EmitCopy(EmitContext ctx, string src, string dst, string type, Region r, int srcLength, int dstLength)
         {
@@ -215,6 +218,16 @@ namespace ModelGen.Ops
             {
                 string d = r.DstOffset == 0 && r.Count == dstLength ? dst : $"{dst}.Slice({r.DstOffset}, {r.Count})";
                 ctx.Code.Line($"{d}.Fill({src}[{r.SrcOffset}]);");
+            }
+            else if (r.Shape.Length > 1 && r.SrcStrides[r.Shape.Length - 1] == 1 && r.DstStrides[r.Shape.Length - 1] == 1
+                && r.Count / r.Shape[r.Shape.Length - 1] <= MaxUnrolledRuns)
+            {
+                // A few contiguous runs: one CopyTo each, offsets computed here.
+                int inner = r.Shape[r.Shape.Length - 1];
+                var outer = new Region(r.SrcOffset, r.DstOffset, r.Shape.Take(r.Shape.Length - 1).ToArray(),
+                    r.SrcStrides.Take(r.Shape.Length - 1).ToArray(), r.DstStrides.Take(r.Shape.Length - 1).ToArray());
+                foreach (var (s, d) in outer.Elements())
+                    ctx.Code.Line($"{src}.Slice({s}, {inner}).CopyTo({dst}.Slice({d}, {inner}));");
             }
             else
             {

@@ -91,19 +91,29 @@ public static partial class Kernels
     {
         if (x.Length < (long)outer * inLength * inner || y.Length < (long)outer * outLength * inner) throw new ArgumentException("Resize operand too short.");
         if (index.Length < 2 * outLength || weight.Length < 2 * outLength) throw new ArgumentException("Resize tables too short.");
-        for (int j = 0; j < 2 * outLength; j++)
-            if (index[j] >= inLength || index[j] < -1) throw new ArgumentException("Resize index out of range.");
+        for (int j = 0; j < outLength; j++)
+        {
+            int lo = index[j], hi = index[outLength + j];
+            if (lo >= inLength || hi >= inLength || lo < -1 || hi < -1 || (lo < 0) != (hi < 0)) throw new ArgumentException("Resize index out of range.");
+        }
         for (int o = 0; o < outer; o++)
         {
             var src = x.Slice(o * inLength * inner, inLength * inner);
             var dst = y.Slice(o * outLength * inner, outLength * inner);
             if (inner == 1)
             {
+                // Along the innermost axis: gather two neighbours and lerp (indices were checked above).
                 ref float s = ref MemoryMarshal.GetReference(src);
+                ref float d = ref MemoryMarshal.GetReference(dst);
+                ref int lo = ref MemoryMarshal.GetReference(index);
+                ref int hi = ref Unsafe.Add(ref lo, outLength);
+                ref float w0 = ref MemoryMarshal.GetReference(weight);
+                ref float w1 = ref Unsafe.Add(ref w0, outLength);
                 for (int j = 0; j < outLength; j++)
                 {
-                    int i0 = index[j], i1 = index[outLength + j];
-                    dst[j] = i0 < 0 ? extrapolation : weight[j] * Unsafe.Add(ref s, i0) + weight[outLength + j] * Unsafe.Add(ref s, i1);
+                    int i0 = Unsafe.Add(ref lo, j);
+                    Unsafe.Add(ref d, j) = i0 < 0 ? extrapolation
+                        : Unsafe.Add(ref w0, j) * Unsafe.Add(ref s, i0) + Unsafe.Add(ref w1, j) * Unsafe.Add(ref s, Unsafe.Add(ref hi, j));
                 }
                 continue;
             }
