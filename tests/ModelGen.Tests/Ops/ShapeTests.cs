@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using ModelGen.Cli.Verification;
+using ModelGen.Compiler;
 using ModelGen.Tests.Infrastructure;
 using Xunit;
 using static ModelGen.Tests.Ops.ShapeOpTestData;
@@ -63,5 +65,40 @@ public class ShapeTests
         var remaining = result.Graph!.Nodes.Select(n => n.OpType).ToArray();
         Assert.Equal(new[] { "Relu", "Reshape", "Transpose", "Reshape", "Add" }, remaining);
         OnnxAssert.MatchesOnnxRuntime(builder);
+    }
+
+    /// <summary>Every data-movement kernel in one model: after warm-up, a Predict call allocates nothing.</summary>
+    [Fact]
+    public void Data_movement_predict_allocates_nothing()
+    {
+        var builder = new ModelBuilder(opset: 19).Input("x", 1, 4, 6, 5).Input("i", DT.Int64, 3)
+            .Initializer(Longs("pads", 0, 0, 1, 2, 0, 0, 1, 0)).Initializer(Floats("scales", 1, 1, 2, 1.5f))
+            .Initializer(Longs("starts", 5, 0)).Initializer(Longs("ends", 0, 4)).Initializer(Longs("axes", 2, 3)).Initializer(Longs("steps", -2, 1))
+            .Initializer(Longs("big", 1, 4, 60, 50)).Initializer(Longs("target", 2, 1, 1, 3, 4))
+            .Node("Transpose", new[] { "x" }, new[] { "t" }, ("perm", new[] { 0, 2, 3, 1 }))
+            .Node("Transpose", new[] { "t" }, new[] { "u" }, ("perm", new[] { 0, 3, 1, 2 }))
+            .Node("Pad", new[] { "u", "pads" }, new[] { "p" }, ("mode", "reflect"))
+            .Node("Resize", new[] { "p", "", "scales" }, new[] { "r" }, ("mode", "linear"))
+            .Node("Resize", new[] { "x", "", "scales" }, new[] { "n" }, ("mode", "nearest"))
+            .Node("Slice", new[] { "x", "starts", "ends", "axes", "steps" }, new[] { "s" })
+            .Node("Gather", new[] { "x", "i" }, new[] { "g" }, ("axis", 1))
+            .Node("Concat", new[] { "x", "g" }, new[] { "c" }, ("axis", 1))
+            .Node("Split", new[] { "c" }, new[] { "c0", "c1" }, ("axis", 1), ("num_outputs", 2))
+            .Node("Cast", new[] { "c1" }, new[] { "ci" }, ("to", (int)DT.Int32))
+            .Node("Cast", new[] { "ci" }, new[] { "cf" }, ("to", (int)DT.Float))
+            .Node("ConstantOfShape", new[] { "big" }, new[] { "zeros" })
+            .Node("Expand", new[] { "s", "target" }, new[] { "e" })
+            .Output("r").Output("n").Output("cf").Output("zeros").Output("e");
+        var options = ModelOptions.Default("AllocationModel", "ModelGen.Tests.Generated");
+        var result = ModelCompiler.Compile(builder.ToBytes(), "alloc.onnx", options);
+        Assert.True(result.Success, string.Join("; ", result.Diagnostics));
+        var model = InMemoryModel.Load(result, options);
+        var inputs = new Array[] { new float[120], new long[] { 0, 3, -1 } };
+        var outputs = model.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
+        for (int k = 0; k < 50; k++) model.Run(inputs, outputs);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 20; k++) model.Run(inputs, outputs);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        OnnxAssert.MatchesOnnxRuntime(builder.Build(), inputs: new System.Collections.Generic.Dictionary<string, Array> { ["i"] = new long[] { 0, 3, -1 } });
     }
 }
