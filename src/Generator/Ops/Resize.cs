@@ -7,10 +7,11 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// Resize (opsets 10 to 19+): modes nearest (any element type) and linear (float), every coordinate transformation
-    /// mode, scales or sizes (constant), axes and keep_aspect_ratio_policy (opset 18). Index and weight tables are
-    /// computed at build time with ONNX Runtime's float arithmetic and embedded, so run time is a gather (nearest,
-    /// repeated rows copied) or separable gather + lerp passes (linear). Cubic and antialias are not supported.
+    /// Resize (opsets 10 to 19+): modes nearest (any element type), linear and cubic (float), every coordinate
+    /// transformation mode (tf_crop_and_resize with extrapolation), scales or sizes (constant), axes and
+    /// keep_aspect_ratio_policy (opset 18). Index and weight tables are computed at build time with ONNX Runtime's float
+    /// arithmetic and embedded, so run time is a gather (nearest, repeated rows copied) or separable passes, one per
+    /// resized axis, of gather + weighted sum (linear, cubic). Antialias is not supported.
     /// </summary>
     public sealed class Resize : OpDefinition
     {
@@ -35,6 +36,8 @@ namespace ModelGen.Ops
         public float[] Scales = null!;
         public float[] Roi = null!;
         public float Extrapolation;
+        public float CubicA = -0.75f;
+        public bool ExcludeOutside;
 
         public bool Extrapolates => Coordinates == "tf_crop_and_resize";
 
@@ -54,9 +57,8 @@ namespace ModelGen.Ops
             var plan = new ResizePlan { In = x.Shape!, Mode = a.String("mode", "nearest") };
             if (plan.Mode == "bilinear" && !isResize) plan.Mode = "linear";
             Require(plan.Mode is "nearest" or "linear" or "cubic", $"unknown mode '{plan.Mode}'");
-            RequireSupported(plan.Mode != "cubic", "mode 'cubic' is not supported yet");
             Require(rank > 0, "cannot resize a scalar");
-            RequireSupported(plan.Mode == "nearest" || x.Type == DataType.Float, $"linear Resize on {DataTypes.OnnxName(x.Type)} is not supported (float only)");
+            RequireSupported(plan.Mode == "nearest" || x.Type == DataType.Float, $"{plan.Mode} Resize on {DataTypes.OnnxName(x.Type)} is not supported (float only)");
             if (isResize && opset >= 11)
             {
                 plan.Coordinates = a.String("coordinate_transformation_mode", "half_pixel");
@@ -67,6 +69,9 @@ namespace ModelGen.Ops
             Require(plan.Nearest is "simple" or "round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil", $"unknown nearest_mode '{plan.Nearest}'");
             RequireSupported(a.Int("antialias", 0) == 0 || plan.Mode == "nearest", "antialias is not supported");
             plan.Extrapolation = a.Float("extrapolation_value", 0f);
+            plan.CubicA = a.Float("cubic_coeff_a", -0.75f);
+            plan.ExcludeOutside = a.Int("exclude_outside", 0) != 0;
+            Require(!plan.ExcludeOutside || plan.Mode == "cubic", "exclude_outside applies to cubic mode only");
 
             int[] axes = Enumerable.Range(0, rank).ToArray();
             if (opset >= 18 && a.Ints("axes") is { } rawAxes)
@@ -220,8 +225,8 @@ namespace ModelGen.Ops
         private int[] NearestTable(int axis)
         {
             var table = new int[Out[axis]];
-            // ONNX Runtime maps scale-1 axes one to one, except on 1-D inputs.
-            bool identity = Scales[axis] == 1f && In.Length > 1;
+            // ONNX Runtime maps scale-1 axes one to one (and copies a 1-D input whose size does not change).
+            bool identity = Scales[axis] == 1f;
             for (int j = 0; j < table.Length; j++)
             {
                 if (identity) { table[j] = j; continue; }
@@ -233,29 +238,73 @@ namespace ModelGen.Ops
             return table;
         }
 
-        /// <summary>Linear: two input indices (-1 outside, with extrapolation) and their weights per output index.</summary>
-        private (int[] Index, float[] Weight) LinearTable(int axis)
+        /// <summary>
+        /// Linear (2 taps) or cubic (4 taps): for tap t and output index j, index[t·n + j] is the input index (-1 for all
+        /// taps outside the input, with extrapolation) and weight[t·n + j] its weight, as ONNX Runtime computes them.
+        /// </summary>
+        private (int Taps, int[] Index, float[] Weight) Table(int axis)
         {
-            int n = Out[axis], length = In[axis];
-            var index = new int[2 * n];
-            var weight = new float[2 * n];
+            int n = Out[axis], length = In[axis], taps = Mode == "cubic" ? 4 : 2;
+            var index = new int[taps * n];
+            var weight = new float[taps * n];
             for (int j = 0; j < n; j++)
             {
                 float original = Scales[axis] == 1f ? j : Original(axis, j);
-                if (Extrapolates && (original < 0 || original > length - 1)) { index[j] = index[n + j] = -1; continue; }
-                float clamped = Math.Max(0f, Math.Min(original, (float)(length - 1)));
-                int i1 = Math.Min((int)clamped, length - 1), i2 = Math.Min(i1 + 1, length - 1);
-                float w2 = Math.Abs(clamped - i1), w1 = Math.Abs(clamped - i2);
-                if (i1 == i2) w1 = w2 = 0.5f;
-                index[j] = i1; index[n + j] = i2;
-                weight[j] = w1; weight[n + j] = w2;
+                if (Extrapolates && (original < 0 || original > length - 1))
+                {
+                    for (int t = 0; t < taps; t++) index[t * n + j] = -1;
+                    continue;
+                }
+                if (taps == 2)
+                {
+                    float clamped = Math.Max(0f, Math.Min(original, (float)(length - 1)));
+                    int i1 = Math.Min((int)clamped, length - 1), i2 = Math.Min(i1 + 1, length - 1);
+                    float w2 = Math.Abs(clamped - i1), w1 = Math.Abs(clamped - i2);
+                    if (i1 == i2) w1 = w2 = 0.5f;
+                    index[j] = i1; index[n + j] = i2;
+                    weight[j] = w1; weight[n + j] = w2;
+                    continue;
+                }
+                // Cubic (Keys): taps at floor(x) - 1 .. floor(x) + 2, clamped to the edge; with exclude_outside the
+                // taps outside the input get weight 0 and the rest are renormalized.
+                int start = (int)Math.Floor(original);
+                var c = CubicCoefficients((float)(original - (float)Math.Floor(original)), CubicA);
+                float sum = 1f;
+                if (ExcludeOutside)
+                {
+                    sum = 0f;
+                    for (int t = 0; t < 4; t++)
+                    {
+                        int at = start - 1 + t;
+                        if (at < 0 || at >= length) c[t] = 0f;
+                        sum += c[t];
+                    }
+                }
+                for (int t = 0; t < 4; t++)
+                {
+                    index[t * n + j] = Math.Max(0, Math.Min(length - 1, start - 1 + t));
+                    weight[t * n + j] = c[t] / sum;
+                }
             }
-            return (index, weight);
+            return (taps, index, weight);
+        }
+
+        private static float[] CubicCoefficients(float s, float a)
+        {
+            s = Math.Abs(s);
+            float s1 = s + 1, s2 = 1 - s, s3 = 2 - s;
+            return new[]
+            {
+                ((a * s1 - 5 * a) * s1 + 8 * a) * s1 - 4 * a,
+                ((a + 2) * s - (a + 3)) * s * s + 1,
+                ((a + 2) * s2 - (a + 3)) * s2 * s2 + 1,
+                ((a * s3 - 5 * a) * s3 + 8 * a) * s3 - 4 * a,
+            };
         }
 
         private bool IsNearestIdentity(int axis) => In[axis] == Out[axis] && NearestTable(axis).Select((v, j) => v == j).All(b => b);
 
-        /// <summary>Linear passes, one per resized axis, ordered to minimize work (scalar gather passes cost more).</summary>
+        /// <summary>Linear and cubic passes, one per resized axis, ordered to minimize work (scalar gather passes cost more).</summary>
         private List<int> LinearOrder()
         {
             var axes = Enumerable.Range(0, In.Length).Where(d => !(Scales[d] == 1f)).ToList();
@@ -291,7 +340,7 @@ namespace ModelGen.Ops
         {
             get
             {
-                if (Mode != "linear") return 0;
+                if (Mode == "nearest") return 0;
                 var order = LinearOrder();
                 if (order.Count <= 1) return 0;
                 var shape = (int[])In.Clone();
@@ -310,6 +359,7 @@ namespace ModelGen.Ops
             string x = ctx.Input(0), y = ctx.Output(0);
             int rank = In.Length;
             if (Shapes.Size(Out) == 0) return;
+            if (Out.SequenceEqual(In)) { ctx.Code.Line($"{x}.CopyTo({y});"); return; }
             if (Mode == "nearest") { EmitNearest(ctx, x, y); return; }
 
             var order = LinearOrder();
@@ -324,11 +374,11 @@ namespace ModelGen.Ops
                 int outer = shape.Take(d).Aggregate(1, (u, v) => u * v), inner = shape.Skip(d + 1).Aggregate(1, (u, v) => u * v);
                 shape[d] = Out[d];
                 string target = p == order.Count - 1 ? y : $"{scratch}.Slice({(p % 2) * bufferLength}, {Shapes.Size(shape)})";
-                var (index, weight) = LinearTable(d);
+                var (taps, index, weight) = Table(d);
                 string hint = ctx.Node.Name + "_axis" + d;
                 string indexWeight = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { index.Length }, index.Select(v => (long)v).ToArray()), hint + "_index");
                 string weightWeight = ctx.Weight(Tensor.FromFloats(new[] { weight.Length }, weight), hint + "_weight");
-                ctx.Code.Line($"{EmitContext.Runtime}.Kernels.ResizeLinearAxis({source}, {target}, {outer}, {In[d]}, {Out[d]}, {inner}, {indexWeight}, {weightWeight}" +
+                ctx.Code.Line($"{EmitContext.Runtime}.Kernels.ResizeAxis({source}, {target}, {outer}, {In[d]}, {Out[d]}, {inner}, {taps}, {indexWeight}, {weightWeight}" +
                     (Extrapolates ? $", {CSharpLiterals.Float(Extrapolation)});" : ");"));
                 source = target;
             }

@@ -80,51 +80,91 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// One separable pass of linear Resize along one axis: x viewed as [outer, inLength, inner], y as
-    /// [outer, outLength, inner]. For output index j the tables give the two source indices (index[j],
-    /// index[outLength + j]; -1 = outside the input, giving <paramref name="extrapolation"/>) and their weights
-    /// (weight[j], weight[outLength + j]). With inner &gt; 1 each output row is a vectorized lerp of two input rows;
-    /// along the innermost axis it is a gather and a lerp per element.
+    /// One separable pass of linear (2 taps) or cubic (4 taps) Resize along one axis: x viewed as
+    /// [outer, inLength, inner], y as [outer, outLength, inner]. Output index j reads input indices index[t·outLength + j]
+    /// with weights weight[t·outLength + j] for each tap t; index -1 marks a sample outside the input, which gets
+    /// <paramref name="extrapolation"/>. With inner &gt; 1 each output row is a vectorized weighted sum of input rows;
+    /// along the innermost axis it is a gather and a weighted sum per element.
     /// </summary>
-    public static void ResizeLinearAxis(ReadOnlySpan<float> x, Span<float> y, int outer, int inLength, int outLength, int inner,
+    public static void ResizeAxis(ReadOnlySpan<float> x, Span<float> y, int outer, int inLength, int outLength, int inner, int taps,
         ReadOnlySpan<int> index, ReadOnlySpan<float> weight, float extrapolation = 0f)
     {
+        if (taps is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(taps));
         if (x.Length < (long)outer * inLength * inner || y.Length < (long)outer * outLength * inner) throw new ArgumentException("Resize operand too short.");
-        if (index.Length < 2 * outLength || weight.Length < 2 * outLength) throw new ArgumentException("Resize tables too short.");
+        if (index.Length < taps * outLength || weight.Length < taps * outLength) throw new ArgumentException("Resize tables too short.");
         for (int j = 0; j < outLength; j++)
         {
-            int lo = index[j], hi = index[outLength + j];
-            if (lo >= inLength || hi >= inLength || lo < -1 || hi < -1 || (lo < 0) != (hi < 0)) throw new ArgumentException("Resize index out of range.");
+            bool outside = index[j] < 0;
+            for (int t = 0; t < taps; t++)
+            {
+                int i = index[t * outLength + j];
+                if (i >= inLength || i < -1 || (i < 0) != outside) throw new ArgumentException("Resize index out of range.");
+            }
         }
+        ref int idx = ref MemoryMarshal.GetReference(index);
+        ref float w = ref MemoryMarshal.GetReference(weight);
         for (int o = 0; o < outer; o++)
         {
             var src = x.Slice(o * inLength * inner, inLength * inner);
             var dst = y.Slice(o * outLength * inner, outLength * inner);
             if (inner == 1)
             {
-                // Along the innermost axis: gather two neighbours and lerp (indices were checked above).
+                // Along the innermost axis: gather the taps and weigh them (indices were checked above).
                 ref float s = ref MemoryMarshal.GetReference(src);
                 ref float d = ref MemoryMarshal.GetReference(dst);
-                ref int lo = ref MemoryMarshal.GetReference(index);
-                ref int hi = ref Unsafe.Add(ref lo, outLength);
-                ref float w0 = ref MemoryMarshal.GetReference(weight);
-                ref float w1 = ref Unsafe.Add(ref w0, outLength);
                 for (int j = 0; j < outLength; j++)
                 {
-                    int i0 = Unsafe.Add(ref lo, j);
-                    Unsafe.Add(ref d, j) = i0 < 0 ? extrapolation
-                        : Unsafe.Add(ref w0, j) * Unsafe.Add(ref s, i0) + Unsafe.Add(ref w1, j) * Unsafe.Add(ref s, Unsafe.Add(ref hi, j));
+                    if (Unsafe.Add(ref idx, j) < 0) { Unsafe.Add(ref d, j) = extrapolation; continue; }
+                    float sum = Unsafe.Add(ref w, j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, j))
+                        + Unsafe.Add(ref w, outLength + j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, outLength + j));
+                    if (taps == 4)
+                        sum += Unsafe.Add(ref w, 2 * outLength + j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, 2 * outLength + j))
+                            + Unsafe.Add(ref w, 3 * outLength + j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, 3 * outLength + j));
+                    Unsafe.Add(ref d, j) = sum;
                 }
                 continue;
             }
             for (int j = 0; j < outLength; j++)
             {
-                int i0 = index[j], i1 = index[outLength + j];
                 var row = dst.Slice(j * inner, inner);
-                if (i0 < 0) row.Fill(extrapolation);
-                else LerpRows(src.Slice(i0 * inner, inner), src.Slice(i1 * inner, inner), weight[j], weight[outLength + j], row);
+                if (index[j] < 0) { row.Fill(extrapolation); continue; }
+                LerpRows(src.Slice(index[j] * inner, inner), src.Slice(index[outLength + j] * inner, inner), weight[j], weight[outLength + j], row);
+                if (taps == 4)
+                {
+                    AddWeightedRow(src.Slice(index[2 * outLength + j] * inner, inner), weight[2 * outLength + j], row);
+                    AddWeightedRow(src.Slice(index[3 * outLength + j] * inner, inner), weight[3 * outLength + j], row);
+                }
             }
         }
+    }
+
+    /// <summary>destination += w·a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddWeightedRow(ReadOnlySpan<float> a, float w, Span<float> destination)
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rd = ref MemoryMarshal.GetReference(destination);
+        int n = destination.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var v = Vector512.Create(w);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref rd, (nuint)i) + v * Vector512.LoadUnsafe(ref ra, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var v = Vector256.Create(w);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref rd, (nuint)i) + v * Vector256.LoadUnsafe(ref ra, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var v = Vector128.Create(w);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                (Vector128.LoadUnsafe(ref rd, (nuint)i) + v * Vector128.LoadUnsafe(ref ra, (nuint)i)).StoreUnsafe(ref rd, (nuint)i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref rd, i) += w * Unsafe.Add(ref ra, i);
     }
 
     /// <summary>destination = w0·a + w1·b.</summary>

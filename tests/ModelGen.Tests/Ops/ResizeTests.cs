@@ -117,6 +117,7 @@ public class ResizeTests
     [Theory]
     [InlineData("nearest")]
     [InlineData("linear")]
+    [InlineData("cubic")]
     public void Tf_crop_and_resize_extrapolates_like_onnx_runtime(string mode)
     {
         var builder = new ModelBuilder(opset: 13).Input("x", 1, 1, 6, 7)
@@ -136,10 +137,30 @@ public class ResizeTests
         OnnxAssert.MatchesOnnxRuntime(builder);
     }
 
-    [Fact]
-    public void Cubic_is_unsupported()
+    public static readonly TheoryData<string, string, bool> CubicCases = Cases(
+        new[] { "half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel" },
+        new[] { "default", "a=-0.5,exclude_outside" });
+
+    [Theory]
+    [MemberData(nameof(CubicCases))]
+    public void Cubic_matches_onnx_runtime(string coordinates, string variant, bool upsample)
     {
-        var builder = Resize(13, new long[] { 1, 1, 4, 4 }, new[] { 1f, 1f, 2f, 2f }, null, DT.Float, ("mode", "cubic"));
+        var attributes = new (string, object)[] { ("mode", "cubic"), ("coordinate_transformation_mode", coordinates) };
+        if (variant != "default") attributes = attributes.Concat(new (string, object)[] { ("cubic_coeff_a", -0.5f), ("exclude_outside", 1) }).ToArray();
+        var scales = upsample ? new[] { 1f, 1f, 1.5f, 2.25f } : new[] { 1f, 1f, 0.5f, 0.75f };
+        OnnxAssert.MatchesOnnxRuntime(Resize(13, new long[] { 2, 3, 6, 9 }, scales, null, DT.Float, attributes));
+    }
+
+    [Fact]
+    public void Cubic_on_2d_input_with_sizes_matches_onnx_runtime()
+    {
+        OnnxAssert.MatchesOnnxRuntime(Resize(13, new long[] { 7, 5 }, null, new long[] { 11, 3 }, DT.Float, ("mode", "cubic")));
+    }
+
+    [Fact]
+    public void Antialias_is_unsupported()
+    {
+        var builder = Resize(18, new long[] { 1, 1, 8, 8 }, new[] { 1f, 1f, 0.5f, 0.5f }, null, DT.Float, ("mode", "linear"), ("antialias", 1));
         Assert.Contains(OnnxAssert.Compile(builder.ToBytes()).Diagnostics, d => d.Id == "MG0203");
     }
 }
