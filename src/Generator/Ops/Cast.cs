@@ -95,7 +95,10 @@ namespace ModelGen.Ops
             _ => v,
         });
 
-        public override void Emit(EmitContext ctx)
+        public override void Emit(EmitContext ctx) => EmitCast(ctx);
+
+        /// <summary>Input 0 converted to output 0's type (also used by CastLike).</summary>
+        internal static void EmitCast(EmitContext ctx)
         {
             var x = ctx.Node.Inputs[0]!;
             var y = ctx.Node.Outputs[0];

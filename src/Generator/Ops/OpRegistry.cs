@@ -11,6 +11,7 @@ namespace ModelGen.Ops
         {
             new Add(),
             new Cast(),
+            new CastLike(),
             new Concat(),
             new Constant(),
             new ConstantOfShape(),

@@ -12,7 +12,7 @@ namespace ModelGen.Ops
     public sealed class Shape : OpDefinition
     {
         public override string OpType => "Shape";
-        public override bool FoldsOnShapes => true;
+        public override bool FoldsWithoutConstantInputs => true;
 
         public override void InferShapes(Node node)
         {

@@ -8,7 +8,7 @@ namespace ModelGen.Ops
     public sealed class Size : OpDefinition
     {
         public override string OpType => "Size";
-        public override bool FoldsOnShapes => true;
+        public override bool FoldsWithoutConstantInputs => true;
 
         public override void InferShapes(Node node)
         {
