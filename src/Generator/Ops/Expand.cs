@@ -29,7 +29,15 @@ namespace ModelGen.Ops
         private static MoveProgram Program(Node node)
         {
             var shape = node.Outputs[0].Shape!;
-            var strides = BinaryFloatOp.BroadcastStrides(node.Inputs[0]!.Shape!, shape);
+            // Source strides seen through the output shape: 0 on broadcast (and missing leading) axes.
+            var input = node.Inputs[0]!.Shape!;
+            var inputStrides = Shapes.Strides(input);
+            var strides = new int[shape.Length];
+            for (int d = 0; d < shape.Length; d++)
+            {
+                int k = d - (shape.Length - input.Length);
+                strides[d] = k < 0 || input[k] == 1 ? 0 : inputStrides[k];
+            }
             return new MoveProgram().Copy(0, new Region(0, 0, shape, strides, Shapes.Strides(shape)));
         }
 
