@@ -19,7 +19,6 @@ namespace ModelGen.Ops
 
         public override void InferShapes(Node node) => ResizePlan.InferShapes(node, isResize: true);
 
-        public override bool TryFold(Node node) => false;
 
         public override long ScratchBytes(Node node) => ResizePlan.Create(node, isResize: true).ScratchBytes;
 
