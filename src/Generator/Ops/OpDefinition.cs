@@ -26,6 +26,13 @@ namespace ModelGen.Ops
         /// </summary>
         public virtual bool TryFold(Node node) => false;
 
+        /// <summary>
+        /// True when <see cref="TryFold"/> decides for itself which inputs must be constant, so it is called even when
+        /// some are not: Shape and Size need only shapes, which are always known at build time; CastLike needs only
+        /// its data input. Such a TryFold returns false when what it needs is missing.
+        /// </summary>
+        public virtual bool FoldsWithoutConstantInputs => false;
+
         /// <summary>True when output 0 is input 0 with another shape, so both may share one buffer.</summary>
         public virtual bool IsView => false;
 

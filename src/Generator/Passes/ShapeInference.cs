@@ -40,7 +40,7 @@ namespace ModelGen.Passes
                         if (!DataTypes.IsSupported(o.Type))
                             throw new UnsupportedException($"output '{o.Name}' has element type {DataTypes.OnnxName(o.Type)}, which ModelGen does not support");
                     }
-                    if (node.Inputs.All(i => i is null || i.Constant is not null) && def.TryFold(node))
+                    if ((def.FoldsWithoutConstantInputs || node.Inputs.All(i => i is null || i.Constant is not null)) && def.TryFold(node))
                         folded.Add(node);
                 }
                 catch (IrException e)

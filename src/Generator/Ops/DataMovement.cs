@@ -1,0 +1,293 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using ModelGen.Emit;
+using ModelGen.Ir;
+
+namespace ModelGen.Ops
+{
+    /// <summary>
+    /// A box of elements moved with strides: for every index i of <see cref="Shape"/>,
+    /// dst[DstOffset + Σ i·DstStrides] = src[SrcOffset + Σ i·SrcStrides]. Strides may be 0 (broadcast) or negative (reversed).
+    /// </summary>
+    internal sealed class Region
+    {
+        public Region(int srcOffset, int dstOffset, int[] shape, int[] srcStrides, int[] dstStrides)
+        {
+            SrcOffset = srcOffset;
+            DstOffset = dstOffset;
+            Shape = shape;
+            SrcStrides = srcStrides;
+            DstStrides = dstStrides;
+        }
+
+        public int SrcOffset { get; }
+        public int DstOffset { get; }
+        public int[] Shape { get; }
+        public int[] SrcStrides { get; }
+        public int[] DstStrides { get; }
+        public int Count => Shapes.Size(Shape);
+
+        /// <summary>Drops unit axes and merges neighbours that are contiguous in both source and destination.</summary>
+        public Region Simplify()
+        {
+            if (Count == 0) return this;
+            var dims = new List<(int N, int S, int D)>();
+            for (int k = 0; k < Shape.Length; k++)
+                if (Shape[k] != 1) dims.Add((Shape[k], SrcStrides[k], DstStrides[k]));
+            var merged = new List<(int N, int S, int D)>();
+            if (dims.Count > 0)
+            {
+                var cur = dims[dims.Count - 1];
+                for (int k = dims.Count - 2; k >= 0; k--)
+                {
+                    var outer = dims[k];
+                    if (outer.S == cur.S * cur.N && outer.D == cur.D * cur.N) cur = (outer.N * cur.N, cur.S, cur.D);
+                    else { merged.Insert(0, cur); cur = outer; }
+                }
+                merged.Insert(0, cur);
+            }
+            return new Region(SrcOffset, DstOffset, merged.Select(d => d.N).ToArray(), merged.Select(d => d.S).ToArray(), merged.Select(d => d.D).ToArray());
+        }
+
+        /// <summary>Source and destination element offsets of every element, in iteration order.</summary>
+        public IEnumerable<(int Src, int Dst)> Elements()
+        {
+            int n = Count, rank = Shape.Length;
+            var index = new int[rank];
+            int s = SrcOffset, d = DstOffset;
+            for (int e = 0; e < n; e++)
+            {
+                yield return (s, d);
+                for (int k = rank - 1; k >= 0; k--)
+                {
+                    index[k]++; s += SrcStrides[k]; d += DstStrides[k];
+                    if (index[k] < Shape[k]) break;
+                    s -= SrcStrides[k] * Shape[k]; d -= DstStrides[k] * Shape[k];
+                    index[k] = 0;
+                }
+            }
+        }
+
+        /// <summary>The region over a whole tensor of <paramref name="shape"/> (both sides contiguous).</summary>
+        public static Region Whole(int[] shape)
+        {
+            var strides = Shapes.Strides(shape);
+            return new Region(0, 0, shape, strides, strides);
+        }
+    }
+
+    /// <summary>One step of a <see cref="MoveProgram"/>.</summary>
+    internal abstract class MoveStep
+    {
+        protected MoveStep(Region region) => Region = region;
+        public Region Region { get; }
+    }
+
+    /// <summary>Copies a region from input <see cref="Source"/> (or, with <see cref="Self"/>, from the output itself).</summary>
+    internal sealed class CopyStep : MoveStep
+    {
+        public const int Self = -1;
+        public CopyStep(int source, Region region) : base(region) => Source = source;
+        public int Source { get; }
+    }
+
+    /// <summary>Fills a region (destination side only) with a scalar: a build-time constant or element 0 of an input.</summary>
+    internal sealed class FillStep : MoveStep
+    {
+        public FillStep(Region region, Tensor? constant, int valueInput = -1) : base(region)
+        {
+            Constant = constant;
+            ValueInput = valueInput;
+        }
+
+        public Tensor? Constant { get; }
+        public int ValueInput { get; }
+    }
+
+    /// <summary>
+    /// How one output of a data-movement op (Concat, Split, Slice, Pad, Expand, ...) is assembled from its inputs,
+    /// computed at build time. The same program folds constants and emits code, so both paths agree.
+    /// </summary>
+    internal sealed class MoveProgram
+    {
+        public List<MoveStep> Steps { get; } = new();
+
+        public MoveProgram Copy(int source, Region region)
+        {
+            if (region.Count > 0) Steps.Add(new CopyStep(source, region.Simplify()));
+            return this;
+        }
+
+        public MoveProgram Fill(Region region, Tensor? constant, int valueInput = -1)
+        {
+            if (region.Count > 0) Steps.Add(new FillStep(region.Simplify(), constant, valueInput));
+            return this;
+        }
+
+        /// <summary>Runs the program on constant inputs.</summary>
+        public Tensor Fold(Node node, int output)
+        {
+            var o = node.Outputs[output];
+            var inputs = node.Inputs.Select(i => i?.Constant).ToArray();
+            switch (Tensor.Family(o.Type))
+            {
+                case 'f':
+                {
+                    var dst = new float[o.Length];
+                    Run(dst, inputs.Select(t => t?.AsFloats()).ToArray(), t => t.AsFloats()[0]);
+                    return new Tensor(o.Type, o.Shape!, floats: dst);
+                }
+                case 'd':
+                {
+                    var dst = new double[o.Length];
+                    Run(dst, inputs.Select(t => t is null ? null : t.Doubles ?? Enumerable.Range(0, t.Length).Select(t.GetDouble).ToArray()).ToArray(), t => t.GetDouble(0));
+                    return new Tensor(o.Type, o.Shape!, doubles: dst);
+                }
+                default:
+                {
+                    var dst = new long[o.Length];
+                    Run(dst, inputs.Select(t => t?.AsLongs()).ToArray(), t => t.GetLong(0));
+                    return new Tensor(o.Type, o.Shape!, longs: dst);
+                }
+            }
+
+            void Run<T>(T[] dst, T[]?[] sources, Func<Tensor, T> scalar)
+            {
+                foreach (var step in Steps)
+                {
+                    if (step is FillStep fill)
+                    {
+                        T value = scalar(fill.Constant ?? inputs[fill.ValueInput]!);
+                        foreach (var (_, d) in fill.Region.Elements()) dst[d] = value;
+                    }
+                    else
+                    {
+                        var copy = (CopyStep)step;
+                        var src = copy.Source == CopyStep.Self ? dst : sources[copy.Source]!;
+                        foreach (var (s, d) in copy.Region.Elements()) dst[d] = src[s];
+                    }
+                }
+            }
+        }
+
+        /// <summary>Writes the statements that assemble output <paramref name="output"/>.</summary>
+        public void Emit(EmitContext ctx, int output)
+        {
+            var o = ctx.Node.Outputs[output];
+            string type = ctx.CSharpType(o);
+            string dst = ctx.Output(output);
+            foreach (var step in Steps)
+            {
+                var r = step.Region;
+                if (step is FillStep fill)
+                {
+                    string value = fill.Constant is not null ? Literals.Element(o.Type, fill.Constant, 0) : $"{ctx.Input(fill.ValueInput)}[0]";
+                    if (r.Shape.Length == 0) ctx.Code.Line($"{dst}[{r.DstOffset}] = {value};");
+                    else if (r.Shape.Length == 1 && r.DstStrides[0] == 1)
+                        ctx.Code.Line(r.DstOffset == 0 && r.Count == o.Length ? $"{dst}.Fill({value});" : $"{dst}.Slice({r.DstOffset}, {r.Count}).Fill({value});");
+                    else
+                        ctx.Code.Line($"{EmitContext.Runtime}.Kernels.FillStrided<{type}>({dst}, {r.DstOffset}, {Literals.Ints(r.Shape)}, {Literals.Ints(r.DstStrides)}, {value});");
+                    continue;
+                }
+                var copy = (CopyStep)step;
+                string src = copy.Source == CopyStep.Self ? dst : ctx.Input(copy.Source);
+                EmitCopy(ctx, src, dst, type, r, copy.Source == CopyStep.Self ? o.Length : ctx.Node.Inputs[copy.Source]!.Length, o.Length);
+            }
+        }
+
+        /// <summary>Up to this many contiguous runs are emitted as separate CopyTo statements instead of a kernel call.</summary>
+        public const int MaxUnrolledRuns = 4;
+
+        /// <summary>Emits one strided copy as the cheapest statement: an element, a CopyTo of a contiguous run, a Fill, or the kernel.</summary>
+        public static void EmitCopy(EmitContext ctx, string src, string dst, string type, Region r, int srcLength, int dstLength)
+        {
+            if (r.Count == 0) return;
+            if (r.Shape.Length == 0)
+            {
+                ctx.Code.Line($"{dst}[{r.DstOffset}] = {src}[{r.SrcOffset}];");
+            }
+            else if (r.Shape.Length == 1 && r.SrcStrides[0] == 1 && r.DstStrides[0] == 1)
+            {
+                string s = r.SrcOffset == 0 && r.Count == srcLength ? src : $"{src}.Slice({r.SrcOffset}, {r.Count})";
+                string d = r.DstOffset == 0 && r.Count == dstLength ? dst : $"{dst}.Slice({r.DstOffset}, {r.Count})";
+                ctx.Code.Line($"{s}.CopyTo({d});");
+            }
+            else if (r.Shape.Length == 1 && r.SrcStrides[0] == 0 && r.DstStrides[0] == 1)
+            {
+                string d = r.DstOffset == 0 && r.Count == dstLength ? dst : $"{dst}.Slice({r.DstOffset}, {r.Count})";
+                ctx.Code.Line($"{d}.Fill({src}[{r.SrcOffset}]);");
+            }
+            else if (r.Shape.Length > 1 && r.SrcStrides[r.Shape.Length - 1] == 1 && r.DstStrides[r.Shape.Length - 1] == 1
+                && r.Count / r.Shape[r.Shape.Length - 1] <= MaxUnrolledRuns)
+            {
+                // A few contiguous runs: one CopyTo each, offsets computed here.
+                int inner = r.Shape[r.Shape.Length - 1];
+                var outer = new Region(r.SrcOffset, r.DstOffset, r.Shape.Take(r.Shape.Length - 1).ToArray(),
+                    r.SrcStrides.Take(r.Shape.Length - 1).ToArray(), r.DstStrides.Take(r.Shape.Length - 1).ToArray());
+                foreach (var (s, d) in outer.Elements())
+                    ctx.Code.Line($"{src}.Slice({s}, {inner}).CopyTo({dst}.Slice({d}, {inner}));");
+            }
+            else
+            {
+                ctx.Code.Line($"{EmitContext.Runtime}.Kernels.CopyStrided<{type}>({src}, {r.SrcOffset}, {dst}, {r.DstOffset}, " +
+                    $"{Literals.Ints(r.Shape)}, {Literals.Ints(r.SrcStrides)}, {Literals.Ints(r.DstStrides)});");
+            }
+        }
+    }
+
+    /// <summary>Literals for generated code in the element type of a value.</summary>
+    internal static class Literals
+    {
+        public static string Ints(IEnumerable<int> values) => "new int[] { " + string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + " }";
+
+        /// <summary>Element <paramref name="index"/> of <paramref name="t"/> as a C# literal of <paramref name="type"/>.</summary>
+        public static string Element(DataType type, Tensor t, int index)
+        {
+            long l = t.GetLong(index);
+            string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+            return type switch
+            {
+                DataType.Float => CSharpLiterals.Float((float)t.GetDouble(index)),
+                DataType.Double => CSharpLiterals.Double(t.GetDouble(index)),
+                DataType.Float16 => "(global::System.Half)" + CSharpLiterals.Float((float)t.GetDouble(index)),
+                DataType.Bool => t.GetDouble(index) != 0 ? "true" : "false",
+                DataType.Int64 => l == long.MinValue ? "long.MinValue" : I(l) + "L",
+                DataType.UInt64 => unchecked((ulong)l).ToString(CultureInfo.InvariantCulture) + "UL",
+                DataType.Int32 => "(" + I(unchecked((int)l)) + ")",
+                DataType.UInt32 => unchecked((uint)l).ToString(CultureInfo.InvariantCulture) + "u",
+                DataType.Int16 => "(short)(" + I(unchecked((short)l)) + ")",
+                DataType.UInt16 => "(ushort)" + I(unchecked((ushort)l)),
+                DataType.Int8 => "(sbyte)(" + I(unchecked((sbyte)l)) + ")",
+                DataType.UInt8 => "(byte)" + I(unchecked((byte)l)),
+                _ => throw new UnsupportedException($"no literal for element type {DataTypes.OnnxName(type)}"),
+            };
+        }
+    }
+
+    /// <summary>Attribute-or-input helpers shared by the shape ops (attributes that became inputs across opsets).</summary>
+    internal static class OpInputs
+    {
+        /// <summary>A constant int64 input's values, or null when the input is omitted. Throws when it is not constant.</summary>
+        public static long[]? ConstantLongs(Node node, int index, string what)
+        {
+            var v = node.Input(index);
+            if (v is null) return null;
+            if (v.Constant is null) throw new UnsupportedException($"{what} input '{v.Name}' must be known at build time");
+            return v.Constant.AsLongs();
+        }
+
+        /// <summary>Axes from an attribute (older opsets) or a constant input (newer), normalized to [0, rank).</summary>
+        public static int[]? Axes(Node node, int inputIndex, int sinceOpset, int rank, string name = "axes")
+        {
+            long[]? raw = node.Opset >= sinceOpset ? ConstantLongs(node, inputIndex, name) : node.Attributes.Ints(name);
+            if (raw is null) return null;
+            var axes = raw.Select(a => Shapes.NormalizeAxis(a, rank)).ToArray();
+            if (axes.Distinct().Count() != axes.Length) throw new IrException($"{name} {Format(raw)} repeat an axis");
+            return axes;
+        }
+
+        public static string Format(IEnumerable<long> values) => "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+    }
+}
