@@ -62,7 +62,7 @@ public class GeneratedApiTests
     private static readonly Lazy<Type> ProbeType = new(() =>
     {
         var folder = new TempFolder();
-        string path = folder.File("gemm.onnx", TestModels.GemmRelu());
+        string path = folder.File("gemm.onnx", TestModels.GemmTwice());
         var options = new TestOptionsProvider().With(path, new Dictionary<string, string> { ["ClassName"] = "Gemm", ["Namespace"] = "Api.Models" });
         var run = GeneratorHarness.Run(new[] { new BinaryAdditionalText(path) }, options, Probe);
         Assert.Empty(run.Diagnostics);

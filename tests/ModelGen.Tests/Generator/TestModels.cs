@@ -19,6 +19,16 @@ public static class TestModels
         .Output("y")
         .ToBytes();
 
+    /// <summary>x[2,5] → Gemm(W1[5,3]) → h → Gemm(W2[3,3]) → y[2,3]: h lives in the arena (64 bytes after alignment).</summary>
+    public static byte[] GemmTwice() => new ModelBuilder(opset: 13)
+        .Input("x", 2, 5)
+        .Initializer("W1", Ramp(15, 0.25f), 5, 3)
+        .Initializer("W2", Ramp(9, 0.5f), 3, 3)
+        .Node("Gemm", new[] { "x", "W1" }, new[] { "h" })
+        .Node("Gemm", new[] { "h", "W2" }, new[] { "y" })
+        .Output("y")
+        .ToBytes();
+
     /// <summary>a[2,3,4] + b[3,1] → sum[2,3,4] (two runtime inputs, broadcast on both sides' trailing axes).</summary>
     public static byte[] AddBroadcast() => new ModelBuilder(opset: 14)
         .Input("a", 2, 3, 4)
