@@ -23,11 +23,11 @@ namespace ModelGen.Onnx
                 case DataType.Double:
                     return new Tensor(type, shape, doubles: raw is not null ? Doubles(raw, n) : Pad(proto.DoubleData.ToArray(), n));
                 case DataType.Float16:
-                    return Tensor.FromFloats(shape, raw is not null
+                    return new Tensor(type, shape, floats: raw is not null
                         ? Enumerable.Range(0, n).Select(i => HalfToFloat(BitConverter.ToUInt16(raw, i * 2))).ToArray()
                         : Pad(proto.Int32Data.Select(v => HalfToFloat((ushort)v)).ToArray(), n));
                 case DataType.BFloat16:
-                    return Tensor.FromFloats(shape, raw is not null
+                    return new Tensor(type, shape, floats: raw is not null
                         ? Enumerable.Range(0, n).Select(i => BFloat16ToFloat(BitConverter.ToUInt16(raw, i * 2))).ToArray()
                         : Pad(proto.Int32Data.Select(v => BFloat16ToFloat((ushort)v)).ToArray(), n));
                 case DataType.Int64:

@@ -19,8 +19,11 @@ namespace ModelGen.Tests.Infrastructure;
 /// </summary>
 public sealed class BackendTestCase
 {
+    /// <summary>MODELGEN_ONNX_BACKEND_TESTS, else shared/onnx-backend-tests/node beside the repository (as CI lays it out).</summary>
     public static string Root =>
-        Environment.GetEnvironmentVariable("MODELGEN_ONNX_BACKEND_TESTS") is { Length: > 0 } root ? root : "/work/shared/onnx-backend-tests/node";
+        Environment.GetEnvironmentVariable("MODELGEN_ONNX_BACKEND_TESTS") is { Length: > 0 } root
+            ? root
+            : System.IO.Path.GetFullPath(System.IO.Path.Combine(RepoPaths.Root, "..", "shared", "onnx-backend-tests", "node"));
 
     private BackendTestCase(string name, byte[] model, List<DataSet> dataSets)
     {
@@ -36,7 +39,7 @@ public sealed class BackendTestCase
     /// <summary>One test_data_set_N folder: tensors in graph-input and graph-output order.</summary>
     public sealed record DataSet(string Folder, IReadOnlyList<NamedTensor> Inputs, IReadOnlyList<NamedTensor> Outputs);
 
-    public sealed record NamedTensor(string Name, Array Data, int[] Shape);
+    public sealed record NamedTensor(string Name, Array Data, int[] Shape, TensorProto Proto);
 
     /// <summary>Names of the backend tests whose name starts with one of the prefixes (e.g. "test_conv_").</summary>
     public static IReadOnlyList<string> Names(params string[] prefixes) =>
@@ -65,7 +68,7 @@ public sealed class BackendTestCase
             if (!File.Exists(file)) return result;
             var proto = TensorProto.Parser.ParseFrom(File.ReadAllBytes(file));
             var tensor = TensorReader.Read(proto);
-            result.Add(new NamedTensor(proto.Name, ToArray(tensor), tensor.Shape));
+            result.Add(new NamedTensor(proto.Name, ToArray(tensor), tensor.Shape, proto));
         }
     }
 
@@ -113,6 +116,62 @@ public sealed class BackendTestCase
             for (int i = 0; i < outputs.Length; i++)
             {
                 var info = model.Outputs[i];
+                var expected = set.Outputs.FirstOrDefault(t => t.Name == info.OnnxName) ?? set.Outputs[i];
+                Assert.True(expected.Shape.SequenceEqual(info.Shape), $"{Name}/{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(info.Shape)}, expected {Shapes.Format(expected.Shape)}");
+                var cmp = Verifier.Compare(info.OnnxName, outputs[i], expected.Data, verify);
+                Assert.True(cmp.WithinTolerance, $"{Name}/{set.Folder}: output '{info.OnnxName}' differs: max abs {cmp.MaxAbsDiff:G4}, max rel {cmp.MaxRelDiff:G4}");
+            }
+        }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex BuildTimeInput =
+        new("input '([^']+)' must be known at build time", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Like <see cref="AssertPasses"/>, but graph inputs that ModelGen needs at build time (Slice starts, Pad pads, Resize
+    /// scales, axes, ...) are bound as initializers from each data set, as a user would write them into the model.
+    /// ModelGen names each such input in an MG0203 diagnostic; the rest stay run-time inputs.
+    /// </summary>
+    public void AssertPassesWithBuildTimeInputsBaked(double absTolerance = 1e-4, double relTolerance = 1e-3)
+    {
+        foreach (var set in DataSets)
+        {
+            var model = ModelProto.Parser.ParseFrom(Model);
+            var baked = new HashSet<string>(StringComparer.Ordinal);
+            CompileResult result;
+            while (true)
+            {
+                result = ModelCompiler.Compile(Google.Protobuf.MessageExtensions.ToByteArray(model), Name + ".onnx", Options);
+                var wanted = result.Diagnostics.Select(d => BuildTimeInput.Match(d.Message)).Where(m => m.Success).Select(m => m.Groups[1].Value)
+                    .Where(n => !baked.Contains(n) && model.Graph.Input.Any(i => i.Name == n)).Distinct().ToList();
+                if (result.Success || wanted.Count == 0) break;
+                foreach (var name in wanted)
+                {
+                    int index = model.Graph.Input.ToList().FindIndex(i => i.Name == name);
+                    var tensor = set.Inputs.FirstOrDefault(t => t.Name == name)?.Proto ?? set.Inputs[index].Proto;
+                    var init = tensor.Clone();
+                    init.Name = name;
+                    model.Graph.Initializer.Add(init);
+                    model.Graph.Input.RemoveAt(index);
+                    baked.Add(name);
+                }
+            }
+            Assert.True(result.Success, $"{Name}: ModelGen rejected the model: " + string.Join("; ", result.Diagnostics));
+            var generated = InMemoryModel.Load(result, Options);
+            var runtimeInputs = set.Inputs.Where(t => !baked.Contains(t.Name)).ToList();
+            Assert.Equal(generated.Inputs.Count, runtimeInputs.Count);
+            var inputs = generated.Inputs.Select((info, i) =>
+            {
+                var given = runtimeInputs.FirstOrDefault(t => t.Name == info.OnnxName) ?? runtimeInputs[i];
+                Assert.Equal(info.Length, given.Data.Length);
+                return given.Data;
+            }).ToArray();
+            var outputs = generated.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
+            generated.Run(inputs, outputs);
+            var verify = new VerifyOptions { AbsTolerance = absTolerance, RelTolerance = relTolerance };
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                var info = generated.Outputs[i];
                 var expected = set.Outputs.FirstOrDefault(t => t.Name == info.OnnxName) ?? set.Outputs[i];
                 Assert.True(expected.Shape.SequenceEqual(info.Shape), $"{Name}/{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(info.Shape)}, expected {Shapes.Format(expected.Shape)}");
                 var cmp = Verifier.Compare(info.OnnxName, outputs[i], expected.Data, verify);
