@@ -76,9 +76,9 @@ public sealed class OnnxRuntimeOracle : IDisposable
                 ushort[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
                 uint[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
                 ulong[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                // sbyte[] first: the CLR lets an sbyte[] pass as byte[], which would bind int8 data as uint8.
-                sbyte[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                byte[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
+                // The CLR lets byte[] and sbyte[] pass as each other in type tests: compare the exact types.
+                _ when data.GetType() == typeof(sbyte[]) => OrtValue.CreateTensorValueFromMemory((sbyte[])data, dims),
+                _ when data.GetType() == typeof(byte[]) => OrtValue.CreateTensorValueFromMemory((byte[])data, dims),
                 bool[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
                 // Half and ORT's Float16 are both one IEEE binary16: view the array as the other type, no copy.
                 Half[] a => OrtValue.CreateTensorValueFromMemory(System.Runtime.CompilerServices.Unsafe.As<Half[], Float16[]>(ref a), dims),
