@@ -10,10 +10,32 @@ namespace ModelGen.Ops
         public static readonly OpRegistry Default = new(new OpDefinition[]
         {
             new Add(),
+            new Clip(),
+            new Div(),
+            new Exp(),
             new Gemm(),
+            new HardSigmoid(),
+            new HardSwish(),
             new Identity(),
+            new LeakyRelu(),
+            new LogSoftmax(),
+            new Max(),
+            new Min(),
+            new Mul(),
+            new Pow(),
+            new PRelu(),
+            new ReduceMax(),
+            new ReduceMean(),
+            new ReduceMin(),
+            new ReduceSum(),
             new Relu(),
             new Reshape(),
+            new Sigmoid(),
+            new Softmax(),
+            new Sqrt(),
+            new Sub(),
+            new Sum(),
+            new Tanh(),
         });
 
         private readonly Dictionary<(string Domain, string OpType), OpDefinition> _ops;
