@@ -38,7 +38,7 @@ public static partial class Kernels
                 if (log)
                 {
                     float sum = SumOf(row, new ShiftedExpOperator(max));
-                    Unary(row, y, new ShiftedLogOperator(max, MathF.Log(sum)));
+                    Unary(row, y, new ShiftedLogOperator(max, (float)Math.Log(sum)));
                 }
                 else
                 {
@@ -75,13 +75,13 @@ public static partial class Kernels
         var sum = Vector512<float>.Zero;
         for (int k = 0; k < axis; k++)
         {
-            var e = Vector512.Exp(Vector512.LoadUnsafe(ref src, (nuint)(k * stride)) - max);
+            var e = VectorMath.Exp(Vector512.LoadUnsafe(ref src, (nuint)(k * stride)) - max);
             if (!log) e.StoreUnsafe(ref dst, (nuint)(k * stride));
             sum += e;
         }
         if (log)
         {
-            var logSum = Vector512.Log(sum);
+            var logSum = VectorMath.Log(sum);
             for (int k = 0; k < axis; k++)
                 ((Vector512.LoadUnsafe(ref src, (nuint)(k * stride)) - max) - logSum).StoreUnsafe(ref dst, (nuint)(k * stride));
         }
@@ -100,13 +100,13 @@ public static partial class Kernels
         var sum = Vector256<float>.Zero;
         for (int k = 0; k < axis; k++)
         {
-            var e = Vector256.Exp(Vector256.LoadUnsafe(ref src, (nuint)(k * stride)) - max);
+            var e = VectorMath.Exp(Vector256.LoadUnsafe(ref src, (nuint)(k * stride)) - max);
             if (!log) e.StoreUnsafe(ref dst, (nuint)(k * stride));
             sum += e;
         }
         if (log)
         {
-            var logSum = Vector256.Log(sum);
+            var logSum = VectorMath.Log(sum);
             for (int k = 0; k < axis; k++)
                 ((Vector256.LoadUnsafe(ref src, (nuint)(k * stride)) - max) - logSum).StoreUnsafe(ref dst, (nuint)(k * stride));
         }
@@ -125,13 +125,13 @@ public static partial class Kernels
         var sum = Vector128<float>.Zero;
         for (int k = 0; k < axis; k++)
         {
-            var e = Vector128.Exp(Vector128.LoadUnsafe(ref src, (nuint)(k * stride)) - max);
+            var e = VectorMath.Exp(Vector128.LoadUnsafe(ref src, (nuint)(k * stride)) - max);
             if (!log) e.StoreUnsafe(ref dst, (nuint)(k * stride));
             sum += e;
         }
         if (log)
         {
-            var logSum = Vector128.Log(sum);
+            var logSum = VectorMath.Log(sum);
             for (int k = 0; k < axis; k++)
                 ((Vector128.LoadUnsafe(ref src, (nuint)(k * stride)) - max) - logSum).StoreUnsafe(ref dst, (nuint)(k * stride));
         }
@@ -150,13 +150,13 @@ public static partial class Kernels
         float sum = 0;
         for (int k = 0; k < axis; k++)
         {
-            float e = MathF.Exp(Unsafe.Add(ref src, k * stride) - max);
+            float e = (float)Math.Exp(Unsafe.Add(ref src, k * stride) - max);
             if (!log) Unsafe.Add(ref dst, k * stride) = e;
             sum += e;
         }
         if (log)
         {
-            float logSum = MathF.Log(sum);
+            float logSum = (float)Math.Log(sum);
             for (int k = 0; k < axis; k++) Unsafe.Add(ref dst, k * stride) = (Unsafe.Add(ref src, k * stride) - max) - logSum;
         }
         else

@@ -11,13 +11,22 @@ public readonly struct SqrtOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
 }
 
-/// <summary>e^x with the runtime's vectorized exponential (computed in double, ≤ 1 ulp in float).</summary>
+/// <summary>e^x, evaluated in double and rounded once (see <see cref="VectorMath"/>).</summary>
 public readonly struct ExpOperator : IUnaryOperator
 {
-    public static float Invoke(float x) => MathF.Exp(x);
-    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Exp(x);
-    public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
-    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
+    public static float Invoke(float x) => (float)Math.Exp(x);
+    public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Exp(x);
+    public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Exp(x);
+    public static Vector512<float> Invoke(Vector512<float> x) => VectorMath.Exp(x);
+}
+
+/// <summary>tanh x, evaluated in double and rounded once; exact near 0 (see <see cref="VectorMath"/>).</summary>
+public readonly struct TanhOperator : IUnaryOperator
+{
+    public static float Invoke(float x) => VectorMath.Tanh(x);
+    public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Tanh(x);
+    public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Tanh(x);
+    public static Vector512<float> Invoke(Vector512<float> x) => VectorMath.Tanh(x);
 }
 
 /// <summary>HardSwish: x · max(0, min(1, x/6 + 1/2)).</summary>
@@ -69,10 +78,10 @@ public readonly struct ScaleOperator(float scale) : IStatefulUnaryOperator
 /// <summary>e^(x - shift): the numerator of a numerically stable softmax (shift = the row maximum).</summary>
 public readonly struct ShiftedExpOperator(float shift) : IStatefulUnaryOperator
 {
-    public float Invoke(float x) => MathF.Exp(x - shift);
-    public Vector128<float> Invoke(Vector128<float> x) => Vector128.Exp(x - Vector128.Create(shift));
-    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x - Vector256.Create(shift));
-    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x - Vector512.Create(shift));
+    public float Invoke(float x) => (float)Math.Exp(x - shift);
+    public Vector128<float> Invoke(Vector128<float> x) => VectorMath.Exp(x - Vector128.Create(shift));
+    public Vector256<float> Invoke(Vector256<float> x) => VectorMath.Exp(x - Vector256.Create(shift));
+    public Vector512<float> Invoke(Vector512<float> x) => VectorMath.Exp(x - Vector512.Create(shift));
 }
 
 /// <summary>(x - shift) - logSum: the log-softmax of x once the row maximum and log Σe^(x-max) are known.</summary>
