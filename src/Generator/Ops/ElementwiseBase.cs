@@ -64,6 +64,9 @@ namespace ModelGen.Ops
         /// <summary>Whether all inputs must share one element type (Pow-12+ allows a different exponent type).</summary>
         protected virtual bool SameTypes(Node node) => true;
 
+        /// <summary>The op's type constraint for input <paramref name="index"/> at <paramref name="opset"/> (numeric types by default).</summary>
+        protected virtual bool AllowsType(DataType type, int index, int opset) => true;
+
         /// <summary>Scalar reference for floating types, used to fold constants at build time.</summary>
         protected abstract double Reference(double a, double b);
 
@@ -82,6 +85,8 @@ namespace ModelGen.Ops
                     Require(v.Type == type, $"inputs have different element types {DataTypes.OnnxName(type)} and {DataTypes.OnnxName(v.Type)}");
             foreach (var v in inputs)
                 RequireSupported(IsNumeric(v.Type), $"input '{v.Name}' has element type {DataTypes.OnnxName(v.Type)}; this operator supports numeric types");
+            for (int i = 0; i < inputs.Length; i++)
+                Require(AllowsType(inputs[i].Type, i, node.Opset), $"element type {DataTypes.OnnxName(inputs[i].Type)} is not allowed for input {i} of {OpType} at opset {node.Opset}");
             var shape = Shapes.Broadcast(inputs.Select(v => v.Shape!).ToArray());
             Require(shape is not null, $"shapes {string.Join(", ", inputs.Select(v => Shapes.Format(v.Shape!)))} do not broadcast");
             if (node.Opset < BroadcastSince)

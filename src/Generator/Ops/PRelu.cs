@@ -12,6 +12,8 @@ namespace ModelGen.Ops
         public override string OpType => "PRelu";
         protected override string Kernel => "PRelu";
         protected override string Operator => "PReluOperator";
+        protected override bool AllowsType(DataType type, int index, int opset) =>
+            DataTypes.IsFloating(type) || (opset >= 9 && type is DataType.Int32 or DataType.Int64 or DataType.UInt32 or DataType.UInt64);
         protected override double Reference(double a, double b) => a < 0 ? a * b : a;
         protected override long IntegerReference(long a, long b) => a < 0 ? unchecked(a * b) : a;
 

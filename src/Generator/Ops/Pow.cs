@@ -16,6 +16,8 @@ namespace ModelGen.Ops
         protected override string Kernel => "Pow";
         protected override string Operator => "PowOperator";
         protected override bool SameTypes(Node node) => node.Opset < 12;
+        protected override bool AllowsType(DataType type, int index, int opset) =>
+            DataTypes.IsFloating(type) || (opset >= 12 && (index == 1 || type is DataType.Int32 or DataType.Int64));
         protected override double Reference(double a, double b) => Math.Pow(a, b);
 
         protected override long IntegerReference(long a, long b)

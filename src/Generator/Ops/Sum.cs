@@ -9,6 +9,7 @@ namespace ModelGen.Ops
         protected override int MinInputs => 1;
         protected override int MaxInputs => int.MaxValue;
         protected override int BroadcastSince => 8;
+        protected override bool AllowsType(Ir.DataType type, int index, int opset) => Ir.DataTypes.IsFloating(type);
         protected override double Reference(double a, double b) => a + b;
         protected override long IntegerReference(long a, long b) => unchecked(a + b);
     }
