@@ -198,7 +198,7 @@ namespace ModelGen.Ops
             if (IsMean && steps.Length > 1)
             {
                 long count = steps.Aggregate(1L, (c, s) => c * s.Reduce);
-                ctx.Code.Line($"{R}.Kernels.Scale({ctx.Output(0)}, {ctx.Output(0)}, {CSharpLiterals.Float(1f / count)});");
+                ctx.Code.Line($"{R}.Kernels.Scale({ctx.Output(0)}, {ctx.Output(0)}, {CSharpLiterals.Float(count == 0 ? 0f : 1f / count)});");
             }
         }
     }

@@ -1,6 +1,6 @@
 namespace ModelGen.Ops
 {
-    /// <summary>ReduceMean: the mean over the axes (an input from opset 18); an empty reduction is NaN (0/0).</summary>
+    /// <summary>ReduceMean: the mean over the axes (an input from opset 18); an empty reduction is 0, as in ONNX Runtime.</summary>
     public sealed class ReduceMean : ReduceBase
     {
         public override string OpType => "ReduceMean";
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
         protected override bool IsMean => true;
         protected override double Identity => 0;
         protected override double Combine(double accumulator, double x) => accumulator + x;
-        protected override double Finish(double accumulator, int count) => accumulator / count;
+        protected override double Finish(double accumulator, int count) => count == 0 ? 0 : accumulator / count;
         protected override long IntegerIdentity => 0;
         protected override long IntegerCombine(long accumulator, long x) => unchecked(accumulator + x);
         protected override long IntegerFinish(long accumulator, int count) => count == 0 ? 0 : accumulator / count;

@@ -49,11 +49,11 @@ public static partial class Kernels
     public static void ReduceMin(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) =>
         Reduce<MinOperator>(x, destination, outer, reduce, inner);
 
-    /// <summary>The sum times 1/reduce (an empty reduction gives NaN, as 0/0).</summary>
+    /// <summary>The sum times 1/reduce; an empty reduction gives 0, as in ONNX Runtime.</summary>
     public static void ReduceMean(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner)
     {
         Reduce<AddOperator>(x, destination, outer, reduce, inner);
         var y = destination.Slice(0, outer * inner);
-        Scale(y, y, 1f / reduce);
+        Scale(y, y, reduce == 0 ? 0f : 1f / reduce);
     }
 }
