@@ -171,6 +171,7 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node)
         {
+            if (node.Inputs[0]!.Length == 0) return 0;
             var steps = Steps(node);
             return steps.Length > 1 ? steps[0].Outer * (long)steps[0].Inner * 4 : 0;
         }
@@ -178,6 +179,13 @@ namespace ModelGen.Ops
         public override void Emit(EmitContext ctx)
         {
             var node = ctx.Node;
+            if (node.Inputs[0]!.Length == 0)
+            {
+                // An empty input: every output element (if any) is the empty reduction.
+                if (node.Outputs[0].Length > 0)
+                    ctx.Code.Line($"{ctx.Output(0)}.Fill({CSharpLiterals.Float((float)Finish(Identity, 0))});");
+                return;
+            }
             var steps = Steps(node);
             if (steps.Length == 0)
             {
