@@ -8,7 +8,8 @@ namespace ModelGen.Ops
     /// <summary>
     /// Pow: X^Y with multidirectional broadcasting and C pow semantics ((-2)^3 = -8, (-2)^0.5 = NaN, 0^-1 = ∞).
     /// From opset 12 the exponent may have another numeric type than the base; the output has the base's type.
-    /// A constant exponent of 2 becomes x·x, and a constant integer exponent of a float base becomes a float weight.
+    /// A constant scalar exponent of 1, 2, 3, -1 or 0.5 becomes a copy, x·x, x·x·x, 1/x or √x (vectorized; the general
+    /// float kernel is scalar, see PowOperator), and a constant integer exponent of a float base becomes a float weight.
     /// </summary>
     public sealed class Pow : BinaryFloatOp
     {
@@ -43,14 +44,15 @@ namespace ModelGen.Ops
                 double first = c.GetDouble(0);
                 if (Enumerable.Range(0, c.Length).All(i => c.GetDouble(i) == first))
                 {
-                    if (first == 2)
-                    {
-                        ctx.Code.Line($"{R}.Kernels.Square({ctx.Input(0)}, {ctx.Output(0)});");
-                        return;
-                    }
                     if (first == 1)
                     {
                         ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
+                        return;
+                    }
+                    string? op = first switch { 2 => "SquareOperator", 3 => "CubeOperator", -1 => "ReciprocalOperator", 0.5 => "SqrtPowOperator", _ => null };
+                    if (op is not null)
+                    {
+                        ctx.Code.Line($"{R}.Kernels.Unary<{R}.Operators.{op}>({ctx.Input(0)}, {ctx.Output(0)});");
                         return;
                     }
                 }

@@ -37,13 +37,13 @@ public static partial class Kernels
                 float max = TensorPrimitives.Max(row);
                 if (log)
                 {
-                    float sum = SumOf(row, new ShiftedExpOperator(max));
+                    float sum = SumOf(row, default, new ShiftedExpOperator(max));
                     Unary(row, y, new ShiftedLogOperator(max, (float)Math.Log(sum)));
                 }
                 else
                 {
-                    Unary(row, y, new ShiftedExpOperator(max));
-                    Unary(y, y, new ScaleOperator(1f / TensorPrimitives.Sum(y)));
+                    float sum = SumOf(row, y, new ShiftedExpOperator(max));
+                    Unary(y, y, new ScaleOperator(1f / sum));
                 }
             }
             return;
@@ -150,7 +150,7 @@ public static partial class Kernels
         float sum = 0;
         for (int k = 0; k < axis; k++)
         {
-            float e = (float)Math.Exp(Unsafe.Add(ref src, k * stride) - max);
+            float e = VectorMath.Exp(Unsafe.Add(ref src, k * stride) - max);
             if (!log) Unsafe.Add(ref dst, k * stride) = e;
             sum += e;
         }
@@ -166,35 +166,57 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>Σ op(x[i]) with vector accumulators: the fused transform-and-sum driver (e.g. Σ e^(x - max)).</summary>
-    internal static float SumOf<TOp>(ReadOnlySpan<float> x, TOp op) where TOp : struct, IStatefulUnaryOperator
+    /// <summary>
+    /// Σ op(x[i]) with vector accumulators, also storing op(x[i]) into <paramref name="destination"/> unless it is empty:
+    /// the fused transform-and-sum driver (softmax's e^(x - max) and its sum in one pass).
+    /// </summary>
+    internal static float SumOf<TOp>(ReadOnlySpan<float> x, Span<float> destination, TOp op) where TOp : struct, IStatefulUnaryOperator
     {
+        bool store = !destination.IsEmpty;
+        if (store && destination.Length < x.Length) ThrowDestinationTooShort();
         ref float src = ref MemoryMarshal.GetReference(x);
+        ref float dst = ref MemoryMarshal.GetReference(destination);
         nuint n = (nuint)x.Length, i = 0;
         float sum = 0;
         if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<float>.Count)
         {
             var acc = Vector512<float>.Zero;
             for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
-                acc += op.Invoke(Vector512.LoadUnsafe(ref src, i));
+            {
+                var v = op.Invoke(Vector512.LoadUnsafe(ref src, i));
+                if (store) v.StoreUnsafe(ref dst, i);
+                acc += v;
+            }
             sum += Vector512.Sum(acc);
         }
         if (Vector256.IsHardwareAccelerated && n - i >= (nuint)Vector256<float>.Count)
         {
             var acc = Vector256<float>.Zero;
             for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
-                acc += op.Invoke(Vector256.LoadUnsafe(ref src, i));
+            {
+                var v = op.Invoke(Vector256.LoadUnsafe(ref src, i));
+                if (store) v.StoreUnsafe(ref dst, i);
+                acc += v;
+            }
             sum += Vector256.Sum(acc);
         }
         if (Vector128.IsHardwareAccelerated && n - i >= (nuint)Vector128<float>.Count)
         {
             var acc = Vector128<float>.Zero;
             for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-                acc += op.Invoke(Vector128.LoadUnsafe(ref src, i));
+            {
+                var v = op.Invoke(Vector128.LoadUnsafe(ref src, i));
+                if (store) v.StoreUnsafe(ref dst, i);
+                acc += v;
+            }
             sum += Vector128.Sum(acc);
         }
         for (; i < n; i++)
-            sum += op.Invoke(Unsafe.Add(ref src, i));
+        {
+            float v = op.Invoke(Unsafe.Add(ref src, i));
+            if (store) Unsafe.Add(ref dst, i) = v;
+            sum += v;
+        }
         return sum;
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelGen.Runtime.Operators;
@@ -11,22 +12,43 @@ public readonly struct SqrtOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
 }
 
-/// <summary>e^x, evaluated in double and rounded once (see <see cref="VectorMath"/>).</summary>
+/// <summary>e^x within 2 ulp (see <see cref="VectorMath"/>).</summary>
 public readonly struct ExpOperator : IUnaryOperator
 {
-    public static float Invoke(float x) => (float)Math.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Invoke(float x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => VectorMath.Exp(x);
 }
 
-/// <summary>tanh x, evaluated in double and rounded once; exact near 0 (see <see cref="VectorMath"/>).</summary>
+/// <summary>tanh x within 3 ulp, exact near 0 (see <see cref="VectorMath"/>).</summary>
 public readonly struct TanhOperator : IUnaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => VectorMath.Tanh(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Tanh(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Tanh(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => VectorMath.Tanh(x);
+}
+
+/// <summary>1 / (1 + e^-x).</summary>
+public readonly struct SigmoidOperator : IUnaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Invoke(float x) => VectorMath.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Sigmoid(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Invoke(Vector512<float> x) => VectorMath.Sigmoid(x);
 }
 
 /// <summary>HardSwish: x · max(0, min(1, x/6 + 1/2)).</summary>
@@ -78,9 +100,13 @@ public readonly struct ScaleOperator(float scale) : IStatefulUnaryOperator
 /// <summary>e^(x - shift): the numerator of a numerically stable softmax (shift = the row maximum).</summary>
 public readonly struct ShiftedExpOperator(float shift) : IStatefulUnaryOperator
 {
-    public float Invoke(float x) => (float)Math.Exp(x - shift);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => VectorMath.Exp(x - shift);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> x) => VectorMath.Exp(x - Vector128.Create(shift));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x) => VectorMath.Exp(x - Vector256.Create(shift));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x) => VectorMath.Exp(x - Vector512.Create(shift));
 }
 

@@ -78,10 +78,11 @@ public readonly struct SquareOperator : IUnaryOperator
 }
 
 /// <summary>
-/// x^y with C pow semantics. Vector lanes compute exp(y·ln|x|) in double precision (so the float result is rounded once
-/// from an almost exact value) and fix the sign for a negative base: NaN for a non-integer exponent, negative for an odd one.
-/// A vector holding a zero or non-finite operand falls back to <see cref="MathF.Pow"/> lane by lane, which handles
-/// pow's special cases (0^-1 = ∞, 1^NaN = 1, (-∞)^0.5 = ∞, ...).
+/// x^y with C pow semantics ((-2)^3 = -8, (-2)^0.5 = NaN, 0^-1 = ∞, 1^NaN = 1), lane by lane with
+/// <see cref="MathF.Pow"/>. Measured here, .NET 10's Vector512.Exp/Log on double run at about 3 ns per element, no faster
+/// than MathF.Pow (3.7 ns), and a float-only exp(y·ln x) loses up to 1e-5 relative accuracy, so the general case stays
+/// exact and scalar. The generator replaces the common constant exponents (1, 2, 3, 0.5, -1) with the vectorized
+/// <see cref="SquareOperator"/>, <see cref="CubeOperator"/>, <see cref="SqrtPowOperator"/> and <see cref="ReciprocalOperator"/>.
 /// Integer types use exact repeated squaring (wrapping like the C++ types), a negative exponent truncating to 0 unless |x| = 1.
 /// </summary>
 public readonly struct PowOperator : IBinaryOperator, INumericBinaryOperator
@@ -90,53 +91,26 @@ public readonly struct PowOperator : IBinaryOperator, INumericBinaryOperator
 
     public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y)
     {
-        var inf = Vector128.Create(float.PositiveInfinity);
-        var regular = ~Vector128.Equals(x, Vector128<float>.Zero) & Vector128.LessThan(Vector128.Abs(x), inf) & Vector128.LessThan(Vector128.Abs(y), inf);
-        if (regular != Vector128<float>.AllBitsSet) return PerLane(x, y);
-        var (xl, xu) = Vector128.Widen(Vector128.Abs(x));
-        var (yl, yu) = Vector128.Widen(y);
-        var r = Vector128.Narrow(Vector128.Exp(yl * Vector128.Log(xl)), Vector128.Exp(yu * Vector128.Log(xu)));
-        var negative = Vector128.LessThan(x, Vector128<float>.Zero);
-        if (negative == Vector128<float>.Zero) return r;
-        var half = y * Vector128.Create(0.5f);
-        var integer = Vector128.Equals(Vector128.Truncate(y), y);
-        var odd = integer & ~Vector128.Equals(Vector128.Truncate(half), half);
-        var signed = Vector128.ConditionalSelect(odd, -r, Vector128.ConditionalSelect(integer, r, Vector128.Create(float.NaN)));
-        return Vector128.ConditionalSelect(negative, signed, r);
+        Unsafe.SkipInit(out Vector128<float> r);
+        ref float rr = ref Unsafe.As<Vector128<float>, float>(ref r);
+        for (int i = 0; i < Vector128<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(x.GetElement(i), y.GetElement(i));
+        return r;
     }
 
     public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y)
     {
-        var inf = Vector256.Create(float.PositiveInfinity);
-        var regular = ~Vector256.Equals(x, Vector256<float>.Zero) & Vector256.LessThan(Vector256.Abs(x), inf) & Vector256.LessThan(Vector256.Abs(y), inf);
-        if (regular != Vector256<float>.AllBitsSet) return PerLane(x, y);
-        var (xl, xu) = Vector256.Widen(Vector256.Abs(x));
-        var (yl, yu) = Vector256.Widen(y);
-        var r = Vector256.Narrow(Vector256.Exp(yl * Vector256.Log(xl)), Vector256.Exp(yu * Vector256.Log(xu)));
-        var negative = Vector256.LessThan(x, Vector256<float>.Zero);
-        if (negative == Vector256<float>.Zero) return r;
-        var half = y * Vector256.Create(0.5f);
-        var integer = Vector256.Equals(Vector256.Truncate(y), y);
-        var odd = integer & ~Vector256.Equals(Vector256.Truncate(half), half);
-        var signed = Vector256.ConditionalSelect(odd, -r, Vector256.ConditionalSelect(integer, r, Vector256.Create(float.NaN)));
-        return Vector256.ConditionalSelect(negative, signed, r);
+        Unsafe.SkipInit(out Vector256<float> r);
+        ref float rr = ref Unsafe.As<Vector256<float>, float>(ref r);
+        for (int i = 0; i < Vector256<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(x.GetElement(i), y.GetElement(i));
+        return r;
     }
 
     public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y)
     {
-        var inf = Vector512.Create(float.PositiveInfinity);
-        var regular = ~Vector512.Equals(x, Vector512<float>.Zero) & Vector512.LessThan(Vector512.Abs(x), inf) & Vector512.LessThan(Vector512.Abs(y), inf);
-        if (regular != Vector512<float>.AllBitsSet) return PerLane(x, y);
-        var (xl, xu) = Vector512.Widen(Vector512.Abs(x));
-        var (yl, yu) = Vector512.Widen(y);
-        var r = Vector512.Narrow(Vector512.Exp(yl * Vector512.Log(xl)), Vector512.Exp(yu * Vector512.Log(xu)));
-        var negative = Vector512.LessThan(x, Vector512<float>.Zero);
-        if (negative == Vector512<float>.Zero) return r;
-        var half = y * Vector512.Create(0.5f);
-        var integer = Vector512.Equals(Vector512.Truncate(y), y);
-        var odd = integer & ~Vector512.Equals(Vector512.Truncate(half), half);
-        var signed = Vector512.ConditionalSelect(odd, -r, Vector512.ConditionalSelect(integer, r, Vector512.Create(float.NaN)));
-        return Vector512.ConditionalSelect(negative, signed, r);
+        Unsafe.SkipInit(out Vector512<float> r);
+        ref float rr = ref Unsafe.As<Vector512<float>, float>(ref r);
+        for (int i = 0; i < Vector512<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(x.GetElement(i), y.GetElement(i));
+        return r;
     }
 
     public static T Invoke<T>(T x, T y) where T : INumber<T>
@@ -159,28 +133,34 @@ public readonly struct PowOperator : IBinaryOperator, INumericBinaryOperator
         }
         return result;
     }
+}
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector128<float> PerLane(Vector128<float> x, Vector128<float> y)
-    {
-        Span<float> r = stackalloc float[Vector128<float>.Count];
-        for (int i = 0; i < r.Length; i++) r[i] = MathF.Pow(x.GetElement(i), y.GetElement(i));
-        return Vector128.Create((ReadOnlySpan<float>)r);
-    }
+/// <summary>x·x·x: Pow with a constant exponent of 3 (within 1 ulp of pow).</summary>
+public readonly struct CubeOperator : IUnaryOperator
+{
+    public static float Invoke(float x) => x * x * x;
+    public static Vector128<float> Invoke(Vector128<float> x) => x * x * x;
+    public static Vector256<float> Invoke(Vector256<float> x) => x * x * x;
+    public static Vector512<float> Invoke(Vector512<float> x) => x * x * x;
+}
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<float> PerLane(Vector256<float> x, Vector256<float> y)
-    {
-        Span<float> r = stackalloc float[Vector256<float>.Count];
-        for (int i = 0; i < r.Length; i++) r[i] = MathF.Pow(x.GetElement(i), y.GetElement(i));
-        return Vector256.Create((ReadOnlySpan<float>)r);
-    }
+/// <summary>1/x: Pow with a constant exponent of -1 (exact, as pow(x, -1) is).</summary>
+public readonly struct ReciprocalOperator : IUnaryOperator
+{
+    public static float Invoke(float x) => 1f / x;
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One / x;
+    public static Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / x;
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / x;
+}
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> PerLane(Vector512<float> x, Vector512<float> y)
-    {
-        Span<float> r = stackalloc float[Vector512<float>.Count];
-        for (int i = 0; i < r.Length; i++) r[i] = MathF.Pow(x.GetElement(i), y.GetElement(i));
-        return Vector512.Create((ReadOnlySpan<float>)r);
-    }
+/// <summary>pow(x, 0.5): √x, except that pow gives +0 for -0 and +∞ for -∞ (√ gives -0 and NaN).</summary>
+public readonly struct SqrtPowOperator : IUnaryOperator
+{
+    public static float Invoke(float x) => x == float.NegativeInfinity ? float.PositiveInfinity : MathF.Sqrt(x) + 0f;
+    public static Vector128<float> Invoke(Vector128<float> x) =>
+        Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(float.NegativeInfinity)), Vector128.Create(float.PositiveInfinity), Vector128.Sqrt(x) + Vector128<float>.Zero);
+    public static Vector256<float> Invoke(Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.NegativeInfinity)), Vector256.Create(float.PositiveInfinity), Vector256.Sqrt(x) + Vector256<float>.Zero);
+    public static Vector512<float> Invoke(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.NegativeInfinity)), Vector512.Create(float.PositiveInfinity), Vector512.Sqrt(x) + Vector512<float>.Zero);
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelGen.Runtime.Operators;
@@ -28,9 +29,13 @@ public interface IStatefulUnaryOperator
 /// <summary>Adapts a stateless <see cref="IUnaryOperator"/> to the stateful shape, at no cost after inlining.</summary>
 public readonly struct StatelessUnary<TOp> : IStatefulUnaryOperator where TOp : struct, IUnaryOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x) => TOp.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> x) => TOp.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x) => TOp.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x) => TOp.Invoke(x);
 }
 

@@ -38,12 +38,26 @@ public class PowTests : BinaryOpTestBase
         OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: ElementwiseModels.Inputs(("x", ElementwiseModels.Floats(4, 111, -3f, 3f))));
     }
 
-    [Fact]
-    public void Square_specialization_is_used_for_exponent_two()
+    [Theory]
+    [InlineData(2f, "SquareOperator")]
+    [InlineData(3f, "CubeOperator")]
+    [InlineData(-1f, "ReciprocalOperator")]
+    [InlineData(0.5f, "SqrtPowOperator")]
+    public void Common_constant_exponents_get_a_vectorized_kernel(float exponent, string op)
     {
-        var model = new ModelBuilder(13).Input("x", 5).Initializer("e", new[] { 2f }).Node("Pow", new[] { "x", "e" }, new[] { "y" }).Output("y");
+        var model = new ModelBuilder(13).Input("x", 5).Initializer("e", new[] { exponent }).Node("Pow", new[] { "x", "e" }, new[] { "y" }).Output("y");
         var compiled = OnnxAssert.Compile(model.ToBytes());
-        Assert.Contains("Kernels.Square(", compiled.Source);
+        Assert.Contains($"Operators.{op}>(", compiled.Source);
+    }
+
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(-1f)]
+    [InlineData(3f)]
+    public void Specialized_exponents_keep_pow_special_values(float exponent)
+    {
+        var model = new ModelBuilder(13).Input("x", 53).Initializer("e", new[] { exponent }).Node("Pow", new[] { "x", "e" }, new[] { "y" }).Output("y");
+        OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: ElementwiseModels.Inputs(("x", ElementwiseModels.WithSpecials(4, 53))));
     }
 
     [Theory]

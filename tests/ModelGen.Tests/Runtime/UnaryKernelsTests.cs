@@ -19,9 +19,9 @@ public class UnaryKernelsTests
         ["Relu"] = (ModelGen.Runtime.Kernels.Relu, x => float.IsNaN(x) ? float.NaN : Math.Max(x, 0f), 0),
         ["Sqrt"] = (ModelGen.Runtime.Kernels.Sqrt, x => MathF.Sqrt(x), 0),
         ["Square"] = (ModelGen.Runtime.Kernels.Square, x => x * x, 0),
-        ["Exp"] = (ModelGen.Runtime.Kernels.Exp, x => (float)Math.Exp(x), 0),
-        ["Sigmoid"] = (ModelGen.Runtime.Kernels.Sigmoid, x => (float)(1 / (1 + Math.Exp(-(double)x))), 4.8e-7),
-        ["Tanh"] = (ModelGen.Runtime.Kernels.Tanh, x => (float)Math.Tanh(x), 1.2e-7),
+        ["Exp"] = (ModelGen.Runtime.Kernels.Exp, x => Math.Exp(x), 2.4e-7),
+        ["Sigmoid"] = (ModelGen.Runtime.Kernels.Sigmoid, x => 1 / (1 + Math.Exp(-(double)x)), 4.8e-7),
+        ["Tanh"] = (ModelGen.Runtime.Kernels.Tanh, x => Math.Tanh(x), 3.6e-7),
         ["HardSwish"] = (ModelGen.Runtime.Kernels.HardSwish, x => float.IsNaN(x) ? float.NaN : x * Math.Max(0f, Math.Min(1f, x * (1f / 6f) + 0.5f)), 0),
         ["LeakyRelu(0.1)"] = ((x, y) => ModelGen.Runtime.Kernels.LeakyRelu(x, y, 0.1f), x => x < 0 ? x * 0.1f : x, 0),
         ["HardSigmoid(0.3,0.4)"] = ((x, y) => ModelGen.Runtime.Kernels.HardSigmoid(x, y, 0.3f, 0.4f), x => float.IsNaN(x) ? float.NaN : Math.Max(0f, Math.Min(1f, x * 0.3f + 0.4f)), 0),
@@ -64,6 +64,49 @@ public class UnaryKernelsTests
             for (int i = 0; i < n; i++)
                 Assert.True(x[i].Equals(expected[i]), $"{name} n={n} element {i}: {x[i]} vs {expected[i]}");
         }
+    }
+
+    /// <summary>Error in units of the last place of the correctly rounded float result.</summary>
+    private static double Ulps(float actual, double exact)
+    {
+        float rounded = (float)exact;
+        if (actual == rounded || (float.IsNaN(actual) && double.IsNaN(exact))) return 0;
+        double ulp = Math.Max(MathF.BitIncrement(Math.Abs(rounded)) - Math.Abs(rounded), float.Epsilon);
+        return Math.Abs(actual - exact) / ulp;
+    }
+
+    [Theory]
+    [InlineData("Exp", -104f, 89f, 2.0)]
+    [InlineData("Exp", -1f, 1f, 2.0)]
+    [InlineData("Tanh", -10f, 10f, 3.0)]
+    [InlineData("Tanh", -0.5f, 0.5f, 3.0)]
+    [InlineData("Sigmoid", -20f, 20f, 4.0)]
+    public void Transcendentals_stay_within_their_ulp_bound(string name, float lo, float hi, double maxUlps)
+    {
+        var (kernel, reference, _) = Kernels[name];
+        const int n = 1 << 18;
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = lo + (hi - lo) * i / (n - 1);
+        var y = new float[n];
+        kernel(x, y);
+        double worst = 0; float at = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double u = Ulps(y[i], reference(x[i]));
+            if (u > worst) { worst = u; at = x[i]; }
+        }
+        Assert.True(worst <= maxUlps, $"{name} is {worst:F2} ulp off at x = {at:R}");
+    }
+
+    [Fact]
+    public void Exp_overflows_and_underflows_like_the_float_exponential()
+    {
+        var x = new[] { 88.72f, 88.73f, 89f, 100f, -87.3f, -100f, -103.9f, -104f, -200f, 0f, -0f };
+        var y = new float[x.Length];
+        ModelGen.Runtime.Kernels.Exp(x, y);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Ulps(y[i], Math.Exp(x[i])) <= 2 || Math.Abs(y[i] - Math.Exp(x[i])) <= float.Epsilon, $"exp({x[i]}) = {y[i]:R}, expected {Math.Exp(x[i]):R}");
+        Assert.Equal(1f, y[9]);
     }
 
     [Fact]
