@@ -93,7 +93,9 @@ public readonly struct PowOperator : IBinaryOperator, INumericBinaryOperator
     {
         Unsafe.SkipInit(out Vector128<float> r);
         ref float rr = ref Unsafe.As<Vector128<float>, float>(ref r);
-        for (int i = 0; i < Vector128<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(x.GetElement(i), y.GetElement(i));
+        ref float xr = ref Unsafe.As<Vector128<float>, float>(ref x);
+        ref float yr = ref Unsafe.As<Vector128<float>, float>(ref y);
+        for (int i = 0; i < Vector128<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
         return r;
     }
 
@@ -101,7 +103,9 @@ public readonly struct PowOperator : IBinaryOperator, INumericBinaryOperator
     {
         Unsafe.SkipInit(out Vector256<float> r);
         ref float rr = ref Unsafe.As<Vector256<float>, float>(ref r);
-        for (int i = 0; i < Vector256<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(x.GetElement(i), y.GetElement(i));
+        ref float xr = ref Unsafe.As<Vector256<float>, float>(ref x);
+        ref float yr = ref Unsafe.As<Vector256<float>, float>(ref y);
+        for (int i = 0; i < Vector256<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
         return r;
     }
 
@@ -109,7 +113,9 @@ public readonly struct PowOperator : IBinaryOperator, INumericBinaryOperator
     {
         Unsafe.SkipInit(out Vector512<float> r);
         ref float rr = ref Unsafe.As<Vector512<float>, float>(ref r);
-        for (int i = 0; i < Vector512<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(x.GetElement(i), y.GetElement(i));
+        ref float xr = ref Unsafe.As<Vector512<float>, float>(ref x);
+        ref float yr = ref Unsafe.As<Vector512<float>, float>(ref y);
+        for (int i = 0; i < Vector512<float>.Count; i++) Unsafe.Add(ref rr, i) = MathF.Pow(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
         return r;
     }
 
