@@ -9,5 +9,8 @@ namespace ModelGen.Ops
         public override string OpType => "HardSwish";
         protected override string Kernel => "HardSwish";
         protected override float Reference(float x, Node node) => x * Math.Max(0f, Math.Min(1f, x * (1f / 6f) + 0.5f));
+
+        protected override void ValidateAttributes(Node node) =>
+            Require(node.Opset >= 14, $"HardSwish does not exist in opset {node.Opset} (it came in opset 14)");
     }
 }

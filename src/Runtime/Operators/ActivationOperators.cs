@@ -12,7 +12,7 @@ public readonly struct SqrtOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
 }
 
-/// <summary>e^x within 2 ulp (see <see cref="VectorMath"/>).</summary>
+/// <summary>e^x within 1 ulp (see <see cref="VectorMath"/>).</summary>
 public readonly struct ExpOperator : IUnaryOperator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -25,7 +25,7 @@ public readonly struct ExpOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x) => VectorMath.Exp(x);
 }
 
-/// <summary>tanh x within 3 ulp, exact near 0 (see <see cref="VectorMath"/>).</summary>
+/// <summary>tanh x within 2 ulp, exact near 0 (see <see cref="VectorMath"/>).</summary>
 public readonly struct TanhOperator : IUnaryOperator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

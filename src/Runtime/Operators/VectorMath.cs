@@ -10,13 +10,15 @@ namespace ModelGen.Runtime.Operators;
 /// result does not depend on where it sits in the span.
 /// <para>
 /// exp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so n·ln2 needs no FMA to be exact), e^r by its degree-7 Taylor
-/// polynomial, and 2^n applied as two exponent-field factors so overflow gives ∞ and deep underflow rounds correctly to
-/// subnormals. Within 2 ulp of e^x over the float range. Measured here (AVX-512, 200,704 floats): about 0.1 ns per
-/// element, while TensorPrimitives.Exp takes 0.6 ns and Vector512.Exp (float) also errs by up to 1.76 ulp with e^0 = 1.0000001.
+/// polynomial, and 2^n applied as two exponent-field factors (one vscalefps on AVX-512) so overflow gives ∞ and deep
+/// underflow rounds correctly to subnormals. Measured over [-104, 89]: at most 0.93 ulp from e^x (TensorPrimitives.Exp:
+/// 1.77 ulp; Vector512.Exp on float: 1.76 ulp and e^0 = 1.0000001). Speed here (AVX-512, 16K floats in cache, noisy
+/// shared machine): 0.28 ns per element against 0.45-0.55 ns for TensorPrimitives.Exp.
 /// </para>
 /// <para>
-/// tanh: an odd Taylor polynomial to x¹⁵ for |x| &lt; 0.4 (exact near 0, where TensorPrimitives.Tanh's vector path
-/// returns ±6e-8 for ±0), else sign(x)·(1 - 2/(e^2|x| + 1)). Within 3 ulp.
+/// tanh: an odd Taylor polynomial to x¹⁵ for |x| &lt; 0.4, else sign(x)·(1 - 2/(e^2|x| + 1)). At most 1.77 ulp over
+/// [-10, 10], and exact near 0, where TensorPrimitives.Tanh's vector path is off by up to 131,000 ulp (it returns ±6e-8
+/// for ±0). 0.64 ns per element, like TensorPrimitives.Tanh. Sigmoid = 1/(1 + e^-x): at most 2.5 ulp, 0.34 ns.
 /// </para>
 /// </summary>
 public static class VectorMath
