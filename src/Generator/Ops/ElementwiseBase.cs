@@ -217,6 +217,43 @@ namespace ModelGen.Ops
             return (dims.ToArray(), merged.Select(m => m.ToArray()).ToArray());
         }
 
+        /// <summary>Rows shorter than this are widened by tiling a constant row operand (see <see cref="TileShortRow"/>).</summary>
+        public const int ShortRow = 32;
+
+        /// <summary>
+        /// A constant operand that is one short row repeated down the next axis ([M, 3] + [3], channels-last bias) makes
+        /// the kernel run M rows of 3. Tiling the row k times into a build-time weight turns that into M/k rows of 3k,
+        /// long enough for full vectors. Returns null when the pattern does not apply.
+        /// </summary>
+        public static (int[] Shape, int[][] Strides, Tensor Tiled)? TileShortRow(int[] shape, int[][] strides, int operand, Value value)
+        {
+            int rank = shape.Length;
+            if (value.Constant is null || rank < 2 || value.Length != shape[rank - 1]) return null;
+            int inner = shape[rank - 1], rows = shape[rank - 2];
+            var self = strides[operand]; var other = strides[1 - operand];
+            if (inner >= ShortRow || self[rank - 1] != 1 || self[rank - 2] != 0 || other[rank - 1] != 1 || other[rank - 2] != inner) return null;
+            int k = 1;
+            for (int d = 2; d <= rows && d * inner <= 4 * ShortRow; d++)
+                if (rows % d == 0) k = d;
+            if (k == 1) return null;
+            var newShape = (int[])shape.Clone();
+            newShape[rank - 2] = rows / k;
+            newShape[rank - 1] = inner * k;
+            var newSelf = (int[])self.Clone(); var newOther = (int[])other.Clone();
+            newOther[rank - 2] = inner * k;
+            var newStrides = operand == 0 ? new[] { newSelf, newOther } : new[] { newOther, newSelf };
+            // Both operands may now collapse further (rows / k == 1 drops the axis).
+            var c = value.Constant;
+            var tiled = Tensor.FromDoubles(c.Type, new[] { inner * k }, Enumerable.Range(0, inner * k).Select(i => c.GetDouble(i % inner)).ToArray());
+            if (c.Longs is not null) tiled = Tensor.FromLongs(c.Type, new[] { inner * k }, Enumerable.Range(0, inner * k).Select(i => c.Longs[i % inner]).ToArray());
+            if (newShape[rank - 2] == 1)
+            {
+                newShape = newShape.Where((_, d) => d != rank - 2).ToArray();
+                newStrides = newStrides.Select(s => s.Where((_, d) => d != rank - 2).ToArray()).ToArray();
+            }
+            return (newShape, newStrides, tiled);
+        }
+
         /// <summary>A ReadOnlySpan&lt;int&gt; expression with constant elements (static data in the compiled class).</summary>
         public static string IntSpan(int[] values) =>
             values.Length == 0 ? "global::System.ReadOnlySpan<int>.Empty" : "new int[] { " + string.Join(", ", values.Select(v => CSharpLiterals.Int(v))) + " }";
@@ -240,6 +277,8 @@ namespace ModelGen.Ops
         {
             var output = ctx.Node.Outputs[0];
             var (shape, strides) = Collapse(output.Shape!, lhsValue.Shape!, rhsValue.Shape!);
+            if (TileShortRow(shape, strides, 1, rhsValue) is { } rt) { (shape, strides) = (rt.Shape, rt.Strides); rhs = ctx.Weight(rt.Tiled, rhsValue.Name + "_tiled"); }
+            else if (TileShortRow(shape, strides, 0, lhsValue) is { } lt) { (shape, strides) = (lt.Shape, lt.Strides); lhs = ctx.Weight(lt.Tiled, lhsValue.Name + "_tiled"); }
             string args = $"({lhs}, {rhs}, {ctx.Output(0)}, {IntSpan(shape)}, {IntSpan(strides[0])}, {IntSpan(strides[1])});";
             string R = EmitContext.Runtime;
             if (lhsValue.Type == DataType.Float && rhsValue.Type == DataType.Float)

@@ -40,4 +40,29 @@ public class BroadcastCollapseTests
         var source = OnnxAssert.Compile(model.ToBytes()).Source!;
         Assert.Contains("Kernels.Multiply(x, Weights.S, y, new int[] { 2, 5, 63 }, new int[] { 315, 63, 1 }, new int[] { 0, 1, 0 });", source);
     }
+
+    [Theory]
+    [InlineData(new long[] { 1, 56, 56, 3 }, new long[] { 3 }, false)]     // channels-last bias: rows of 3 tiled
+    [InlineData(new long[] { 4096, 10 }, new long[] { 10 }, false)]
+    [InlineData(new long[] { 2, 7, 5 }, new long[] { 5 }, true)]          // constant on the left
+    [InlineData(new long[] { 2, 13, 3 }, new long[] { 1, 3 }, false)]     // 13 rows: prime, tiled 13 times
+    [InlineData(new long[] { 3, 4099, 3 }, new long[] { 3 }, false)]      // 4099 rows: no divisor that fits, not tiled
+    public void Short_constant_rows_are_tiled_and_still_match_onnx_runtime(long[] x, long[] row, bool constantFirst)
+    {
+        var random = new System.Random(4);
+        int n = (int)row[^1];
+        var model = new ModelBuilder(17).Input("x", x).Initializer("r", TestData.Floats(random, n), row)
+            .Node("Sub", constantFirst ? new[] { "r", "x" } : new[] { "x", "r" }, new[] { "y" }).Output("y");
+        OnnxAssert.MatchesOnnxRuntime(model);
+    }
+
+    [Fact]
+    public void A_short_constant_row_becomes_a_tiled_weight()
+    {
+        var model = new ModelBuilder(17).Input("x", 1, 56, 56, 3).Initializer("r", new float[] { 1, 2, 3 }, 3)
+            .Node("Add", new[] { "x", "r" }, new[] { "y" }).Output("y");
+        var source = OnnxAssert.Compile(model.ToBytes()).Source!;
+        // 3136 rows of 3 become 98 rows of 96 (32 copies of the row).
+        Assert.Contains("Kernels.Add(x, Weights.RTiled, y, new int[] { 98, 96 }, new int[] { 96, 1 }, new int[] { 0, 1 });", source);
+    }
 }
