@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Emit;
 using ModelGen.Ir;
@@ -17,9 +19,13 @@ namespace ModelGen.Ops
         {
             Require(node.Inputs.Length >= 1 && node.Inputs[0] is not null, "expects one input");
             RequireFloat(node);
+            ValidateAttributes(node);
             node.Outputs[0].Type = DataType.Float;
             node.Outputs[0].Shape = node.Inputs[0]!.Shape;
         }
+
+        /// <summary>Checks the op's attributes (called by <see cref="InferShapes"/>).</summary>
+        protected virtual void ValidateAttributes(Node node) { }
 
         public override bool TryFold(Node node)
         {
@@ -35,45 +41,141 @@ namespace ModelGen.Ops
             ctx.Code.Line($"{EmitContext.Runtime}.Kernels.{Kernel}({ctx.Input(0)}, {ctx.Output(0)}{ExtraArguments(ctx.Node)});");
     }
 
-    /// <summary>Shared shape rule (multidirectional broadcasting) and emitter for float binary ops.</summary>
+    /// <summary>
+    /// Shared shape rule (multidirectional broadcasting), build-time folding and emitter for elementwise binary ops and
+    /// their variadic forms (Sum, Max, Min fold N inputs left to right). Float runs on the SIMD kernels
+    /// (<c>Kernels.Add</c>, ...); every other numeric type (int64 shape arithmetic, int32, double, float16, the small
+    /// integers) runs on the scalar generic kernel <c>Kernels.Binary&lt;T, TOp&gt;</c>. Bool is not numeric here.
+    /// </summary>
     public abstract class BinaryFloatOp : OpDefinition
     {
+        /// <summary>The float Kernels method, e.g. "Add".</summary>
         protected abstract string Kernel { get; }
 
+        /// <summary>The runtime operator struct for the generic path, e.g. "AddOperator".</summary>
+        protected abstract string Operator { get; }
+
+        protected virtual int MinInputs => 2;
+        protected virtual int MaxInputs => 2;
+
+        /// <summary>First opset whose version of the op broadcasts; before it every input must have the output's shape.</summary>
+        protected virtual int BroadcastSince => 7;
+
+        /// <summary>Whether all inputs must share one element type (Pow-12+ allows a different exponent type).</summary>
+        protected virtual bool SameTypes(Node node) => true;
+
+        /// <summary>The op's type constraint for input <paramref name="index"/> at <paramref name="opset"/> (numeric types by default).</summary>
+        protected virtual bool AllowsType(DataType type, int index, int opset) => true;
+
+        /// <summary>Scalar reference for floating types, used to fold constants at build time.</summary>
         protected abstract double Reference(double a, double b);
+
+        /// <summary>Scalar reference for integer types (exact in 64 bits; the result is wrapped to the element type).</summary>
+        protected virtual long IntegerReference(long a, long b) => (long)Reference(a, b);
 
         public override void InferShapes(Node node)
         {
-            Require(node.Inputs.Length == 2 && node.Inputs[0] is not null && node.Inputs[1] is not null, "expects two inputs");
-            var a = node.Inputs[0]!; var b = node.Inputs[1]!;
-            Require(a.Type == b.Type, $"inputs have different element types {a.Type} and {b.Type}");
-            var shape = Shapes.Broadcast(a.Shape!, b.Shape!);
-            Require(shape is not null, $"shapes {Shapes.Format(a.Shape!)} and {Shapes.Format(b.Shape!)} do not broadcast");
-            node.Outputs[0].Type = a.Type;
+            var inputs = node.Inputs.Where(i => i is not null).Select(i => i!).ToArray();
+            Require(inputs.Length == node.Inputs.Length, "has an omitted input");
+            Require(inputs.Length >= MinInputs && inputs.Length <= MaxInputs,
+                MinInputs == MaxInputs ? $"expects {MinInputs} inputs" : $"expects {MinInputs} to {(MaxInputs == int.MaxValue ? "N" : MaxInputs.ToString(System.Globalization.CultureInfo.InvariantCulture))} inputs");
+            var type = inputs[0].Type;
+            if (SameTypes(node))
+                foreach (var v in inputs)
+                    Require(v.Type == type, $"inputs have different element types {DataTypes.OnnxName(type)} and {DataTypes.OnnxName(v.Type)}");
+            foreach (var v in inputs)
+                RequireSupported(IsNumeric(v.Type), $"input '{v.Name}' has element type {DataTypes.OnnxName(v.Type)}; this operator supports numeric types");
+            for (int i = 0; i < inputs.Length; i++)
+                Require(AllowsType(inputs[i].Type, i, node.Opset), $"element type {DataTypes.OnnxName(inputs[i].Type)} is not allowed for input {i} of {OpType} at opset {node.Opset}");
+            var shape = Shapes.Broadcast(inputs.Select(v => v.Shape!).ToArray());
+            Require(shape is not null, $"shapes {string.Join(", ", inputs.Select(v => Shapes.Format(v.Shape!)))} do not broadcast");
+            if (node.Opset < BroadcastSince)
+                Require(inputs.All(v => v.Shape!.SequenceEqual(shape!)), $"opset {node.Opset} requires inputs of one shape (broadcasting came in opset {BroadcastSince})");
+            node.Outputs[0].Type = type;
             node.Outputs[0].Shape = shape;
         }
 
+        /// <summary>Types the kernels handle: float (SIMD) and every other numeric type with a C# element type (scalar).</summary>
+        public static bool IsNumeric(DataType t) => DataTypes.CSharpName(t) is not null && t != DataType.Bool;
+
         public override bool TryFold(Node node)
         {
-            var a = node.Inputs[0]!; var b = node.Inputs[1]!;
-            var shape = node.Outputs[0].Shape!;
-            var sa = BroadcastStrides(a.Shape!, shape); var sb = BroadcastStrides(b.Shape!, shape);
+            var inputs = node.Inputs.Select(i => i!).ToArray();
+            var output = node.Outputs[0];
+            var shape = output.Shape!;
             int n = Shapes.Size(shape);
-            var result = new double[n];
-            var strides = Shapes.Strides(shape);
-            for (int i = 0; i < n; i++)
+            bool integer = DataTypes.IsInteger(output.Type) && inputs.All(v => DataTypes.IsInteger(v.Type));
+            if (integer)
             {
-                int ia = 0, ib = 0, rem = i;
-                for (int d = 0; d < shape.Length; d++)
+                var acc = GatherLongs(inputs[0].Constant!, shape);
+                for (int k = 1; k < inputs.Length; k++)
                 {
-                    int idx = rem / strides[d]; rem %= strides[d];
-                    ia += idx * sa[d]; ib += idx * sb[d];
+                    var rhs = GatherLongs(inputs[k].Constant!, shape);
+                    for (int i = 0; i < n; i++) acc[i] = Wrap(output.Type, IntegerReference(acc[i], rhs[i]));
                 }
-                result[i] = Reference(a.Constant!.GetDouble(ia), b.Constant!.GetDouble(ib));
+                output.Constant = Tensor.FromLongs(output.Type, shape, acc);
+                return true;
             }
-            node.Outputs[0].Constant = Tensor.FromDoubles(a.Type, shape, result);
+            bool single = Tensor.Family(output.Type) == 'f';
+            var result = Gather(inputs[0].Constant!, shape);
+            for (int k = 1; k < inputs.Length; k++)
+            {
+                var rhs = Gather(inputs[k].Constant!, shape);
+                for (int i = 0; i < n; i++)
+                {
+                    double r = Reference(result[i], rhs[i]);
+                    result[i] = single ? (float)r : r;
+                }
+            }
+            output.Constant = Tensor.FromDoubles(output.Type, shape, result);
             return true;
         }
+
+        /// <summary>The tensor's elements as doubles, broadcast to <paramref name="shape"/>.</summary>
+        protected static double[] Gather(Tensor t, int[] shape)
+        {
+            var index = BroadcastIndex(t.Shape, shape);
+            return index.Select(t.GetDouble).ToArray();
+        }
+
+        /// <summary>The tensor's elements as longs (exact for int64), broadcast to <paramref name="shape"/>.</summary>
+        protected static long[] GatherLongs(Tensor t, int[] shape)
+        {
+            var index = BroadcastIndex(t.Shape, shape);
+            return index.Select(t.GetLong).ToArray();
+        }
+
+        /// <summary>For each element of <paramref name="output"/>, the flat index of the <paramref name="input"/> element it reads.</summary>
+        public static int[] BroadcastIndex(int[] input, int[] output)
+        {
+            var strides = BroadcastStrides(input, output);
+            var outStrides = Shapes.Strides(output);
+            int n = Shapes.Size(output);
+            var result = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                int idx = 0, rem = i;
+                for (int d = 0; d < output.Length; d++)
+                {
+                    idx += rem / outStrides[d] * strides[d];
+                    rem %= outStrides[d];
+                }
+                result[i] = idx;
+            }
+            return result;
+        }
+
+        /// <summary>Truncates a 64-bit result to the width of an integer element type, as C# (and C++) arithmetic wraps.</summary>
+        public static long Wrap(DataType type, long v) => type switch
+        {
+            DataType.Int32 => unchecked((int)v),
+            DataType.Int16 => unchecked((short)v),
+            DataType.Int8 => unchecked((sbyte)v),
+            DataType.UInt32 => unchecked((uint)v),
+            DataType.UInt16 => unchecked((ushort)v),
+            DataType.UInt8 => unchecked((byte)v),
+            _ => v,
+        };
 
         /// <summary>Element strides of <paramref name="input"/> viewed through the output shape (0 on broadcast axes).</summary>
         public static int[] BroadcastStrides(int[] input, int[] output)
@@ -88,13 +190,103 @@ namespace ModelGen.Ops
             return result;
         }
 
+        /// <summary>
+        /// The fewest axes that describe a broadcast: output axes of size 1 are dropped, and neighbouring axes merge when
+        /// every operand steps through them as one (stride[d] = stride[d+1]·shape[d+1], which includes both being 0).
+        /// Same shapes become one axis with strides 1; a scalar operand one axis with stride 0; [N,C,H,W] op [C,1,1]
+        /// becomes [N, C, H·W] with the second operand's strides [0, 1, 0].
+        /// </summary>
+        public static (int[] Shape, int[][] Strides) Collapse(int[] output, params int[][] inputs)
+        {
+            var strides = inputs.Select(s => BroadcastStrides(s, output)).ToArray();
+            var dims = new List<int>();
+            var merged = inputs.Select(_ => new List<int>()).ToArray();
+            for (int d = 0; d < output.Length; d++)
+            {
+                if (output[d] == 1) continue;
+                int last = dims.Count - 1;
+                if (last >= 0 && Enumerable.Range(0, inputs.Length).All(k => merged[k][last] == strides[k][d] * output[d]))
+                {
+                    dims[last] *= output[d];
+                    for (int k = 0; k < inputs.Length; k++) merged[k][last] = strides[k][d];
+                    continue;
+                }
+                dims.Add(output[d]);
+                for (int k = 0; k < inputs.Length; k++) merged[k].Add(strides[k][d]);
+            }
+            return (dims.ToArray(), merged.Select(m => m.ToArray()).ToArray());
+        }
+
+        /// <summary>Rows shorter than this are widened by tiling a constant row operand (see <see cref="TileShortRow"/>).</summary>
+        public const int ShortRow = 32;
+
+        /// <summary>
+        /// A constant operand that is one short row repeated down the next axis ([M, 3] + [3], channels-last bias) makes
+        /// the kernel run M rows of 3. Tiling the row k times into a build-time weight turns that into M/k rows of 3k,
+        /// long enough for full vectors. Returns null when the pattern does not apply.
+        /// </summary>
+        public static (int[] Shape, int[][] Strides, Tensor Tiled)? TileShortRow(int[] shape, int[][] strides, int operand, Value value)
+        {
+            int rank = shape.Length;
+            if (value.Constant is null || rank < 2 || value.Length != shape[rank - 1]) return null;
+            int inner = shape[rank - 1], rows = shape[rank - 2];
+            var self = strides[operand]; var other = strides[1 - operand];
+            if (inner >= ShortRow || self[rank - 1] != 1 || self[rank - 2] != 0 || other[rank - 1] != 1 || other[rank - 2] != inner) return null;
+            int k = 1;
+            for (int d = 2; d <= rows && d * inner <= 4 * ShortRow; d++)
+                if (rows % d == 0) k = d;
+            if (k == 1) return null;
+            var newShape = (int[])shape.Clone();
+            newShape[rank - 2] = rows / k;
+            newShape[rank - 1] = inner * k;
+            var newSelf = (int[])self.Clone(); var newOther = (int[])other.Clone();
+            newOther[rank - 2] = inner * k;
+            var newStrides = operand == 0 ? new[] { newSelf, newOther } : new[] { newOther, newSelf };
+            // Both operands may now collapse further (rows / k == 1 drops the axis).
+            var c = value.Constant;
+            var tiled = Tensor.FromDoubles(c.Type, new[] { inner * k }, Enumerable.Range(0, inner * k).Select(i => c.GetDouble(i % inner)).ToArray());
+            if (c.Longs is not null) tiled = Tensor.FromLongs(c.Type, new[] { inner * k }, Enumerable.Range(0, inner * k).Select(i => c.Longs[i % inner]).ToArray());
+            if (newShape[rank - 2] == 1)
+            {
+                newShape = newShape.Where((_, d) => d != rank - 2).ToArray();
+                newStrides = newStrides.Select(s => s.Where((_, d) => d != rank - 2).ToArray()).ToArray();
+            }
+            return (newShape, newStrides, tiled);
+        }
+
+        /// <summary>A ReadOnlySpan&lt;int&gt; expression with constant elements (static data in the compiled class).</summary>
+        public static string IntSpan(int[] values) =>
+            values.Length == 0 ? "global::System.ReadOnlySpan<int>.Empty" : "new int[] { " + string.Join(", ", values.Select(v => CSharpLiterals.Int(v))) + " }";
+
         public override void Emit(EmitContext ctx)
         {
-            RequireSupported(ctx.Node.Inputs[0]!.Type == DataType.Float, $"{OpType} on {ctx.Node.Inputs[0]!.Type} runs only at build time (constant inputs)");
-            var shape = ctx.Node.Outputs[0].Shape!;
-            string Ints(int[] v) => "new int[] { " + string.Join(", ", v) + " }";
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.{Kernel}({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Output(0)}, {Ints(shape)}, " +
-                $"{Ints(BroadcastStrides(ctx.Node.Inputs[0]!.Shape!, shape))}, {Ints(BroadcastStrides(ctx.Node.Inputs[1]!.Shape!, shape))});");
+            var node = ctx.Node;
+            var output = node.Outputs[0];
+            if (node.Inputs.Length == 1)
+            {
+                ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
+                return;
+            }
+            EmitStep(ctx, ctx.Input(0), node.Inputs[0]!, ctx.Input(1), node.Inputs[1]!);
+            for (int k = 2; k < node.Inputs.Length; k++)
+                EmitStep(ctx, ctx.Output(0), output, ctx.Input(k), node.Inputs[k]!);
+        }
+
+        /// <summary>output = op(lhs, rhs), both broadcast to the output's shape (lhs may be the output itself: in place).</summary>
+        protected void EmitStep(EmitContext ctx, string lhs, Value lhsValue, string rhs, Value rhsValue)
+        {
+            var output = ctx.Node.Outputs[0];
+            var (shape, strides) = Collapse(output.Shape!, lhsValue.Shape!, rhsValue.Shape!);
+            if (TileShortRow(shape, strides, 1, rhsValue) is { } rt) { (shape, strides) = (rt.Shape, rt.Strides); rhs = ctx.Weight(rt.Tiled, rhsValue.Name + "_tiled"); }
+            else if (TileShortRow(shape, strides, 0, lhsValue) is { } lt) { (shape, strides) = (lt.Shape, lt.Strides); lhs = ctx.Weight(lt.Tiled, lhsValue.Name + "_tiled"); }
+            string args = $"({lhs}, {rhs}, {ctx.Output(0)}, {IntSpan(shape)}, {IntSpan(strides[0])}, {IntSpan(strides[1])});";
+            string R = EmitContext.Runtime;
+            if (lhsValue.Type == DataType.Float && rhsValue.Type == DataType.Float)
+                ctx.Code.Line($"{R}.Kernels.{Kernel}{args}");
+            else if (lhsValue.Type == rhsValue.Type)
+                ctx.Code.Line($"{R}.Kernels.Binary<{ctx.CSharpType(lhsValue)}, {R}.Operators.{Operator}>{args}");
+            else
+                throw new UnsupportedException($"{OpType} on {DataTypes.OnnxName(lhsValue.Type)} and {DataTypes.OnnxName(rhsValue.Type)}");
         }
     }
 }

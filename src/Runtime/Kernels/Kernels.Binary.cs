@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -10,36 +11,46 @@ public static partial class Kernels
 {
     /// <summary>
     /// Multidirectional broadcasting: <paramref name="shape"/> is the output shape, and the strides give each input's
-    /// element step per output axis (0 on a broadcast axis). The innermost axis runs vectorized when both inputs are
-    /// contiguous or one of them is constant along it.
+    /// element step per output axis (0 on a broadcast axis). The generator collapses axes at build time (drops size-1
+    /// axes, merges axes that are contiguous for both inputs), so a same-shape op arrives as one axis with strides 1/1,
+    /// a scalar operand as one axis with stride 0, and a per-channel operand ([N,C,H,W] op [C,1,1]) as [C, H·W] with
+    /// strides 0 along H·W. Each output row is then one of three vectorized loops chosen once per row:
+    /// both contiguous, or one side a repeated scalar. Any other innermost stride takes a scalar loop.
     /// </summary>
     public static void Binary<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides) where TOp : struct, IBinaryOperator
     {
         int rank = shape.Length;
+        int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
+        if (total == 0) return;
         if (rank == 0)
         {
             destination[0] = TOp.Invoke(a[0], b[0]);
             return;
         }
         int inner = shape[rank - 1];
-        int outer = destination.Length / Math.Max(inner, 1);
-        if (inner == 0 || destination.Length == 0) return;
         int sa = aStrides[rank - 1], sb = bStrides[rank - 1];
-        Span<int> index = stackalloc int[Math.Max(rank - 1, 1)];
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float dr = ref MemoryMarshal.GetReference(destination);
+        int rows = total / inner;
+        if (rows == 1)
+        {
+            BinaryRow<TOp>(ref ar, sa, ref br, sb, ref dr, inner);
+            return;
+        }
+        Span<int> index = stackalloc int[rank];
         index.Clear();
         int offA = 0, offB = 0;
-        for (int row = 0; row < outer; row++)
+        for (int row = 0; row < rows; row++)
         {
-            var d = destination.Slice(row * inner, inner);
-            BinaryRow<TOp>(ref MemoryMarshal.GetReference(a.Slice(offA)), sa, ref MemoryMarshal.GetReference(b.Slice(offB)), sb, d);
+            BinaryRow<TOp>(ref Unsafe.Add(ref ar, offA), sa, ref Unsafe.Add(ref br, offB), sb, ref Unsafe.Add(ref dr, row * inner), inner);
             // Advance the outer index like an odometer, updating offsets incrementally.
             for (int axis = rank - 2; axis >= 0; axis--)
             {
-                index[axis]++;
                 offA += aStrides[axis];
                 offB += bStrides[axis];
-                if (index[axis] < shape[axis]) break;
+                if (++index[axis] < shape[axis]) break;
                 offA -= aStrides[axis] * shape[axis];
                 offB -= bStrides[axis] * shape[axis];
                 index[axis] = 0;
@@ -47,34 +58,204 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>One output row; each input has stride 1 (contiguous) or 0 (a repeated scalar).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BinaryRow<TOp>(ref float a, int sa, ref float b, int sb, Span<float> destination) where TOp : struct, IBinaryOperator
+    /// <summary>
+    /// Validates the broadcast description once, so the loops can use unchecked access: every input offset the shape and
+    /// strides reach lies inside its span. Returns the element count of the output.
+    /// </summary>
+    private static int CheckBroadcast(int aLength, int bLength, int destinationLength, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
     {
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int n = destination.Length, i = 0;
+        if (aStrides.Length != shape.Length || bStrides.Length != shape.Length) throw new ArgumentException("Stride and shape ranks differ.");
+        long total = 1, lastA = 0, lastB = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] < 0 || aStrides[d] < 0 || bStrides[d] < 0) throw new ArgumentException("Negative dimension or stride.");
+            total *= shape[d];
+            lastA += (long)(shape[d] - 1) * aStrides[d];
+            lastB += (long)(shape[d] - 1) * bStrides[d];
+        }
+        if (total == 0) return 0;
+        if (destinationLength < total) throw new ArgumentException("Destination is too short.", "destination");
+        if (lastA >= aLength) throw new ArgumentException("Input a is too short for its strides.", "a");
+        if (lastB >= bLength) throw new ArgumentException("Input b is too short for its strides.", "b");
+        return (int)total;
+    }
+
+    /// <summary>One output row: picks the loop for the row's strides once, so no loop branches per element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BinaryRow<TOp>(ref float a, int sa, ref float b, int sb, ref float destination, int n) where TOp : struct, IBinaryOperator
+    {
+        if (sa == 1 && sb == 1) BinaryVectorVector<TOp>(ref a, ref b, ref destination, n);
+        else if (sa == 1 && sb == 0) BinaryVectorScalar<TOp>(ref a, b, ref destination, n);
+        else if (sa == 0 && sb == 1) BinaryScalarVector<TOp>(a, ref b, ref destination, n);
+        else
+        {
+            for (int i = 0; i < n; i++)
+                Unsafe.Add(ref destination, i) = TOp.Invoke(Unsafe.Add(ref a, i * sa), Unsafe.Add(ref b, i * sb));
+        }
+    }
+
+    /// <summary>destination[i] = op(a[i], b[i]). In place (destination = a or b) is allowed.</summary>
+    private static void BinaryVectorVector<TOp>(ref float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator
+    {
+        nuint n = (nuint)count, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            var sa512 = Vector512.Create(a); var sb512 = Vector512.Create(b);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                TOp.Invoke(sa == 0 ? sa512 : Vector512.LoadUnsafe(ref a, (nuint)i), sb == 0 ? sb512 : Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+                TOp.Invoke(Vector512.LoadUnsafe(ref a, i), Vector512.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
         }
         if (Vector256.IsHardwareAccelerated)
         {
-            var sa256 = Vector256.Create(a); var sb256 = Vector256.Create(b);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                TOp.Invoke(sa == 0 ? sa256 : Vector256.LoadUnsafe(ref a, (nuint)i), sb == 0 ? sb256 : Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+                TOp.Invoke(Vector256.LoadUnsafe(ref a, i), Vector256.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
         }
         if (Vector128.IsHardwareAccelerated)
         {
-            var sa128 = Vector128.Create(a); var sb128 = Vector128.Create(b);
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-                TOp.Invoke(sa == 0 ? sa128 : Vector128.LoadUnsafe(ref a, (nuint)i), sb == 0 ? sb128 : Vector128.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+                TOp.Invoke(Vector128.LoadUnsafe(ref a, i), Vector128.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
         }
         for (; i < n; i++)
-            Unsafe.Add(ref dst, i) = TOp.Invoke(Unsafe.Add(ref a, i * sa), Unsafe.Add(ref b, i * sb));
+            Unsafe.Add(ref dst, i) = TOp.Invoke(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
+    }
+
+    /// <summary>destination[i] = op(a[i], b).</summary>
+    private static void BinaryVectorScalar<TOp>(ref float a, float b, ref float dst, int count) where TOp : struct, IBinaryOperator
+    {
+        nuint n = (nuint)count, i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<float>.Count)
+        {
+            var vb = Vector512.Create(b);
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+                TOp.Invoke(Vector512.LoadUnsafe(ref a, i), vb).StoreUnsafe(ref dst, i);
+        }
+        if (Vector256.IsHardwareAccelerated && n - i >= (nuint)Vector256<float>.Count)
+        {
+            var vb = Vector256.Create(b);
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+                TOp.Invoke(Vector256.LoadUnsafe(ref a, i), vb).StoreUnsafe(ref dst, i);
+        }
+        if (Vector128.IsHardwareAccelerated && n - i >= (nuint)Vector128<float>.Count)
+        {
+            var vb = Vector128.Create(b);
+            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+                TOp.Invoke(Vector128.LoadUnsafe(ref a, i), vb).StoreUnsafe(ref dst, i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref dst, i) = TOp.Invoke(Unsafe.Add(ref a, i), b);
+    }
+
+    /// <summary>destination[i] = op(a, b[i]).</summary>
+    private static void BinaryScalarVector<TOp>(float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator
+    {
+        nuint n = (nuint)count, i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<float>.Count)
+        {
+            var va = Vector512.Create(a);
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+                TOp.Invoke(va, Vector512.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
+        }
+        if (Vector256.IsHardwareAccelerated && n - i >= (nuint)Vector256<float>.Count)
+        {
+            var va = Vector256.Create(a);
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+                TOp.Invoke(va, Vector256.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
+        }
+        if (Vector128.IsHardwareAccelerated && n - i >= (nuint)Vector128<float>.Count)
+        {
+            var va = Vector128.Create(a);
+            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+                TOp.Invoke(va, Vector128.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
+        }
+        for (; i < n; i++)
+            Unsafe.Add(ref dst, i) = TOp.Invoke(a, Unsafe.Add(ref b, i));
+    }
+
+    /// <summary>
+    /// The same broadcasting contract for any numeric element type, scalar: integer shape arithmetic, double, Half and
+    /// the small integer types. Integer division by zero throws <see cref="DivideByZeroException"/>.
+    /// </summary>
+    public static void Binary<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination,
+        ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        where T : unmanaged, INumber<T> where TOp : struct, INumericBinaryOperator
+    {
+        int rank = shape.Length;
+        int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
+        if (total == 0) return;
+        if (rank == 0)
+        {
+            destination[0] = TOp.Invoke(a[0], b[0]);
+            return;
+        }
+        int inner = shape[rank - 1], sa = aStrides[rank - 1], sb = bStrides[rank - 1];
+        Span<int> index = stackalloc int[rank];
+        index.Clear();
+        int offA = 0, offB = 0;
+        for (int row = 0, d = 0; row < total / inner; row++)
+        {
+            for (int i = 0; i < inner; i++, d++)
+                destination[d] = TOp.Invoke(a[offA + i * sa], b[offB + i * sb]);
+            for (int axis = rank - 2; axis >= 0; axis--)
+            {
+                offA += aStrides[axis];
+                offB += bStrides[axis];
+                if (++index[axis] < shape[axis]) break;
+                offA -= aStrides[axis] * shape[axis];
+                offB -= bStrides[axis] * shape[axis];
+                index[axis] = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pow with a base and an exponent of different element types (ONNX Pow-12+): computed in double and converted to the
+    /// base type (truncating, saturating for integers), scalar.
+    /// </summary>
+    public static void Pow<TBase, TExponent>(ReadOnlySpan<TBase> a, ReadOnlySpan<TExponent> b, Span<TBase> destination,
+        ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        where TBase : unmanaged, INumber<TBase> where TExponent : unmanaged, INumber<TExponent>
+    {
+        int rank = shape.Length;
+        int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
+        if (total == 0) return;
+        Span<int> index = stackalloc int[Math.Max(rank, 1)];
+        index.Clear();
+        int offA = 0, offB = 0;
+        for (int d = 0; d < total; d++)
+        {
+            destination[d] = TBase.CreateTruncating(Math.Pow(double.CreateTruncating(a[offA]), double.CreateTruncating(b[offB])));
+            for (int axis = rank - 1; axis >= 0; axis--)
+            {
+                offA += aStrides[axis];
+                offB += bStrides[axis];
+                if (++index[axis] < shape[axis]) break;
+                offA -= aStrides[axis] * shape[axis];
+                offB -= bStrides[axis] * shape[axis];
+                index[axis] = 0;
+            }
+        }
     }
 
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
         => Binary<AddOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    public static void Subtract(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        => Binary<SubtractOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        => Binary<MultiplyOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    public static void Divide(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        => Binary<DivideOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    public static void Pow(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        => Binary<PowOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    public static void Max(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        => Binary<MaxOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    public static void Min(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
+        => Binary<MinOperator>(a, b, destination, shape, aStrides, bStrides);
+
+    /// <summary>PRelu: x where x ≥ 0, slope·x elsewhere; the slope broadcasts to x (often per channel).</summary>
+    public static void PRelu(ReadOnlySpan<float> x, ReadOnlySpan<float> slope, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> xStrides, ReadOnlySpan<int> slopeStrides)
+        => Binary<PReluOperator>(x, slope, destination, shape, xStrides, slopeStrides);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -9,32 +10,103 @@ namespace ModelGen.Runtime;
 /// <summary>The kernels generated models call. Each family lives in its own file.</summary>
 public static partial class Kernels
 {
-    /// <summary>The one unary driver: widest accelerated vector first, then narrower, then scalar.</summary>
+    /// <summary>Applies a stateless operator elementwise (through the one driver below).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination) where TOp : struct, IUnaryOperator
+    public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination) where TOp : struct, IUnaryOperator =>
+        Unary(x, destination, default(StatelessUnary<TOp>));
+
+    /// <summary>
+    /// The one unary driver: widest accelerated vector first, then narrower, then scalar. The main loop runs two vectors
+    /// per step. <paramref name="destination"/> may be <paramref name="x"/> itself (in place); other overlaps are not allowed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination, TOp op) where TOp : struct, IStatefulUnaryOperator
     {
-        if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
+        if (destination.Length < x.Length) ThrowDestinationTooShort();
         ref float src = ref MemoryMarshal.GetReference(x);
         ref float dst = ref MemoryMarshal.GetReference(destination);
-        int n = x.Length, i = 0;
+        nuint n = (nuint)x.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                TOp.Invoke(Vector512.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            nuint w = (nuint)Vector512<float>.Count;
+            for (; i + 2 * w <= n; i += 2 * w)
+            {
+                var v0 = Vector512.LoadUnsafe(ref src, i);
+                var v1 = Vector512.LoadUnsafe(ref src, i + w);
+                op.Invoke(v0).StoreUnsafe(ref dst, i);
+                op.Invoke(v1).StoreUnsafe(ref dst, i + w);
+            }
+            if (i + w <= n)
+            {
+                op.Invoke(Vector512.LoadUnsafe(ref src, i)).StoreUnsafe(ref dst, i);
+                i += w;
+            }
         }
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                TOp.Invoke(Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            nuint w = (nuint)Vector256<float>.Count;
+            for (; i + 2 * w <= n; i += 2 * w)
+            {
+                var v0 = Vector256.LoadUnsafe(ref src, i);
+                var v1 = Vector256.LoadUnsafe(ref src, i + w);
+                op.Invoke(v0).StoreUnsafe(ref dst, i);
+                op.Invoke(v1).StoreUnsafe(ref dst, i + w);
+            }
+            if (i + w <= n)
+            {
+                op.Invoke(Vector256.LoadUnsafe(ref src, i)).StoreUnsafe(ref dst, i);
+                i += w;
+            }
         }
         if (Vector128.IsHardwareAccelerated)
         {
-            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-                TOp.Invoke(Vector128.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+            nuint w = (nuint)Vector128<float>.Count;
+            for (; i + w <= n; i += w)
+                op.Invoke(Vector128.LoadUnsafe(ref src, i)).StoreUnsafe(ref dst, i);
         }
         for (; i < n; i++)
-            Unsafe.Add(ref dst, i) = TOp.Invoke(Unsafe.Add(ref src, i));
+            Unsafe.Add(ref dst, i) = op.Invoke(Unsafe.Add(ref src, i));
     }
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowDestinationTooShort() => throw new ArgumentException("Destination is too short.", "destination");
+
     public static void Relu(ReadOnlySpan<float> x, Span<float> destination) => Unary<ReluOperator>(x, destination);
+
+    public static void Sqrt(ReadOnlySpan<float> x, Span<float> destination) => Unary<SqrtOperator>(x, destination);
+
+    /// <summary>e^x within 1 ulp (see <see cref="VectorMath"/>: more accurate and faster than TensorPrimitives.Exp here).</summary>
+    public static void Exp(ReadOnlySpan<float> x, Span<float> destination) => Unary<ExpOperator>(x, destination);
+
+    /// <summary>1 / (1 + e^-x).</summary>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination) => Unary<SigmoidOperator>(x, destination);
+
+    /// <summary>tanh x within 2 ulp, exact near 0.</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> destination) => Unary<TanhOperator>(x, destination);
+
+    public static void HardSwish(ReadOnlySpan<float> x, Span<float> destination) => Unary<HardSwishOperator>(x, destination);
+
+    public static void Square(ReadOnlySpan<float> x, Span<float> destination) => Unary<SquareOperator>(x, destination);
+
+    public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> destination, float alpha) =>
+        Unary(x, destination, new LeakyReluOperator(alpha));
+
+    public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> destination, float alpha, float beta) =>
+        Unary(x, destination, new HardSigmoidOperator(alpha, beta));
+
+    /// <summary>min(max(x, min), max); with min &gt; max every element becomes max.</summary>
+    public static void Clip(ReadOnlySpan<float> x, Span<float> destination, float min, float max) =>
+        Unary(x, destination, new ClipOperator(min, max));
+
+    /// <summary>x · scale.</summary>
+    public static void Scale(ReadOnlySpan<float> x, Span<float> destination, float scale) =>
+        Unary(x, destination, new ScaleOperator(scale));
+
+    /// <summary>Clip for any numeric element type (scalar path: integers and the rarer float types).</summary>
+    public static void Clip<T>(ReadOnlySpan<T> x, Span<T> destination, T min, T max) where T : unmanaged, INumber<T>
+    {
+        if (destination.Length < x.Length) ThrowDestinationTooShort();
+        for (int i = 0; i < x.Length; i++)
+            destination[i] = T.Min(T.Max(x[i], min), max);
+    }
 }

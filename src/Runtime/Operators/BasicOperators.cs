@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace ModelGen.Runtime.Operators;
@@ -11,6 +13,7 @@ public readonly struct IdentityOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x) => x;
 }
 
+/// <summary>max(x, 0); NaN stays NaN (the vector Max propagates NaN, like ONNX Runtime).</summary>
 public readonly struct ReluOperator : IUnaryOperator
 {
     public static float Invoke(float x) => MathF.Max(x, 0f);
@@ -19,10 +22,13 @@ public readonly struct ReluOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
 }
 
-public readonly struct AddOperator : IBinaryOperator
+public readonly struct AddOperator : IAggregationOperator, INumericBinaryOperator
 {
     public static float Invoke(float x, float y) => x + y;
     public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x + y;
     public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x + y;
     public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x + y;
+    public static T Invoke<T>(T x, T y) where T : INumber<T> => x + y;
+    public static float Identity => 0f;
+    public static float Aggregate(ReadOnlySpan<float> x) => TensorPrimitives.Sum(x);
 }

@@ -5,8 +5,10 @@ using Xunit;
 namespace ModelGen.Tests.Ops;
 
 [Trait("Category", "Ops")]
-public class AddTests
+public class AddTests : BinaryOpTestBase
 {
+    protected override string Op => "Add";
+
     [Theory]
     [InlineData(new long[] { 2, 3, 4 }, new long[] { 2, 3, 4 })]
     [InlineData(new long[] { 2, 3, 4 }, new long[] { 4 })]

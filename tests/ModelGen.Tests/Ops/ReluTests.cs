@@ -4,19 +4,10 @@ using Xunit;
 namespace ModelGen.Tests.Ops;
 
 [Trait("Category", "Ops")]
-public class ReluTests
+public class ReluTests : UnaryOpTestBase
 {
-    [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(16)]
-    [InlineData(67)]
-    [InlineData(257)]
-    public void Every_length_matches_onnx_runtime(int n)
-    {
-        var model = new ModelBuilder().Input("x", n).Node("Relu", new[] { "x" }, new[] { "y" }).Output("y");
-        OnnxAssert.MatchesOnnxRuntime(model);
-    }
+    protected override string Op => "Relu";
+    protected override int[] Opsets => new[] { 7, 13, 14 };
 
     [Fact]
     public void Chain_through_reshape_and_identity_reuses_buffers()

@@ -1,0 +1,18 @@
+using System;
+
+namespace ModelGen.Ops
+{
+    /// <summary>Max: elementwise maximum of 1..N inputs with multidirectional broadcasting (opset 8+); NaN propagates.</summary>
+    public sealed class Max : BinaryFloatOp
+    {
+        public override string OpType => "Max";
+        protected override string Kernel => "Max";
+        protected override string Operator => "MaxOperator";
+        protected override int MinInputs => 1;
+        protected override int MaxInputs => int.MaxValue;
+        protected override int BroadcastSince => 8;
+        protected override bool AllowsType(Ir.DataType type, int index, int opset) => opset >= 12 || Ir.DataTypes.IsFloating(type);
+        protected override double Reference(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
+        protected override long IntegerReference(long a, long b) => Math.Max(a, b);
+    }
+}

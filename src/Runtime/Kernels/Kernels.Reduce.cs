@@ -1,0 +1,59 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using ModelGen.Runtime.Operators;
+
+namespace ModelGen.Runtime;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// Reduces the middle axis of x viewed as [outer, reduce, inner] into destination [outer, inner]. inner = 1 aggregates
+    /// each contiguous row (TensorPrimitives); inner &gt; 1 combines whole rows of inner elements vectorized. An empty
+    /// reduction (reduce = 0) gives the operator's identity. destination may start where x starts (in place), which the
+    /// generator uses to reduce several separate axis groups one after another.
+    /// </summary>
+    public static void Reduce<TOp>(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) where TOp : struct, IAggregationOperator
+    {
+        if (outer < 0 || reduce < 0 || inner < 0) throw new ArgumentException("Negative dimension.");
+        if (x.Length < (long)outer * reduce * inner || destination.Length < (long)outer * inner) throw new ArgumentException("A span is too short for [outer, reduce, inner].");
+        if (reduce == 0)
+        {
+            destination.Slice(0, outer * inner).Fill(TOp.Identity);
+            return;
+        }
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++)
+                destination[o] = TOp.Aggregate(x.Slice(o * reduce, reduce));
+            return;
+        }
+        ref float dst = ref MemoryMarshal.GetReference(destination);
+        for (int o = 0; o < outer; o++)
+        {
+            var block = x.Slice(o * reduce * inner, reduce * inner);
+            ref float row = ref Unsafe.Add(ref dst, o * inner);
+            block.Slice(0, inner).CopyTo(MemoryMarshal.CreateSpan(ref row, inner));
+            ref float src = ref MemoryMarshal.GetReference(block);
+            for (int k = 1; k < reduce; k++)
+                BinaryVectorVector<TOp>(ref row, ref Unsafe.Add(ref src, k * inner), ref row, inner);
+        }
+    }
+
+    public static void ReduceSum(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) =>
+        Reduce<AddOperator>(x, destination, outer, reduce, inner);
+
+    public static void ReduceMax(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) =>
+        Reduce<MaxOperator>(x, destination, outer, reduce, inner);
+
+    public static void ReduceMin(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) =>
+        Reduce<MinOperator>(x, destination, outer, reduce, inner);
+
+    /// <summary>The sum times 1/reduce; an empty reduction gives 0, as in ONNX Runtime.</summary>
+    public static void ReduceMean(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner)
+    {
+        Reduce<AddOperator>(x, destination, outer, reduce, inner);
+        var y = destination.Slice(0, outer * inner);
+        Scale(y, y, reduce == 0 ? 0f : 1f / reduce);
+    }
+}
