@@ -66,24 +66,23 @@ public sealed class OnnxRuntimeOracle : IDisposable
         private static OrtValue Create(Array data, int[] shape)
         {
             long[] dims = shape.Select(d => (long)d).ToArray();
-            return data switch
-            {
-                float[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                double[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                long[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                int[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                short[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                ushort[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                uint[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                ulong[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                // The CLR lets byte[] and sbyte[] pass as each other in type tests: compare the exact types.
-                _ when data.GetType() == typeof(sbyte[]) => OrtValue.CreateTensorValueFromMemory((sbyte[])data, dims),
-                _ when data.GetType() == typeof(byte[]) => OrtValue.CreateTensorValueFromMemory((byte[])data, dims),
-                bool[] a => OrtValue.CreateTensorValueFromMemory(a, dims),
-                // Half and ORT's Float16 are both one IEEE binary16: view the array as the other type, no copy.
-                Half[] a => OrtValue.CreateTensorValueFromMemory(System.Runtime.CompilerServices.Unsafe.As<Half[], Float16[]>(ref a), dims),
-                _ => throw new NotSupportedException($"element type {data.GetType().GetElementType()}"),
-            };
+            // The CLR lets same-sized integer arrays pass as each other in type tests (sbyte[] is byte[], uint[] is
+            // int[], ...): dispatch on the exact array type so int8 data is never bound as uint8.
+            var t = data.GetType();
+            if (t == typeof(float[])) return OrtValue.CreateTensorValueFromMemory((float[])data, dims);
+            if (t == typeof(double[])) return OrtValue.CreateTensorValueFromMemory((double[])data, dims);
+            if (t == typeof(long[])) return OrtValue.CreateTensorValueFromMemory((long[])data, dims);
+            if (t == typeof(ulong[])) return OrtValue.CreateTensorValueFromMemory((ulong[])data, dims);
+            if (t == typeof(int[])) return OrtValue.CreateTensorValueFromMemory((int[])data, dims);
+            if (t == typeof(uint[])) return OrtValue.CreateTensorValueFromMemory((uint[])data, dims);
+            if (t == typeof(short[])) return OrtValue.CreateTensorValueFromMemory((short[])data, dims);
+            if (t == typeof(ushort[])) return OrtValue.CreateTensorValueFromMemory((ushort[])data, dims);
+            if (t == typeof(byte[])) return OrtValue.CreateTensorValueFromMemory((byte[])data, dims);
+            if (t == typeof(sbyte[])) return OrtValue.CreateTensorValueFromMemory((sbyte[])data, dims);
+            if (t == typeof(bool[])) return OrtValue.CreateTensorValueFromMemory((bool[])data, dims);
+            // Half and ORT's Float16 are both one IEEE binary16: view the array as the other type, no copy.
+            if (t == typeof(Half[])) { var h = (Half[])data; return OrtValue.CreateTensorValueFromMemory(System.Runtime.CompilerServices.Unsafe.As<Half[], Float16[]>(ref h), dims); }
+            throw new NotSupportedException($"element type {t.GetElementType()}");
         }
 
         public void Dispose()
