@@ -1,5 +1,4 @@
 // The Digits sample: classify the held-out 8x8 digit images with the model ModelGen generated from digits.onnx.
-// Usage: Digits [path/to/heldout.csv]   (default: data/heldout.csv next to the executable)
 using System;
 using System.Diagnostics;
 using System.Globalization;
@@ -7,7 +6,14 @@ using System.IO;
 using System.Numerics.Tensors;
 using Digits.Models;
 
-string path = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "data", "heldout.csv");
+// Usage: Digits [heldout.csv] [--logits FILE]   (--logits writes every image's logits, one line each, for cross-checks)
+string? logitsPath = null;
+string path = Path.Combine(AppContext.BaseDirectory, "data", "heldout.csv");
+for (int a = 0; a < args.Length; a++)
+{
+    if (args[a] == "--logits" && a + 1 < args.Length) logitsPath = args[++a];
+    else path = args[a];
+}
 if (!File.Exists(path))
 {
     Console.Error.WriteLine($"held-out file not found: {path}");
@@ -41,6 +47,19 @@ for (int i = 0; i < count; i++)
 }
 TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+if (logitsPath is not null)
+{
+    // Outside the measured loop: round-trip formatting, one line of logits per image.
+    using var writer = new StreamWriter(logitsPath);
+    for (int i = 0; i < count; i++)
+    {
+        model.Predict(pixels.AsSpan(i * DigitsModel.InputLength, DigitsModel.InputLength), logits);
+        for (int c = 0; c < logits.Length; c++)
+            writer.Write((c == 0 ? "" : " ") + logits[c].ToString("R", CultureInfo.InvariantCulture));
+        writer.WriteLine();
+    }
+}
 
 var inv = CultureInfo.InvariantCulture;
 Console.WriteLine($"DigitsModel: input {DigitsModel.InputLength} floats, output {DigitsModel.OutputLength} logits, scratch {DigitsModel.ArenaBytes} bytes");
