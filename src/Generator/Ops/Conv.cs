@@ -8,8 +8,8 @@ namespace ModelGen.Ops
 {
     /// <summary>
     /// Conv (float, 1-D to 3-D, every attribute). Three strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
-    /// becomes a generated method with constant loop bounds, its taps in registers and the output row vectorized for
-    /// stride 1; a 1×1 stride-1 unpadded convolution is one matrix product over [C, pixels]; anything else is im2col into
+    /// becomes a generated method with constant loop bounds, its taps in registers and every output row vectorized (a
+    /// padded, phase-split copy of each channel makes strided windows unit-stride); a 1×1 stride-1 unpadded convolution is one matrix product over [C, pixels]; anything else is im2col into
     /// planned scratch plus the register-blocked GEMM. Bias and a fused activation are applied while the output is written.
     /// </summary>
     public sealed class Conv : OpDefinition
@@ -72,10 +72,16 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node);
-            if (s.IsDepthwise) return 0;
+            if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * new PaddedDepthwiseWriter(s, null, false).ScratchFloats;
             if (s.IsPointwise) return s.Pixels % KernelEmit.PanelWidth == 0 ? 0 : 4L * s.K * KernelEmit.PanelWidth;
             return 4L * s.K * KernelEmit.ConvChunk(s.K, s.Pixels);
         }
+
+        /// <summary>
+        /// Stride-1 windows up to 3 columns wide read the input directly (their scalar edge columns are cheap); wider or
+        /// strided windows go through a padded copy, which the edge columns would otherwise dominate.
+        /// </summary>
+        private static bool UsesDirectDepthwise(Shape s) => s.G.Strides[s.G.Rank - 1] == 1 && s.Kernel[s.Kernel.Length - 1] <= 3;
 
         public override void Emit(EmitContext ctx)
         {
@@ -84,8 +90,14 @@ namespace ModelGen.Ops
             string bias = ctx.HasInput(2) ? ctx.Input(2) : "default";
             if (s.IsDepthwise)
             {
-                string method = ctx.AddMethod("DepthwiseConv", (w, name) => new DepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write(w, name));
-                ctx.Code.Line($"{method}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)});");
+                if (UsesDirectDepthwise(s))
+                {
+                    string direct = ctx.AddMethod("DepthwiseConv", new DirectDepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write);
+                    ctx.Code.Line($"{direct}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)});");
+                    return;
+                }
+                string padded = ctx.AddMethod("DepthwiseConv", new PaddedDepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write);
+                ctx.Code.Line($"{padded}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {ctx.Scratch()});");
                 return;
             }
 
@@ -106,8 +118,13 @@ namespace ModelGen.Ops
             ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
         }
 
-        /// <summary>Writes the specialized depthwise method: every size is a constant.</summary>
-        private sealed class DepthwiseWriter
+        /// <summary>
+        /// Writes the specialized depthwise method: every size is a constant. Each channel is first copied with its zero
+        /// padding (and, for a column stride s, split into s column phases) by Kernels.PadPlane into scratch, so every
+        /// output column of every row runs in the same vector loop with unit-stride loads and no bounds checks; the kernel
+        /// taps sit in registers for the whole channel.
+        /// </summary>
+        private sealed class PaddedDepthwiseWriter
         {
             private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
             private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
@@ -119,7 +136,209 @@ namespace ModelGen.Ops
             private readonly Activation? _act;
             private readonly bool _hasBias;
 
-            public DepthwiseWriter(Shape s, Activation? act, bool hasBias)
+            public PaddedDepthwiseWriter(Shape s, Activation? act, bool hasBias)
+            {
+                var g = s.G;
+                bool oneD = g.Rank == 1;
+                _n = s.N; _c = s.C;
+                _h = oneD ? 1 : g.Input[0]; _w = g.Input[g.Rank - 1];
+                _oh = oneD ? 1 : g.Output[0]; _ow = g.Output[g.Rank - 1];
+                _kh = oneD ? 1 : g.Kernel[0]; _kw = g.Kernel[g.Rank - 1];
+                _sh = oneD ? 1 : g.Strides[0]; _sw = g.Strides[g.Rank - 1];
+                _dh = oneD ? 1 : g.Dilations[0]; _dw = g.Dilations[g.Rank - 1];
+                _pt = oneD ? 0 : g.PadBegin[0]; _pl = g.PadBegin[g.Rank - 1];
+                _act = act;
+                _hasBias = hasBias;
+            }
+
+            /// <summary>Rows of the padded plane: every row a window reads.</summary>
+            private int PaddedRows => Math.Max(_h + _pt, (_oh - 1) * _sh + (_kh - 1) * _dh + 1);
+
+            /// <summary>Columns per phase row: every input column and every column a tap of an output reads.</summary>
+            private int RowLength
+            {
+                get
+                {
+                    int wp = Math.Max(_w + _pl, (_ow - 1) * _sw + (_kw - 1) * _dw + 1);
+                    return Math.Max((wp + _sw - 1) / _sw, _ow + (_kw - 1) * _dw / _sw);
+                }
+            }
+
+            public int ScratchFloats => _sw * PaddedRows * RowLength;
+
+            private static string I(long v) => KernelEmit.I(v);
+
+            private int Taps => _kh * _kw;
+
+            public void Write(SourceWriter w, string name)
+            {
+                w.Line($"/// <summary>Depthwise {_kh}x{_kw} convolution, stride {_sh}x{_sw}, dilation {_dh}x{_dw}, pads {_pt},{_pl}: [{_n},{_c},{_h},{_w}] -> [{_n},{_c},{_oh},{_ow}].</summary>");
+                w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
+                string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+                w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(ScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+                w.Line($"ref float wr = ref {MM}.GetReference(w);");
+                w.Line($"ref float yr = ref {MM}.GetReference(y);");
+                w.Line($"ref float pr = ref {MM}.GetReference(pad);");
+                if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
+                if (_act is not null && _act.Kind is not ("Relu" or "Clip"))
+                    w.Line($"var act = new {EmitContext.Runtime}.FusedActivation({EmitContext.Runtime}.ActivationKind.{KernelEmit.Kind(_act)}, {KernelEmit.F(_act.Alpha)}, {KernelEmit.F(_act.Beta)});");
+                // The zero borders are the same for every channel: clear once, then copy only each channel's data.
+                w.Line($"pad.Slice(0, {I(ScratchFloats)}).Clear();");
+                w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
+                w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
+                w.Line($"{EmitContext.Runtime}.Kernels.PadPlane(x.Slice(nc * {I(_h * _w)}, {I(_h * _w)}), {I(_h)}, {I(_w)}, {I(_pt)}, {I(_pl)}, {I(_sw)}, {I(PaddedRows)}, {I(RowLength)}, pad, bordersAreZero: true);");
+                w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+                w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
+                for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
+                w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+
+                // One branch per vector width; each uses the widest vector the output row fits (decided now).
+                string? Pick(params (string Type, int Width)[] options)
+                {
+                    foreach (var (type, width) in options) if (_ow >= width) return type;
+                    return null;
+                }
+                var branches = new List<(string Condition, string? Vector)>
+                {
+                    ($"{V512}.IsHardwareAccelerated", Pick((V512, 16), (V256, 8), (V128, 4))),
+                    ($"{V256}.IsHardwareAccelerated", Pick((V256, 8), (V128, 4))),
+                    ($"{V128}.IsHardwareAccelerated", Pick((V128, 4))),
+                    ("true", null),
+                };
+                // Drop branches that would emit the same code as the next one.
+                for (int i = branches.Count - 2; i >= 0; i--)
+                    if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
+                for (int i = 0; i < branches.Count; i++)
+                {
+                    var (condition, vector) = branches[i];
+                    bool only = branches.Count == 1;
+                    if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
+                    WriteRows(w, vector);
+                    if (!only) w.Close();
+                }
+                w.Close();
+                w.Close();
+            }
+
+            private static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
+
+            /// <summary>The (row, phase) pairs the taps read, and per tap its source name and column offset.</summary>
+            private (List<(int Ky, int Phase)> Sources, List<List<(int Tap, string Source, int Offset)>> Chains) Layout()
+            {
+                var sources = new List<(int, int)>();
+                var chains = new List<List<(int, string, int)>>();
+                for (int ky = 0; ky < _kh; ky++)
+                {
+                    var chain = new List<(int, string, int)>();
+                    for (int kx = 0; kx < _kw; kx++)
+                    {
+                        int phase = kx * _dw % _sw, offset = kx * _dw / _sw;
+                        if (!sources.Contains((ky, phase))) sources.Add((ky, phase));
+                        chain.Add((ky * _kw + kx, $"r{ky}_{phase}", offset));
+                    }
+                    // One partial sum per kernel row (two for a single row) keeps several FMA chains in flight.
+                    if (_kh == 1 && _kw > 2)
+                    {
+                        chains.Add(chain.Where((_, i) => i % 2 == 0).ToList());
+                        chains.Add(chain.Where((_, i) => i % 2 == 1).ToList());
+                    }
+                    else chains.Add(chain);
+                }
+                return (sources, chains);
+            }
+
+            private void WriteRows(SourceWriter w, string? vector)
+            {
+                var (sources, chains) = Layout();
+                if (vector is not null)
+                {
+                    w.Line($"var vb = {vector}.Create(bias);");
+                    for (int t = 0; t < Taps; t++) w.Line($"var v{t} = {vector}.Create(w{t});");
+                }
+                w.Open($"for (int oy = 0; oy < {I(_oh)}; oy++)");
+                foreach (var (ky, phase) in sources)
+                    w.Line($"ref float r{ky}_{phase} = ref {U}.Add(ref pr, ({I(phase * PaddedRows + ky * _dh)} + oy * {I(_sh)}) * {I(RowLength)});");
+                w.Line($"ref float yo = ref {U}.Add(ref yc, oy * {I(_ow)});");
+                if (vector is null) WriteScalar(w, chains);
+                else WriteVector(w, vector, chains);
+                w.Close();
+            }
+
+            private void WriteScalar(SourceWriter w, List<List<(int Tap, string Source, int Offset)>> chains)
+            {
+                w.Open($"for (int ox = 0; ox < {I(_ow)}; ox++)");
+                for (int ci = 0; ci < chains.Count; ci++)
+                {
+                    var terms = chains[ci].Select(t => $"w{t.Tap} * {U}.Add(ref {t.Source}, ox + {I(t.Offset)})");
+                    w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", terms)};");
+                }
+                string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
+                w.Line($"{U}.Add(ref yo, ox) = {KernelEmit.ApplyScalar(_act, $"({total})")};");
+                w.Close();
+            }
+
+            private void WriteVector(SourceWriter w, string vector, List<List<(int Tap, string Source, int Offset)>> chains)
+            {
+                int width = Width(vector);
+                // Two vectors per iteration while they fit, then one, then one more overlapping the end of the row.
+                void Body(string ox, int vectors)
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                        for (int ci = 0; ci < chains.Count; ci++)
+                        {
+                            string acc = ci == 0 ? "vb" : $"{vector}<float>.Zero";
+                            foreach (var (tap, source, offset) in chains[ci])
+                                acc = $"{vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref {source}, (nuint)({at} + {I(offset)})), v{tap}, {acc})";
+                            w.Line($"var a{v}_{ci} = {acc};");
+                        }
+                    }
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                        string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
+                        w.Line($"{vector}.StoreUnsafe({KernelEmit.ApplyVector(_act, vector, $"({sum})")}, ref yo, (nuint)({at}));");
+                    }
+                }
+                w.Line("int ox = 0;");
+                if (_ow >= 2 * width)
+                {
+                    w.Open($"for (; ox <= {I(_ow - 2 * width)}; ox += {I(2 * width)})");
+                    Body("ox", 2);
+                    w.Close();
+                }
+                w.Open($"for (; ox <= {I(_ow - width)}; ox += {I(width)})");
+                Body("ox", 1);
+                w.Close();
+                if (_ow % width != 0)
+                {
+                    w.Open("");
+                    w.Line($"ox = {I(_ow - width)};");
+                    Body("ox", 1);
+                    w.Close();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Writes the specialized depthwise method for stride 1 and kernels up to 3 wide: every size is a constant, the
+        /// interior of each row is vectorized straight from the input, and the few edge columns are unrolled scalar code with
+        /// constant indices (rows above and below the image read a zero row).
+        /// </summary>
+        private sealed class DirectDepthwiseWriter
+        {
+            private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
+            private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+            private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+            private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+            private readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
+            private readonly Activation? _act;
+            private readonly bool _hasBias;
+
+            public DirectDepthwiseWriter(Shape s, Activation? act, bool hasBias)
             {
                 var g = s.G;
                 bool oneD = g.Rank == 1;

@@ -225,6 +225,69 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
     }
 
+    /// <summary>
+    /// Copies one [height, width] plane into <paramref name="dst"/> with zero padding, split by column phase for a strided
+    /// window: dst[phase, r, j] = plane[r − padTop, j·stride + phase − padLeft], or 0 outside the plane, for r &lt; rows and
+    /// j &lt; rowLength. A depthwise kernel then reads every tap of every output column with unit-stride vector loads and no
+    /// bounds checks: tap column kx·dilation of output ox is phase (kx·dilation) % stride, index ox + (kx·dilation) / stride.
+    /// With bordersAreZero, dst already holds zeros outside the plane's data (as an earlier call with the same geometry
+    /// leaves it), so only the data is written.
+    /// </summary>
+    public static void PadPlane(ReadOnlySpan<float> plane, int height, int width, int padTop, int padLeft, int stride, int rows, int rowLength, Span<float> dst,
+        bool bordersAreZero = false)
+    {
+        if (plane.Length < height * width || dst.Length < stride * rows * rowLength || stride <= 0) throw new ArgumentException("PadPlane operand too short.");
+        ref float src = ref MemoryMarshal.GetReference(plane);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        for (int phase = 0; phase < stride; phase++)
+        {
+            // Columns j whose source column j·stride + phase − padLeft lies in [0, width).
+            int first = phase - padLeft;
+            int lo = first >= 0 ? 0 : (-first + stride - 1) / stride;
+            int hi = width - 1 - first < 0 ? 0 : Math.Min(rowLength, (width - 1 - first) / stride + 1);
+            lo = Math.Min(lo, rowLength);
+            hi = Math.Max(hi, lo);
+            for (int r = 0; r < rows; r++)
+            {
+                ref float row = ref Unsafe.Add(ref d, (phase * rows + r) * rowLength);
+                int iy = r - padTop;
+                if ((uint)iy >= (uint)height)
+                {
+                    if (!bordersAreZero) ZeroSmall(ref row, rowLength);
+                    continue;
+                }
+                if (!bordersAreZero) ZeroSmall(ref row, lo);
+                ref float s = ref Unsafe.Add(ref src, iy * width + lo * stride + first);
+                if (stride == 1) Copy(ref s, ref Unsafe.Add(ref row, lo), hi - lo);
+                else if (stride == 2) CopyEvens(ref s, ref Unsafe.Add(ref row, lo), hi - lo);
+                else for (int j = 0; j < hi - lo; j++) Unsafe.Add(ref row, lo + j) = Unsafe.Add(ref s, j * stride);
+                if (!bordersAreZero) ZeroSmall(ref Unsafe.Add(ref row, hi), rowLength - hi);
+            }
+        }
+    }
+
+    /// <summary>d[j] = s[2j] for j &lt; n, vectorized with a deinterleaving permute; never reads past s[2(n−1)].</summary>
+    private static void CopyEvens(ref float s, ref float d, int n)
+    {
+        int j = 0;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            // 2j + 31 must stay below 2n − 1: the last pair of vectors would read one element past the end.
+            for (; j + 16 < n; j += 16)
+                System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(Vector512.LoadUnsafe(ref s, (nuint)(2 * j)), even, Vector512.LoadUnsafe(ref s, (nuint)(2 * j + 16))).StoreUnsafe(ref d, (nuint)j);
+        }
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 < n; j += 8) Evens256(ref Unsafe.Add(ref s, 2 * j)).StoreUnsafe(ref d, (nuint)j);
+        }
+        if ((System.Runtime.Intrinsics.X86.Sse.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported) && Vector128.IsHardwareAccelerated)
+        {
+            for (; j + 4 < n; j += 4) Evens128(ref Unsafe.Add(ref s, 2 * j)).StoreUnsafe(ref d, (nuint)j);
+        }
+        for (; j < n; j++) Unsafe.Add(ref d, j) = Unsafe.Add(ref s, 2 * j);
+    }
+
     /// <summary>y[n, c, i] = x[n, c, i]·scale[c] + shift[c] over [batch, channels, inner]: BatchNormalization with folded parameters.</summary>
     public static void ChannelAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int batch, int channels, int inner)
     {
