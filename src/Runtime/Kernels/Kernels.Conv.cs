@@ -190,6 +190,7 @@ public static partial class Kernels
                                 int a = Math.Min(Math.Max(lo, ox0), ox0 + len), b = Math.Min(Math.Max(hi, a), ox0 + len);
                                 ZeroSmall(ref d, a - ox0);
                                 if (sw == 1) Copy(ref Unsafe.Add(ref src, a), ref Unsafe.Add(ref d, a - ox0), b - a);
+                                else if (sw == 2) CopyEvens(ref Unsafe.Add(ref src, 2 * a), ref Unsafe.Add(ref d, a - ox0), b - a);
                                 else
                                 {
                                     ref float t = ref Unsafe.Add(ref d, a - ox0);

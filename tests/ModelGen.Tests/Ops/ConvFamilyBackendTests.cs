@@ -111,7 +111,9 @@ public class ConvFamilyBackendTests
             .SelectMany(d => ((IEnumerable<object[]>)d).Select(row => (string)row[0])).Concat(Unsupported.Keys).ToHashSet(StringComparer.Ordinal);
         var present = BackendTestCase.Names(Prefixes);
         Assert.NotEmpty(present);
-        Assert.Empty(present.Where(n => !listed.Contains(n)));
-        Assert.Empty(listed.Where(n => !present.Contains(n)));
+        var unlisted = present.Where(n => !listed.Contains(n)).ToList();
+        var missing = listed.Where(n => !present.Contains(n)).ToList();
+        Assert.True(unlisted.Count == 0, "backend tests in no list (add them to an op's list or to Unsupported): " + string.Join(", ", unlisted));
+        Assert.True(missing.Count == 0, "listed backend tests that do not exist: " + string.Join(", ", missing));
     }
 }
