@@ -324,6 +324,93 @@ public static partial class Kernels
         }
     }
 
+    /// <summary>
+    /// BatchNormalization with training_mode = 1: normalizes with the batch's own per-channel mean and (population)
+    /// variance, and writes running_mean = mean·momentum + batch mean·(1 − momentum) (likewise running_var) when those
+    /// outputs are wanted (non-empty spans).
+    /// </summary>
+    public static void BatchNormalizationTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
+        float epsilon, float momentum, Span<float> y, Span<float> runningMean, Span<float> runningVar, int batch, int channels, int inner)
+    {
+        int total = batch * channels * inner;
+        if (x.Length < total || y.Length < total || scale.Length < channels || bias.Length < channels || mean.Length < channels || variance.Length < channels
+            || (!runningMean.IsEmpty && runningMean.Length < channels) || (!runningVar.IsEmpty && runningVar.Length < channels))
+            throw new ArgumentException("BatchNormalization operand too short.");
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        for (int c = 0; c < channels; c++)
+        {
+            // Two passes (mean, then squared deviations) in double keep the variance exact enough for large batches.
+            double sum = 0;
+            for (int n = 0; n < batch; n++) sum += Sum(ref Unsafe.Add(ref xr, (n * channels + c) * inner), inner);
+            int count = batch * inner;
+            float m = (float)(sum / count);
+            double squares = 0;
+            for (int n = 0; n < batch; n++) squares += SumSquaredDeviations(ref Unsafe.Add(ref xr, (n * channels + c) * inner), inner, m);
+            float v = (float)(squares / count);
+            float a = scale[c] / MathF.Sqrt(v + epsilon);
+            float b = bias[c] - m * a;
+            for (int n = 0; n < batch; n++)
+            {
+                int offset = (n * channels + c) * inner;
+                ScaleShift(ref Unsafe.Add(ref xr, offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, a, b);
+            }
+            if (!runningMean.IsEmpty) runningMean[c] = mean[c] * momentum + m * (1f - momentum);
+            if (!runningVar.IsEmpty) runningVar[c] = variance[c] * momentum + v * (1f - momentum);
+        }
+    }
+
+    private static float Sum(ref float x, int n)
+    {
+        int i = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref x, (nuint)i);
+            s = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref x, (nuint)i);
+            s = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - 4; i += 4) acc += Vector128.LoadUnsafe(ref x, (nuint)i);
+            s = Vector128.Sum(acc);
+        }
+        for (; i < n; i++) s += Unsafe.Add(ref x, i);
+        return s;
+    }
+
+    private static float SumSquaredDeviations(ref float x, int n, float mean)
+    {
+        int i = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero; var vm = Vector512.Create(mean);
+            for (; i <= n - 16; i += 16) { var d = Vector512.LoadUnsafe(ref x, (nuint)i) - vm; acc += d * d; }
+            s = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero; var vm = Vector256.Create(mean);
+            for (; i <= n - 8; i += 8) { var d = Vector256.LoadUnsafe(ref x, (nuint)i) - vm; acc += d * d; }
+            s = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            var acc = Vector128<float>.Zero; var vm = Vector128.Create(mean);
+            for (; i <= n - 4; i += 4) { var d = Vector128.LoadUnsafe(ref x, (nuint)i) - vm; acc += d * d; }
+            s = Vector128.Sum(acc);
+        }
+        for (; i < n; i++) { float d = Unsafe.Add(ref x, i) - mean; s += d * d; }
+        return s;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScaleShift(ref float x, ref float y, int n, float a, float b)
     {
