@@ -172,7 +172,7 @@ namespace ModelGen.Ops
 
             public void Write(SourceWriter w, string name)
             {
-                w.Line($"/// <summary>Depthwise {_kh}x{_kw} convolution, stride {_sh}x{_sw}, dilation {_dh}x{_dw}, pads {_pt},{_pl}: [{_n},{_c},{_h},{_w}] -> [{_n},{_c},{_oh},{_ow}].</summary>");
+                w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
                 w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
                 string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
                 w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(ScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
@@ -288,10 +288,9 @@ namespace ModelGen.Ops
                         string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
                         for (int ci = 0; ci < chains.Count; ci++)
                         {
-                            string acc = ci == 0 ? "vb" : $"{vector}<float>.Zero";
+                            w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
                             foreach (var (tap, source, offset) in chains[ci])
-                                acc = $"{vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref {source}, (nuint)({at} + {I(offset)})), v{tap}, {acc})";
-                            w.Line($"var a{v}_{ci} = {acc};");
+                                w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref {source}, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
                         }
                     }
                     for (int v = 0; v < vectors; v++)
@@ -313,7 +312,7 @@ namespace ModelGen.Ops
                 w.Close();
                 if (_ow % width != 0)
                 {
-                    w.Open("");
+                    w.Open("// The last vector ends at the row's end, overlapping outputs already written.");
                     w.Line($"ox = {I(_ow - width)};");
                     Body("ox", 1);
                     w.Close();
@@ -380,7 +379,7 @@ namespace ModelGen.Ops
 
             public void Write(SourceWriter w, string name)
             {
-                w.Line($"/// <summary>Depthwise {_kh}x{_kw} convolution, stride {_sh}x{_sw}, dilation {_dh}x{_dw}, pads {_pt},{_pl}: [{_n},{_c},{_h},{_w}] -> [{_n},{_c},{_oh},{_ow}].</summary>");
+                w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
                 w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y)");
                 string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
                 w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
@@ -543,10 +542,9 @@ namespace ModelGen.Ops
                         string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
                         for (int ci = 0; ci < chains.Count; ci++)
                         {
-                            string acc = ci == 0 ? "vb" : $"{vector}<float>.Zero";
+                            w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
                             foreach (var (tap, offset, row) in chains[ci])
-                                acc = $"{vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref r{row}, (nuint)({at} + {I(offset)})), v{tap}, {acc})";
-                            w.Line($"var a{v}_{ci} = {acc};");
+                                w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref r{row}, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
                         }
                     }
                     for (int v = 0; v < vectors; v++)
@@ -568,7 +566,7 @@ namespace ModelGen.Ops
                 w.Close();
                 if (count % width != 0)
                 {
-                    w.Open("");
+                    w.Open("// The last vector ends at the row's end, overlapping outputs already written.");
                     w.Line($"ox = {I(hi - width)};");
                     Body("ox", 1);
                     w.Close();
