@@ -7,10 +7,12 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// Conv (float, 1-D to 3-D, every attribute). Three strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
+    /// Conv (float, 1-D to 3-D, every attribute). Four strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
     /// becomes a generated method with constant loop bounds, its taps in registers and every output row vectorized (a
-    /// padded, phase-split copy of each channel makes strided windows unit-stride); a 1×1 stride-1 unpadded convolution is one matrix product over [C, pixels]; anything else is im2col into
-    /// planned scratch plus the register-blocked GEMM. Bias and a fused activation are applied while the output is written.
+    /// padded, phase-split copy of each channel makes strided windows unit-stride); a 1×1 stride-1 unpadded convolution is
+    /// one matrix product over [C, pixels]; other stride-1 1-D/2-D convolutions are an implicit GEMM over zero-padded input
+    /// rows read through a row-offset table; anything else is im2col into planned scratch plus the register-blocked GEMM.
+    /// Bias and a fused activation are applied while the output is written.
     /// </summary>
     public sealed class Conv : OpDefinition
     {
@@ -27,6 +29,33 @@ namespace ModelGen.Ops
             public bool IsDepthwise => Group == C && M == C && G.Rank <= 2;
             public bool IsPointwise => Kernel.All(k => k == 1) && G.Strides.All(s => s == 1) && G.PadBegin.All(p => p == 0)
                 && G.Output.SequenceEqual(G.Input);
+
+            /// <summary>Stride-1 1-D and 2-D convolutions run as an implicit GEMM over padded input rows (no im2col).</summary>
+            public bool IsImplicit => !IsPointwise && G.Rank <= 2 && G.Strides.All(s => s == 1);
+
+            public int RowLength => G.Output[G.Rank - 1] + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1];
+
+            private int KernelH => G.Rank == 2 ? Kernel[0] : 1;
+
+            private int DilationH => G.Rank == 2 ? G.Dilations[0] : 1;
+
+            private int OutHeight => G.Rank == 2 ? G.Output[0] : 1;
+
+            /// <summary>Output rows per implicit block: the padded rows of all channels fill about 256 KB.</summary>
+            public int RowsPerBlock
+            {
+                get
+                {
+                    int slack = 16 + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1];
+                    int perChannel = KernelEmit.Im2ColBlockFloats / (C / Group);
+                    int rows = (perChannel - slack) / RowLength - (KernelH - 1) * DilationH;
+                    return Math.Max(1, Math.Min(rows, OutHeight));
+                }
+            }
+
+            public long ImplicitScratchFloats =>
+                K + (long)(C / Group) * ((RowsPerBlock + (KernelH - 1) * DilationH) * RowLength + 16 + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1])
+                + (long)(M / Group) * RowsPerBlock * RowLength;
         }
 
         private static Shape Analyze(Node node)
@@ -74,6 +103,7 @@ namespace ModelGen.Ops
             var s = Analyze(node);
             if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * new PaddedDepthwiseWriter(s, null, false).ScratchFloats;
             if (s.IsPointwise) return s.Pixels % KernelEmit.PanelWidth == 0 ? 0 : 4L * s.K * KernelEmit.PanelWidth;
+            if (s.IsImplicit) return 4L * s.ImplicitScratchFloats;
             return 4L * s.K * KernelEmit.ConvChunk(s.K, s.Pixels);
         }
 
@@ -107,13 +137,14 @@ namespace ModelGen.Ops
             int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
             var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
             var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
-            int chunk = s.IsPointwise ? 0 : KernelEmit.ConvChunk(s.K, s.Pixels);
+            int chunk = s.IsPointwise || s.IsImplicit ? 0 : KernelEmit.ConvChunk(s.K, s.Pixels);
+            int rowsPerBlock = s.IsImplicit ? s.RowsPerBlock : 0;
             string I(int v) => KernelEmit.I(v);
             string geometry = $"new {EmitContext.Runtime}.ConvGeometry(channels: {I(s.C)}, depth: {I(input[0])}, height: {I(input[1])}, width: {I(input[2])}, " +
                 $"outChannels: {I(s.M)}, outDepth: {I(output[0])}, outHeight: {I(output[1])}, outWidth: {I(output[2])}, " +
                 $"kernelD: {I(kernel[0])}, kernelH: {I(kernel[1])}, kernelW: {I(kernel[2])}, strideD: {I(strides[0])}, strideH: {I(strides[1])}, strideW: {I(strides[2])}, " +
                 $"dilationD: {I(dilations[0])}, dilationH: {I(dilations[1])}, dilationW: {I(dilations[2])}, padFront: {I(pads[0])}, padTop: {I(pads[1])}, padLeft: {I(pads[2])}, " +
-                $"groups: {I(s.Group)}, chunk: {I(chunk)})";
+                $"groups: {I(s.Group)}, chunk: {I(chunk)}" + (rowsPerBlock > 0 ? $", rowsPerBlock: {I(rowsPerBlock)})" : ")");
             string scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : "default";
             ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
         }

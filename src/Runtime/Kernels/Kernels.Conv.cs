@@ -14,7 +14,7 @@ public readonly struct ConvGeometry
 {
     public ConvGeometry(int channels, int depth, int height, int width, int outChannels, int outDepth, int outHeight, int outWidth,
         int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
-        int padFront, int padTop, int padLeft, int groups, int chunk)
+        int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0)
     {
         Channels = channels; Depth = depth; Height = height; Width = width;
         OutChannels = outChannels; OutDepth = outDepth; OutHeight = outHeight; OutWidth = outWidth;
@@ -22,7 +22,7 @@ public readonly struct ConvGeometry
         StrideD = strideD; StrideH = strideH; StrideW = strideW;
         DilationD = dilationD; DilationH = dilationH; DilationW = dilationW;
         PadFront = padFront; PadTop = padTop; PadLeft = padLeft;
-        Groups = groups; Chunk = chunk;
+        Groups = groups; Chunk = chunk; RowsPerBlock = rowsPerBlock;
     }
 
     public int Channels { get; }
@@ -48,12 +48,28 @@ public readonly struct ConvGeometry
     public int Groups { get; }
     public int Chunk { get; }
 
+    /// <summary>
+    /// Non-zero for the implicit-GEMM algorithm (2-D, stride 1): output rows per block. Each block copies the input rows
+    /// it needs, zero-padded, and the product reads them through a table of row offsets instead of an im2col matrix.
+    /// </summary>
+    public int RowsPerBlock { get; }
+
+    /// <summary>Row length of the implicit algorithm's padded input (and of its output grid): OutWidth + (KernelW − 1)·DilationW.</summary>
+    public int PaddedRowLength => OutWidth + (KernelW - 1) * DilationW;
+
+    /// <summary>Floats of one channel's padded block in the implicit algorithm, with slack for reads past the last row.</summary>
+    public int PaddedPlaneLength => (RowsPerBlock + (KernelH - 1) * DilationH) * PaddedRowLength + GemmSlack;
+
+
     /// <summary>Rows of the im2col matrix (and columns of a group's weight matrix).</summary>
     public int KernelSize => Channels / Groups * KernelD * KernelH * KernelW;
 
     public int InputPixels => Depth * Height * Width;
 
     public int OutputPixels => OutDepth * OutHeight * OutWidth;
+
+    /// <summary>Slack floats after each padded plane (plus (KernelW − 1)·DilationW), so the last 16-column panel stays in bounds.</summary>
+    private int GemmSlack => 16 + (KernelW - 1) * DilationW;
 
     /// <summary>True when the convolution is a plain matrix product over [C, pixels] (1×1, stride 1, no padding).</summary>
     public bool IsPointwise => KernelD == 1 && KernelH == 1 && KernelW == 1 && StrideD == 1 && StrideH == 1 && StrideW == 1
@@ -66,9 +82,11 @@ public static partial class Kernels
     /// Scratch floats <see cref="Conv"/> needs: the im2col block (KernelSize × Chunk) or, for a pointwise convolution run
     /// directly on its input (Chunk 0) whose pixel count is not a multiple of 16, one edge panel.
     /// </summary>
-    public static int ConvScratch(in ConvGeometry g) => g.Chunk == 0
-        ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
-        : g.KernelSize * g.Chunk;
+    public static int ConvScratch(in ConvGeometry g) => g.RowsPerBlock > 0
+        ? g.KernelSize + g.Channels / g.Groups * g.PaddedPlaneLength + g.OutChannels / g.Groups * g.RowsPerBlock * g.PaddedRowLength
+        : g.Chunk == 0
+            ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
+            : g.KernelSize * g.Chunk;
 
     /// <summary>
     /// y = act(conv(x, w) + bias) for <paramref name="batch"/> images. Each group is a matrix product of its weights
@@ -86,6 +104,11 @@ public static partial class Kernels
             throw new ArgumentException("Conv operand too short.");
         if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException("Conv bias too short.", nameof(bias));
         if (scratch.Length < ConvScratch(g)) throw new ArgumentException("Conv scratch too short.", nameof(scratch));
+        if (g.RowsPerBlock > 0)
+        {
+            ConvImplicit(x, w, bias, y, batch, g, activation, scratch);
+            return;
+        }
         int chunk = g.Chunk;
         bool direct = chunk == 0;
         if (direct ? !g.IsPointwise : chunk < 0 || chunk % GemmPanelWidth != 0)
@@ -115,6 +138,56 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Stride-1 2-D convolution as an implicit GEMM: per block of output rows, each input channel's rows are copied with
+    /// their zero padding into rows of PaddedRowLength; then row (c, kh, kw) of the virtual im2col matrix is that copy
+    /// shifted by kh·dilationH rows and kw·dilationW columns, which the GEMM reads through a table of offsets. The product
+    /// covers the padded row width (the last (KernelW − 1)·DilationW columns of each row are discarded), lands in scratch
+    /// with bias and activation applied, and is compacted into y.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ConvImplicit(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
+        FusedActivation activation, Span<float> scratch)
+    {
+        if (g.StrideD != 1 || g.StrideH != 1 || g.StrideW != 1 || g.KernelD != 1 || g.Depth != 1 || g.OutDepth != 1)
+            throw new ArgumentException("The implicit convolution needs a 2-D, stride-1 geometry.");
+        int groups = g.Groups, cg = g.Channels / groups, mg = g.OutChannels / groups, k = g.KernelSize;
+        int H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth, KH = g.KernelH, KW = g.KernelW;
+        int rl = g.PaddedRowLength, planeLength = g.PaddedPlaneLength, block = g.RowsPerBlock;
+        int inPixels = H * W, outPixels = OH * OW;
+        var offsets = MemoryMarshal.Cast<float, int>(scratch.Slice(0, k));
+        var planes = scratch.Slice(k, cg * planeLength);
+        var product = scratch.Slice(k + cg * planeLength, mg * block * rl);
+        for (int c = 0, row = 0; c < cg; c++)
+            for (int kh = 0; kh < KH; kh++)
+                for (int kw = 0; kw < KW; kw++, row++)
+                    offsets[row] = c * planeLength + kh * g.DilationH * rl + kw * g.DilationW;
+        int rows = block + (KH - 1) * g.DilationH;
+        // The slack after each plane is only read for discarded columns; keep it finite.
+        planes.Clear();
+        for (int n = 0; n < batch; n++)
+            for (int gi = 0; gi < groups; gi++)
+            {
+                var xs = x.Slice((n * g.Channels + gi * cg) * inPixels, cg * inPixels);
+                var ws = w.Slice(gi * mg * k, mg * k);
+                var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
+                var epilogue = new GemmEpilogue(bias.IsEmpty ? default : bias.Slice(gi * mg, mg), default, 1f, false, activation);
+                for (int oy0 = 0; oy0 < OH; oy0 += block)
+                {
+                    int count = Math.Min(block, OH - oy0), cols = count * rl;
+                    for (int c = 0; c < cg; c++)
+                        PadPlane(xs.Slice(c * inPixels, inPixels), H, W, g.PadTop - oy0, g.PadLeft, 1, rows, rl, planes.Slice(c * planeLength, planeLength));
+                    GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(planes), 0, GemmPanelWidth,
+                        (cols + GemmPanelWidth - 1) / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, cols, k,
+                        ref MemoryMarshal.GetReference(product), cols, epilogue, ref MemoryMarshal.GetReference(offsets));
+                    for (int m = 0; m < mg; m++)
+                        for (int r = 0; r < count; r++)
+                            Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(product), m * cols + r * rl),
+                                ref Unsafe.Add(ref MemoryMarshal.GetReference(ys), m * outPixels + (oy0 + r) * OW), OW);
+                }
+            }
     }
 
     /// <summary>
