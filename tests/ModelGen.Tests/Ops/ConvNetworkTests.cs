@@ -88,4 +88,29 @@ public class ConvNetworkTests
         net.Builder.Node("AveragePool", new[] { sum }, new[] { "y" }, ("kernel_shape", new[] { 3, 3 }), ("strides", new[] { 2, 2 }), ("ceil_mode", 1)).Output("y");
         OnnxAssert.MatchesOnnxRuntime(net.Builder);
     }
+    [Fact]
+    public void Predict_allocates_nothing()
+    {
+        var net = new Net(5);
+        net.Builder.Input("x", 1, 4, 20, 21);
+        var a = net.ConvBnRelu("x", 4, 8, 3);
+        var b = net.ConvBnRelu(a, 8, 8, 3, stride: 2, group: 8);
+        var c = net.ConvBnRelu(b, 8, 16, 1);
+        var d = net.ConvBnRelu(c, 16, 16, 5, stride: 2);
+        var random = new Random(6);
+        net.Builder.Node("MaxPool", new[] { d }, new[] { "p" }, ("kernel_shape", new[] { 2, 2 }), ("strides", new[] { 2, 2 }), ("ceil_mode", 1))
+            .Node("GlobalAveragePool", new[] { "p" }, new[] { "g" })
+            .Initializer("shape", new long[] { 1, 16 }, 2).Node("Reshape", new[] { "g", "shape" }, new[] { "f" })
+            .Initializer("fc", TestData.Floats(random, 16 * 5), 16, 5).Node("MatMul", new[] { "f", "fc" }, new[] { "y" }).Output("y");
+        var options = ModelGen.Compiler.ModelOptions.Default("AllocationProbe", "ModelGen.Tests.Generated");
+        var result = OnnxAssert.Compile(net.Builder.ToBytes(), options);
+        Assert.True(result.Success, string.Join("; ", result.Diagnostics));
+        var model = ModelGen.Cli.Verification.InMemoryModel.Load(result, options);
+        var inputs = new Array[] { TestData.Floats(random, 4 * 20 * 21) };
+        var outputs = new Array[] { new float[5] };
+        for (int i = 0; i < 3; i++) model.Run(inputs, outputs);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.Run(inputs, outputs);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
