@@ -89,6 +89,9 @@ public static partial class Kernels
         static abstract Vector256<float> Combine(Vector256<float> acc, Vector256<float> x);
         static abstract Vector128<float> Combine(Vector128<float> acc, Vector128<float> x);
         static abstract bool Averages { get; }
+
+        /// <summary>Combines the lanes of a vector into one value.</summary>
+        static abstract float Reduce(Vector128<float> x);
     }
 
     private readonly struct MaxPooling : IPooling
@@ -99,6 +102,7 @@ public static partial class Kernels
         public static Vector256<float> Combine(Vector256<float> acc, Vector256<float> x) => Vector256.MaxNative(x, acc);
         public static Vector128<float> Combine(Vector128<float> acc, Vector128<float> x) => Vector128.MaxNative(x, acc);
         public static bool Averages => false;
+        public static float Reduce(Vector128<float> x) => float.MaxNative(float.MaxNative(x.GetElement(0), x.GetElement(1)), float.MaxNative(x.GetElement(2), x.GetElement(3)));
     }
 
     private readonly struct AveragePooling : IPooling
@@ -109,6 +113,7 @@ public static partial class Kernels
         public static Vector256<float> Combine(Vector256<float> acc, Vector256<float> x) => acc + x;
         public static Vector128<float> Combine(Vector128<float> acc, Vector128<float> x) => acc + x;
         public static bool Averages => true;
+        public static float Reduce(Vector128<float> x) => Vector128.Sum(x);
     }
 
     /// <summary>Taps of one axis that land inside [0, size): k in [lo, hi).</summary>
@@ -365,27 +370,28 @@ public static partial class Kernels
             float acc = TOp.Identity;
             if (Vector512.IsHardwareAccelerated && pixels >= 16)
             {
-                var a0 = Vector512.Create(TOp.Identity); var a1 = a0;
-                for (; i <= pixels - 32; i += 32)
+                var a0 = Vector512.LoadUnsafe(ref src); var a1 = Vector512.Create(TOp.Identity);
+                for (i = 16; i <= pixels - 32; i += 32)
                 {
                     a0 = TOp.Combine(a0, Vector512.LoadUnsafe(ref src, (nuint)i));
                     a1 = TOp.Combine(a1, Vector512.LoadUnsafe(ref src, (nuint)(i + 16)));
                 }
                 for (; i <= pixels - 16; i += 16) a0 = TOp.Combine(a0, Vector512.LoadUnsafe(ref src, (nuint)i));
                 a0 = TOp.Combine(a0, a1);
-                for (int l = 0; l < 16; l++) acc = TOp.Combine(acc, a0.GetElement(l));
+                var half = TOp.Combine(a0.GetLower(), a0.GetUpper());
+                acc = TOp.Reduce(TOp.Combine(half.GetLower(), half.GetUpper()));
             }
             else if (Vector256.IsHardwareAccelerated && pixels >= 8)
             {
-                var a0 = Vector256.Create(TOp.Identity);
-                for (; i <= pixels - 8; i += 8) a0 = TOp.Combine(a0, Vector256.LoadUnsafe(ref src, (nuint)i));
-                for (int l = 0; l < 8; l++) acc = TOp.Combine(acc, a0.GetElement(l));
+                var a0 = Vector256.LoadUnsafe(ref src);
+                for (i = 8; i <= pixels - 8; i += 8) a0 = TOp.Combine(a0, Vector256.LoadUnsafe(ref src, (nuint)i));
+                acc = TOp.Reduce(TOp.Combine(a0.GetLower(), a0.GetUpper()));
             }
             else if (Vector128.IsHardwareAccelerated && pixels >= 4)
             {
-                var a0 = Vector128.Create(TOp.Identity);
-                for (; i <= pixels - 4; i += 4) a0 = TOp.Combine(a0, Vector128.LoadUnsafe(ref src, (nuint)i));
-                for (int l = 0; l < 4; l++) acc = TOp.Combine(acc, a0.GetElement(l));
+                var a0 = Vector128.LoadUnsafe(ref src);
+                for (i = 4; i <= pixels - 4; i += 4) a0 = TOp.Combine(a0, Vector128.LoadUnsafe(ref src, (nuint)i));
+                acc = TOp.Reduce(a0);
             }
             for (; i < pixels; i++) acc = TOp.Combine(acc, Unsafe.Add(ref src, i));
             y[p] = TOp.Averages ? acc / pixels : acc;
