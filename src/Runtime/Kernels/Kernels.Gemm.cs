@@ -197,9 +197,11 @@ public readonly struct FusedActivation
 /// <summary>
 /// Single-precision matrix multiplication. The core computes C = act(alpha·A·B + rowBias + colBias [+ C]) with A row-major
 /// and B addressed as 16-column panels: B is either row-major (a panel is 16 adjacent columns, k-stride ldb) or packed at
-/// build time (<see cref="PackB"/>: panel after panel, each K rows of 16 contiguous floats, zero-padded). Register-blocked
-/// micro-kernels (8×32 for Vector512, 6×16 for Vector256, 6×8 for Vector128) accumulate with FMA; the epilogue adds the
-/// bias, applies the activation and stores while the tile is hot.
+/// build time (<see cref="PackB"/>: panel after panel, each K rows of 16 contiguous floats, zero-padded), or its rows are
+/// found through a table of offsets (the implicit-GEMM convolution). Register-blocked micro-kernels (8×32 for Vector512,
+/// 6×16 for Vector256, 6×8 for Vector128; fewer rows at the bottom edge) accumulate with FMA; for full tiles the epilogue
+/// adds the bias, applies the activation and stores straight from the accumulator registers. Large A is split into K
+/// blocks so a block stays in L2.
 /// </summary>
 public static partial class Kernels
 {
