@@ -19,7 +19,7 @@ namespace ModelGen.Ops
             var node = ctx.Node;
             bool includePad = node.Attributes.Int("count_include_pad", 0) != 0;
             string divisor = !includePad ? "Valid" : "Padded";
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.AveragePool({ctx.Input(0)}, {ctx.Output(0)}, {KernelEmit.I(Planes(node))}, {GeometryExpression(Geometry(node))}, {EmitContext.Runtime}.PoolDivisor.{divisor});");
+            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.AveragePool({ctx.Input(0)}, {ctx.Output(0)}, {KernelEmit.I(Planes(node))}, {GeometryExpression(Geometry(node))}, {EmitContext.Runtime}.PoolDivisor.{divisor}, {ctx.Scratch()});");
         }
     }
 }

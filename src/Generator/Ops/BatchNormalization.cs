@@ -9,7 +9,8 @@ namespace ModelGen.Ops
     /// BatchNormalization in inference mode (opsets 7–15+): y = (x − mean) / sqrt(var + epsilon) · scale + B per channel.
     /// With constant parameters it becomes one multiply-add per element (a, b folded at build time); the FoldBatchNorm pass
     /// usually removes it altogether by folding it into the Conv or Gemm before it. Opsets 7–8 with spatial = 0 take
-    /// per-element parameters of shape [C, D1, …]. Training mode (opset 14+) is not supported.
+    /// per-element parameters of shape [C, D1, …]. Training mode (opset 14+) normalizes with the batch statistics and
+    /// writes the running mean and variance outputs.
     /// </summary>
     public sealed class BatchNormalization : OpDefinition
     {
@@ -35,7 +36,6 @@ namespace ModelGen.Ops
             for (int i = 0; i < 5; i++) RequireFloat(node, i);
             var x = node.Inputs[0]!.Shape!;
             Require(x.Length >= 2, $"X {Shapes.Format(x)} needs a batch and a channel axis");
-            RequireSupported(!IsTraining(node), "training_mode = 1 (only inference is supported)");
             bool spatial = IsSpatial(node);
             int c = x[1];
             int[] expected = spatial ? new[] { c } : x.Skip(1).ToArray();
@@ -45,11 +45,15 @@ namespace ModelGen.Ops
                 Require(Shapes.Size(p) == Shapes.Size(expected) && (p.SequenceEqual(expected) || p.Length == 1),
                     $"{node.Inputs[i]!.Name} {Shapes.Format(p)} must be {Shapes.Format(expected)}");
             }
-            // Extra outputs (mean, var, saved statistics) exist only in training; inference models leave them unused.
+            // Extra outputs exist only in training: running mean and variance (opset 14+), or the opset 7–9 statistics,
+            // which inference models leave unused.
+            bool training = IsTraining(node);
+            if (training) RequireSupported(spatial, "training_mode with per-element parameters");
             for (int o = 1; o < node.Outputs.Length; o++)
             {
                 var v = node.Outputs[o];
-                RequireSupported(!v.IsGraphOutput && v.Consumers.Count == 0, $"output '{v.Name}' (running or saved statistics are computed only in training)");
+                RequireSupported(training && o <= 2 || (!v.IsGraphOutput && v.Consumers.Count == 0),
+                    $"output '{v.Name}' (saved statistics are computed only in training)");
                 v.Type = DataType.Float;
                 v.Shape = expected;
             }
@@ -77,6 +81,7 @@ namespace ModelGen.Ops
 
         public override bool TryFold(Node node)
         {
+            if (IsTraining(node)) return false;
             var (batch, channels, inner) = Layout(node);
             var (a, b) = Fold(node);
             var x = node.Inputs[0]!.Constant!.AsFloats();
@@ -96,6 +101,14 @@ namespace ModelGen.Ops
             var (batch, channels, inner) = Layout(node);
             string R = EmitContext.Runtime;
             string dims = $"{KernelEmit.I(batch)}, {KernelEmit.I(channels)}, {KernelEmit.I(inner)}";
+            float eps = node.Attributes.Float("epsilon", 1e-5f);
+            if (IsTraining(node))
+            {
+                string Stat(int o) => o < node.Outputs.Length ? ctx.Output(o) : "default";
+                ctx.Code.Line($"{R}.Kernels.BatchNormalizationTraining({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Input(2)}, {ctx.Input(3)}, {ctx.Input(4)}, {KernelEmit.F(eps)}, " +
+                    $"{KernelEmit.F(node.Attributes.Float("momentum", 0.9f))}, {ctx.Output(0)}, {Stat(1)}, {Stat(2)}, {dims});");
+                return;
+            }
             if (HasConstantParameters(node))
             {
                 var (a, b) = Fold(node);
@@ -104,7 +117,6 @@ namespace ModelGen.Ops
                 ctx.Code.Line($"{R}.Kernels.ChannelAffine({ctx.Input(0)}, {wa}, {wb}, {ctx.Output(0)}, {dims});");
                 return;
             }
-            float eps = node.Attributes.Float("epsilon", 1e-5f);
             ctx.Code.Line($"{R}.Kernels.BatchNormalization({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Input(2)}, {ctx.Input(3)}, {ctx.Input(4)}, {KernelEmit.F(eps)}, {ctx.Output(0)}, {dims});");
         }
     }

@@ -7,10 +7,12 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// Conv (float, 1-D to 3-D, every attribute). Three strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
-    /// becomes a generated method with constant loop bounds, its taps in registers and the output row vectorized for
-    /// stride 1; a 1×1 stride-1 unpadded convolution is one matrix product over [C, pixels]; anything else is im2col into
-    /// planned scratch plus the register-blocked GEMM. Bias and a fused activation are applied while the output is written.
+    /// Conv (float, 1-D to 3-D, every attribute). Four strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
+    /// becomes a generated method with constant loop bounds, its taps in registers and every output row vectorized (a
+    /// padded, phase-split copy of each channel makes strided windows unit-stride); a 1×1 stride-1 unpadded convolution is
+    /// one matrix product over [C, pixels]; other stride-1 1-D/2-D convolutions are an implicit GEMM over zero-padded input
+    /// rows read through a row-offset table; anything else is im2col into planned scratch plus the register-blocked GEMM.
+    /// Bias and a fused activation are applied while the output is written.
     /// </summary>
     public sealed class Conv : OpDefinition
     {
@@ -27,6 +29,33 @@ namespace ModelGen.Ops
             public bool IsDepthwise => Group == C && M == C && G.Rank <= 2;
             public bool IsPointwise => Kernel.All(k => k == 1) && G.Strides.All(s => s == 1) && G.PadBegin.All(p => p == 0)
                 && G.Output.SequenceEqual(G.Input);
+
+            /// <summary>Stride-1 1-D and 2-D convolutions run as an implicit GEMM over padded input rows (no im2col).</summary>
+            public bool IsImplicit => !IsPointwise && G.Rank <= 2 && G.Strides.All(s => s == 1);
+
+            public int RowLength => G.Output[G.Rank - 1] + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1];
+
+            private int KernelH => G.Rank == 2 ? Kernel[0] : 1;
+
+            private int DilationH => G.Rank == 2 ? G.Dilations[0] : 1;
+
+            private int OutHeight => G.Rank == 2 ? G.Output[0] : 1;
+
+            /// <summary>Output rows per implicit block: the padded rows of all channels fill about 256 KB.</summary>
+            public int RowsPerBlock
+            {
+                get
+                {
+                    int slack = 16 + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1];
+                    int perChannel = KernelEmit.Im2ColBlockFloats / (C / Group);
+                    int rows = (perChannel - slack) / RowLength - (KernelH - 1) * DilationH;
+                    return Math.Max(1, Math.Min(rows, OutHeight));
+                }
+            }
+
+            public long ImplicitScratchFloats =>
+                K + (long)(C / Group) * ((RowsPerBlock + (KernelH - 1) * DilationH) * RowLength + 16 + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1])
+                + (long)(M / Group) * RowsPerBlock * RowLength;
         }
 
         private static Shape Analyze(Node node)
@@ -72,10 +101,17 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node);
-            if (s.IsDepthwise) return 0;
+            if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * new PaddedDepthwiseWriter(s, null, false).ScratchFloats;
             if (s.IsPointwise) return s.Pixels % KernelEmit.PanelWidth == 0 ? 0 : 4L * s.K * KernelEmit.PanelWidth;
+            if (s.IsImplicit) return 4L * s.ImplicitScratchFloats;
             return 4L * s.K * KernelEmit.ConvChunk(s.K, s.Pixels);
         }
+
+        /// <summary>
+        /// Stride-1 windows up to 3 columns wide read the input directly (their scalar edge columns are cheap); wider or
+        /// strided windows go through a padded copy, which the edge columns would otherwise dominate.
+        /// </summary>
+        private static bool UsesDirectDepthwise(Shape s) => s.G.Strides[s.G.Rank - 1] == 1 && s.Kernel[s.Kernel.Length - 1] <= 3;
 
         public override void Emit(EmitContext ctx)
         {
@@ -84,8 +120,14 @@ namespace ModelGen.Ops
             string bias = ctx.HasInput(2) ? ctx.Input(2) : "default";
             if (s.IsDepthwise)
             {
-                string method = ctx.AddMethod("DepthwiseConv", (w, name) => new DepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write(w, name));
-                ctx.Code.Line($"{method}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)});");
+                if (UsesDirectDepthwise(s))
+                {
+                    string direct = ctx.AddMethod("DepthwiseConv", new DirectDepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write);
+                    ctx.Code.Line($"{direct}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)});");
+                    return;
+                }
+                string padded = ctx.AddMethod("DepthwiseConv", new PaddedDepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write);
+                ctx.Code.Line($"{padded}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {ctx.Scratch()});");
                 return;
             }
 
@@ -95,19 +137,25 @@ namespace ModelGen.Ops
             int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
             var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
             var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
-            int chunk = s.IsPointwise ? 0 : KernelEmit.ConvChunk(s.K, s.Pixels);
+            int chunk = s.IsPointwise || s.IsImplicit ? 0 : KernelEmit.ConvChunk(s.K, s.Pixels);
+            int rowsPerBlock = s.IsImplicit ? s.RowsPerBlock : 0;
             string I(int v) => KernelEmit.I(v);
             string geometry = $"new {EmitContext.Runtime}.ConvGeometry(channels: {I(s.C)}, depth: {I(input[0])}, height: {I(input[1])}, width: {I(input[2])}, " +
                 $"outChannels: {I(s.M)}, outDepth: {I(output[0])}, outHeight: {I(output[1])}, outWidth: {I(output[2])}, " +
                 $"kernelD: {I(kernel[0])}, kernelH: {I(kernel[1])}, kernelW: {I(kernel[2])}, strideD: {I(strides[0])}, strideH: {I(strides[1])}, strideW: {I(strides[2])}, " +
                 $"dilationD: {I(dilations[0])}, dilationH: {I(dilations[1])}, dilationW: {I(dilations[2])}, padFront: {I(pads[0])}, padTop: {I(pads[1])}, padLeft: {I(pads[2])}, " +
-                $"groups: {I(s.Group)}, chunk: {I(chunk)})";
+                $"groups: {I(s.Group)}, chunk: {I(chunk)}" + (rowsPerBlock > 0 ? $", rowsPerBlock: {I(rowsPerBlock)})" : ")");
             string scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : "default";
             ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
         }
 
-        /// <summary>Writes the specialized depthwise method: every size is a constant.</summary>
-        private sealed class DepthwiseWriter
+        /// <summary>
+        /// Writes the specialized depthwise method: every size is a constant. Each channel is first copied with its zero
+        /// padding (and, for a column stride s, split into s column phases) by Kernels.PadPlane into scratch, so every
+        /// output column of every row runs in the same vector loop with unit-stride loads and no bounds checks; the kernel
+        /// taps sit in registers for the whole channel.
+        /// </summary>
+        private sealed class PaddedDepthwiseWriter
         {
             private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
             private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
@@ -119,7 +167,208 @@ namespace ModelGen.Ops
             private readonly Activation? _act;
             private readonly bool _hasBias;
 
-            public DepthwiseWriter(Shape s, Activation? act, bool hasBias)
+            public PaddedDepthwiseWriter(Shape s, Activation? act, bool hasBias)
+            {
+                var g = s.G;
+                bool oneD = g.Rank == 1;
+                _n = s.N; _c = s.C;
+                _h = oneD ? 1 : g.Input[0]; _w = g.Input[g.Rank - 1];
+                _oh = oneD ? 1 : g.Output[0]; _ow = g.Output[g.Rank - 1];
+                _kh = oneD ? 1 : g.Kernel[0]; _kw = g.Kernel[g.Rank - 1];
+                _sh = oneD ? 1 : g.Strides[0]; _sw = g.Strides[g.Rank - 1];
+                _dh = oneD ? 1 : g.Dilations[0]; _dw = g.Dilations[g.Rank - 1];
+                _pt = oneD ? 0 : g.PadBegin[0]; _pl = g.PadBegin[g.Rank - 1];
+                _act = act;
+                _hasBias = hasBias;
+            }
+
+            /// <summary>Rows of the padded plane: every row a window reads.</summary>
+            private int PaddedRows => Math.Max(_h + _pt, (_oh - 1) * _sh + (_kh - 1) * _dh + 1);
+
+            /// <summary>Columns per phase row: every input column and every column a tap of an output reads.</summary>
+            private int RowLength
+            {
+                get
+                {
+                    int wp = Math.Max(_w + _pl, (_ow - 1) * _sw + (_kw - 1) * _dw + 1);
+                    return Math.Max((wp + _sw - 1) / _sw, _ow + (_kw - 1) * _dw / _sw);
+                }
+            }
+
+            public int ScratchFloats => _sw * PaddedRows * RowLength;
+
+            private static string I(long v) => KernelEmit.I(v);
+
+            private int Taps => _kh * _kw;
+
+            public void Write(SourceWriter w, string name)
+            {
+                w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
+                w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
+                string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+                w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(ScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+                w.Line($"ref float wr = ref {MM}.GetReference(w);");
+                w.Line($"ref float yr = ref {MM}.GetReference(y);");
+                w.Line($"ref float pr = ref {MM}.GetReference(pad);");
+                if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
+                if (_act is not null && _act.Kind is not ("Relu" or "Clip"))
+                    w.Line($"var act = new {EmitContext.Runtime}.FusedActivation({EmitContext.Runtime}.ActivationKind.{KernelEmit.Kind(_act)}, {KernelEmit.F(_act.Alpha)}, {KernelEmit.F(_act.Beta)});");
+                // The zero borders are the same for every channel: clear once, then copy only each channel's data.
+                w.Line($"pad.Slice(0, {I(ScratchFloats)}).Clear();");
+                w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
+                w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
+                w.Line($"{EmitContext.Runtime}.Kernels.PadPlane(x.Slice(nc * {I(_h * _w)}, {I(_h * _w)}), {I(_h)}, {I(_w)}, {I(_pt)}, {I(_pl)}, {I(_sw)}, {I(PaddedRows)}, {I(RowLength)}, pad, bordersAreZero: true);");
+                w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+                w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
+                for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
+                w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+
+                // One branch per vector width; each uses the widest vector the output row fits (decided now).
+                string? Pick(params (string Type, int Width)[] options)
+                {
+                    foreach (var (type, width) in options) if (_ow >= width) return type;
+                    return null;
+                }
+                var branches = new List<(string Condition, string? Vector)>
+                {
+                    ($"{V512}.IsHardwareAccelerated", Pick((V512, 16), (V256, 8), (V128, 4))),
+                    ($"{V256}.IsHardwareAccelerated", Pick((V256, 8), (V128, 4))),
+                    ($"{V128}.IsHardwareAccelerated", Pick((V128, 4))),
+                    ("true", null),
+                };
+                // Drop branches that would emit the same code as the next one.
+                for (int i = branches.Count - 2; i >= 0; i--)
+                    if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
+                for (int i = 0; i < branches.Count; i++)
+                {
+                    var (condition, vector) = branches[i];
+                    bool only = branches.Count == 1;
+                    if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
+                    WriteRows(w, vector);
+                    if (!only) w.Close();
+                }
+                w.Close();
+                w.Close();
+            }
+
+            private static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
+
+            /// <summary>The (row, phase) pairs the taps read, and per tap its source name and column offset.</summary>
+            private (List<(int Ky, int Phase)> Sources, List<List<(int Tap, string Source, int Offset)>> Chains) Layout()
+            {
+                var sources = new List<(int, int)>();
+                var chains = new List<List<(int, string, int)>>();
+                for (int ky = 0; ky < _kh; ky++)
+                {
+                    var chain = new List<(int, string, int)>();
+                    for (int kx = 0; kx < _kw; kx++)
+                    {
+                        int phase = kx * _dw % _sw, offset = kx * _dw / _sw;
+                        if (!sources.Contains((ky, phase))) sources.Add((ky, phase));
+                        chain.Add((ky * _kw + kx, $"r{ky}_{phase}", offset));
+                    }
+                    // One partial sum per kernel row (two for a single row) keeps several FMA chains in flight.
+                    if (_kh == 1 && _kw > 2)
+                    {
+                        chains.Add(chain.Where((_, i) => i % 2 == 0).ToList());
+                        chains.Add(chain.Where((_, i) => i % 2 == 1).ToList());
+                    }
+                    else chains.Add(chain);
+                }
+                return (sources, chains);
+            }
+
+            private void WriteRows(SourceWriter w, string? vector)
+            {
+                var (sources, chains) = Layout();
+                if (vector is not null)
+                {
+                    w.Line($"var vb = {vector}.Create(bias);");
+                    for (int t = 0; t < Taps; t++) w.Line($"var v{t} = {vector}.Create(w{t});");
+                }
+                w.Open($"for (int oy = 0; oy < {I(_oh)}; oy++)");
+                foreach (var (ky, phase) in sources)
+                    w.Line($"ref float r{ky}_{phase} = ref {U}.Add(ref pr, ({I(phase * PaddedRows + ky * _dh)} + oy * {I(_sh)}) * {I(RowLength)});");
+                w.Line($"ref float yo = ref {U}.Add(ref yc, oy * {I(_ow)});");
+                if (vector is null) WriteScalar(w, chains);
+                else WriteVector(w, vector, chains);
+                w.Close();
+            }
+
+            private void WriteScalar(SourceWriter w, List<List<(int Tap, string Source, int Offset)>> chains)
+            {
+                w.Open($"for (int ox = 0; ox < {I(_ow)}; ox++)");
+                for (int ci = 0; ci < chains.Count; ci++)
+                {
+                    var terms = chains[ci].Select(t => $"w{t.Tap} * {U}.Add(ref {t.Source}, ox + {I(t.Offset)})");
+                    w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", terms)};");
+                }
+                string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
+                w.Line($"{U}.Add(ref yo, ox) = {KernelEmit.ApplyScalar(_act, $"({total})")};");
+                w.Close();
+            }
+
+            private void WriteVector(SourceWriter w, string vector, List<List<(int Tap, string Source, int Offset)>> chains)
+            {
+                int width = Width(vector);
+                // Two vectors per iteration while they fit, then one, then one more overlapping the end of the row.
+                void Body(string ox, int vectors)
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                        for (int ci = 0; ci < chains.Count; ci++)
+                        {
+                            w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
+                            foreach (var (tap, source, offset) in chains[ci])
+                                w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref {source}, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
+                        }
+                    }
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                        string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
+                        w.Line($"{vector}.StoreUnsafe({KernelEmit.ApplyVector(_act, vector, $"({sum})")}, ref yo, (nuint)({at}));");
+                    }
+                }
+                w.Line("int ox = 0;");
+                if (_ow >= 2 * width)
+                {
+                    w.Open($"for (; ox <= {I(_ow - 2 * width)}; ox += {I(2 * width)})");
+                    Body("ox", 2);
+                    w.Close();
+                }
+                w.Open($"for (; ox <= {I(_ow - width)}; ox += {I(width)})");
+                Body("ox", 1);
+                w.Close();
+                if (_ow % width != 0)
+                {
+                    w.Open("// The last vector ends at the row's end, overlapping outputs already written.");
+                    w.Line($"ox = {I(_ow - width)};");
+                    Body("ox", 1);
+                    w.Close();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Writes the specialized depthwise method for stride 1 and kernels up to 3 wide: every size is a constant, the
+        /// interior of each row is vectorized straight from the input, and the few edge columns are unrolled scalar code with
+        /// constant indices (rows above and below the image read a zero row).
+        /// </summary>
+        private sealed class DirectDepthwiseWriter
+        {
+            private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
+            private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+            private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+            private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+            private readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
+            private readonly Activation? _act;
+            private readonly bool _hasBias;
+
+            public DirectDepthwiseWriter(Shape s, Activation? act, bool hasBias)
             {
                 var g = s.G;
                 bool oneD = g.Rank == 1;
@@ -161,7 +410,7 @@ namespace ModelGen.Ops
 
             public void Write(SourceWriter w, string name)
             {
-                w.Line($"/// <summary>Depthwise {_kh}x{_kw} convolution, stride {_sh}x{_sw}, dilation {_dh}x{_dw}, pads {_pt},{_pl}: [{_n},{_c},{_h},{_w}] -> [{_n},{_c},{_oh},{_ow}].</summary>");
+                w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
                 w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y)");
                 string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
                 w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
@@ -324,10 +573,9 @@ namespace ModelGen.Ops
                         string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
                         for (int ci = 0; ci < chains.Count; ci++)
                         {
-                            string acc = ci == 0 ? "vb" : $"{vector}<float>.Zero";
+                            w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
                             foreach (var (tap, offset, row) in chains[ci])
-                                acc = $"{vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref r{row}, (nuint)({at} + {I(offset)})), v{tap}, {acc})";
-                            w.Line($"var a{v}_{ci} = {acc};");
+                                w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref r{row}, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
                         }
                     }
                     for (int v = 0; v < vectors; v++)
@@ -349,7 +597,7 @@ namespace ModelGen.Ops
                 w.Close();
                 if (count % width != 0)
                 {
-                    w.Open("");
+                    w.Open("// The last vector ends at the row's end, overlapping outputs already written.");
                     w.Line($"ox = {I(hi - width)};");
                     Body("ox", 1);
                     w.Close();

@@ -168,7 +168,7 @@ namespace ModelGen.Ops
                 ctx.Code.Line(call(Slice(a, ao[0]), Slice(b, bOffsets[0]), Slice(y, yo[0])));
                 return;
             }
-            ctx.Code.Open("");
+            ctx.Code.Open($"// {KernelEmit.I(count)} products: element offsets of each batch's A and B.");
             ctx.Code.Line($"global::System.ReadOnlySpan<int> mm_a = {KernelEmit.Ints(ao)};");
             ctx.Code.Line($"global::System.ReadOnlySpan<int> mm_b = {KernelEmit.Ints(bOffsets)};");
             ctx.Code.Open($"for (int mm_i = 0; mm_i < {I(count)}; mm_i++)");

@@ -14,6 +14,6 @@ namespace ModelGen.Ops
         protected override bool HasDilations(Node node) => node.Opset >= 10;
 
         public override void Emit(EmitContext ctx) =>
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.MaxPool({ctx.Input(0)}, {ctx.Output(0)}, {KernelEmit.I(Planes(ctx.Node))}, {GeometryExpression(Geometry(ctx.Node))});");
+            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.MaxPool({ctx.Input(0)}, {ctx.Output(0)}, {KernelEmit.I(Planes(ctx.Node))}, {GeometryExpression(Geometry(ctx.Node))}, {ctx.Scratch()});");
     }
 }

@@ -22,8 +22,22 @@ namespace ModelGen.Ops
             if (!HasDilations(node))
                 Require(node.Attributes.Ints("dilations") is null || node.Attributes.Ints("dilations")!.All(d => d == 1), "dilations is not an attribute of this opset version");
             bool ceil = node.Attributes.Int("ceil_mode", 0) != 0;
-            return SpatialGeometry.ForPool(node, x.Skip(2).ToArray(), kernel!.Select(k => checked((int)k)).ToArray(), ceil);
+            var g = SpatialGeometry.ForPool(node, x.Skip(2).ToArray(), kernel!.Select(k => checked((int)k)).ToArray(), ceil);
+            // SAME padding of a kernel smaller than its stride can come out negative; ONNX Runtime rejects that too.
+            RequireSupported(g.PadBegin.All(p => p >= 0) && g.PadEnd.All(p => p >= 0), $"negative pads {SpatialGeometry.Format(g.PadBegin)}+{SpatialGeometry.Format(g.PadEnd)} from auto_pad {g.AutoPad}");
+            return g;
         }
+
+        /// <summary>Floats of scratch the runtime pooling kernel needs: one padded row and one divisor per output column.</summary>
+        internal int ScratchFloats(Node node)
+        {
+            var g = Geometry(node);
+            int w = g.Input[g.Rank - 1], ow = g.Output[g.Rank - 1], k = g.Kernel[g.Rank - 1], s = g.Strides[g.Rank - 1], d = g.Dilations[g.Rank - 1];
+            int row = System.Math.Max(g.PadBegin[g.Rank - 1] + w, (ow - 1) * s + (k - 1) * d + 1) + 16;
+            return row + ow;
+        }
+
+        public override long ScratchBytes(Node node) => 4L * ScratchFloats(node);
 
         public override void InferShapes(Node node)
         {

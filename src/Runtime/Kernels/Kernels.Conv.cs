@@ -14,7 +14,7 @@ public readonly struct ConvGeometry
 {
     public ConvGeometry(int channels, int depth, int height, int width, int outChannels, int outDepth, int outHeight, int outWidth,
         int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
-        int padFront, int padTop, int padLeft, int groups, int chunk)
+        int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0)
     {
         Channels = channels; Depth = depth; Height = height; Width = width;
         OutChannels = outChannels; OutDepth = outDepth; OutHeight = outHeight; OutWidth = outWidth;
@@ -22,7 +22,7 @@ public readonly struct ConvGeometry
         StrideD = strideD; StrideH = strideH; StrideW = strideW;
         DilationD = dilationD; DilationH = dilationH; DilationW = dilationW;
         PadFront = padFront; PadTop = padTop; PadLeft = padLeft;
-        Groups = groups; Chunk = chunk;
+        Groups = groups; Chunk = chunk; RowsPerBlock = rowsPerBlock;
     }
 
     public int Channels { get; }
@@ -48,12 +48,28 @@ public readonly struct ConvGeometry
     public int Groups { get; }
     public int Chunk { get; }
 
+    /// <summary>
+    /// Non-zero for the implicit-GEMM algorithm (2-D, stride 1): output rows per block. Each block copies the input rows
+    /// it needs, zero-padded, and the product reads them through a table of row offsets instead of an im2col matrix.
+    /// </summary>
+    public int RowsPerBlock { get; }
+
+    /// <summary>Row length of the implicit algorithm's padded input (and of its output grid): OutWidth + (KernelW − 1)·DilationW.</summary>
+    public int PaddedRowLength => OutWidth + (KernelW - 1) * DilationW;
+
+    /// <summary>Floats of one channel's padded block in the implicit algorithm, with slack for reads past the last row.</summary>
+    public int PaddedPlaneLength => (RowsPerBlock + (KernelH - 1) * DilationH) * PaddedRowLength + GemmSlack;
+
+
     /// <summary>Rows of the im2col matrix (and columns of a group's weight matrix).</summary>
     public int KernelSize => Channels / Groups * KernelD * KernelH * KernelW;
 
     public int InputPixels => Depth * Height * Width;
 
     public int OutputPixels => OutDepth * OutHeight * OutWidth;
+
+    /// <summary>Slack floats after each padded plane (plus (KernelW − 1)·DilationW), so the last 16-column panel stays in bounds.</summary>
+    private int GemmSlack => 16 + (KernelW - 1) * DilationW;
 
     /// <summary>True when the convolution is a plain matrix product over [C, pixels] (1×1, stride 1, no padding).</summary>
     public bool IsPointwise => KernelD == 1 && KernelH == 1 && KernelW == 1 && StrideD == 1 && StrideH == 1 && StrideW == 1
@@ -66,9 +82,11 @@ public static partial class Kernels
     /// Scratch floats <see cref="Conv"/> needs: the im2col block (KernelSize × Chunk) or, for a pointwise convolution run
     /// directly on its input (Chunk 0) whose pixel count is not a multiple of 16, one edge panel.
     /// </summary>
-    public static int ConvScratch(in ConvGeometry g) => g.Chunk == 0
-        ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
-        : g.KernelSize * g.Chunk;
+    public static int ConvScratch(in ConvGeometry g) => g.RowsPerBlock > 0
+        ? g.KernelSize + g.Channels / g.Groups * g.PaddedPlaneLength + g.OutChannels / g.Groups * g.RowsPerBlock * g.PaddedRowLength
+        : g.Chunk == 0
+            ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
+            : g.KernelSize * g.Chunk;
 
     /// <summary>
     /// y = act(conv(x, w) + bias) for <paramref name="batch"/> images. Each group is a matrix product of its weights
@@ -86,6 +104,11 @@ public static partial class Kernels
             throw new ArgumentException("Conv operand too short.");
         if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException("Conv bias too short.", nameof(bias));
         if (scratch.Length < ConvScratch(g)) throw new ArgumentException("Conv scratch too short.", nameof(scratch));
+        if (g.RowsPerBlock > 0)
+        {
+            ConvImplicit(x, w, bias, y, batch, g, activation, scratch);
+            return;
+        }
         int chunk = g.Chunk;
         bool direct = chunk == 0;
         if (direct ? !g.IsPointwise : chunk < 0 || chunk % GemmPanelWidth != 0)
@@ -115,6 +138,56 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Stride-1 2-D convolution as an implicit GEMM: per block of output rows, each input channel's rows are copied with
+    /// their zero padding into rows of PaddedRowLength; then row (c, kh, kw) of the virtual im2col matrix is that copy
+    /// shifted by kh·dilationH rows and kw·dilationW columns, which the GEMM reads through a table of offsets. The product
+    /// covers the padded row width (the last (KernelW − 1)·DilationW columns of each row are discarded), lands in scratch
+    /// with bias and activation applied, and is compacted into y.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ConvImplicit(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
+        FusedActivation activation, Span<float> scratch)
+    {
+        if (g.StrideD != 1 || g.StrideH != 1 || g.StrideW != 1 || g.KernelD != 1 || g.Depth != 1 || g.OutDepth != 1)
+            throw new ArgumentException("The implicit convolution needs a 2-D, stride-1 geometry.");
+        int groups = g.Groups, cg = g.Channels / groups, mg = g.OutChannels / groups, k = g.KernelSize;
+        int H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth, KH = g.KernelH, KW = g.KernelW;
+        int rl = g.PaddedRowLength, planeLength = g.PaddedPlaneLength, block = g.RowsPerBlock;
+        int inPixels = H * W, outPixels = OH * OW;
+        var offsets = MemoryMarshal.Cast<float, int>(scratch.Slice(0, k));
+        var planes = scratch.Slice(k, cg * planeLength);
+        var product = scratch.Slice(k + cg * planeLength, mg * block * rl);
+        for (int c = 0, row = 0; c < cg; c++)
+            for (int kh = 0; kh < KH; kh++)
+                for (int kw = 0; kw < KW; kw++, row++)
+                    offsets[row] = c * planeLength + kh * g.DilationH * rl + kw * g.DilationW;
+        int rows = block + (KH - 1) * g.DilationH;
+        // The slack after each plane is only read for discarded columns; keep it finite.
+        planes.Clear();
+        for (int n = 0; n < batch; n++)
+            for (int gi = 0; gi < groups; gi++)
+            {
+                var xs = x.Slice((n * g.Channels + gi * cg) * inPixels, cg * inPixels);
+                var ws = w.Slice(gi * mg * k, mg * k);
+                var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
+                var epilogue = new GemmEpilogue(bias.IsEmpty ? default : bias.Slice(gi * mg, mg), default, 1f, false, activation);
+                for (int oy0 = 0; oy0 < OH; oy0 += block)
+                {
+                    int count = Math.Min(block, OH - oy0), cols = count * rl;
+                    for (int c = 0; c < cg; c++)
+                        PadPlane(xs.Slice(c * inPixels, inPixels), H, W, g.PadTop - oy0, g.PadLeft, 1, rows, rl, planes.Slice(c * planeLength, planeLength));
+                    GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(planes), 0, GemmPanelWidth,
+                        (cols + GemmPanelWidth - 1) / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, cols, k,
+                        ref MemoryMarshal.GetReference(product), cols, epilogue, ref MemoryMarshal.GetReference(offsets));
+                    for (int m = 0; m < mg; m++)
+                        for (int r = 0; r < count; r++)
+                            Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(product), m * cols + r * rl),
+                                ref Unsafe.Add(ref MemoryMarshal.GetReference(ys), m * outPixels + (oy0 + r) * OW), OW);
+                }
+            }
     }
 
     /// <summary>
@@ -190,6 +263,7 @@ public static partial class Kernels
                                 int a = Math.Min(Math.Max(lo, ox0), ox0 + len), b = Math.Min(Math.Max(hi, a), ox0 + len);
                                 ZeroSmall(ref d, a - ox0);
                                 if (sw == 1) Copy(ref Unsafe.Add(ref src, a), ref Unsafe.Add(ref d, a - ox0), b - a);
+                                else if (sw == 2) CopyEvens(ref Unsafe.Add(ref src, 2 * a), ref Unsafe.Add(ref d, a - ox0), b - a);
                                 else
                                 {
                                     ref float t = ref Unsafe.Add(ref d, a - ox0);
@@ -225,6 +299,69 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
     }
 
+    /// <summary>
+    /// Copies one [height, width] plane into <paramref name="dst"/> with zero padding, split by column phase for a strided
+    /// window: dst[phase, r, j] = plane[r − padTop, j·stride + phase − padLeft], or 0 outside the plane, for r &lt; rows and
+    /// j &lt; rowLength. A depthwise kernel then reads every tap of every output column with unit-stride vector loads and no
+    /// bounds checks: tap column kx·dilation of output ox is phase (kx·dilation) % stride, index ox + (kx·dilation) / stride.
+    /// With bordersAreZero, dst already holds zeros outside the plane's data (as an earlier call with the same geometry
+    /// leaves it), so only the data is written.
+    /// </summary>
+    public static void PadPlane(ReadOnlySpan<float> plane, int height, int width, int padTop, int padLeft, int stride, int rows, int rowLength, Span<float> dst,
+        bool bordersAreZero = false)
+    {
+        if (plane.Length < height * width || dst.Length < stride * rows * rowLength || stride <= 0) throw new ArgumentException("PadPlane operand too short.");
+        ref float src = ref MemoryMarshal.GetReference(plane);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        for (int phase = 0; phase < stride; phase++)
+        {
+            // Columns j whose source column j·stride + phase − padLeft lies in [0, width).
+            int first = phase - padLeft;
+            int lo = first >= 0 ? 0 : (-first + stride - 1) / stride;
+            int hi = width - 1 - first < 0 ? 0 : Math.Min(rowLength, (width - 1 - first) / stride + 1);
+            lo = Math.Min(lo, rowLength);
+            hi = Math.Max(hi, lo);
+            for (int r = 0; r < rows; r++)
+            {
+                ref float row = ref Unsafe.Add(ref d, (phase * rows + r) * rowLength);
+                int iy = r - padTop;
+                if ((uint)iy >= (uint)height)
+                {
+                    if (!bordersAreZero) ZeroSmall(ref row, rowLength);
+                    continue;
+                }
+                if (!bordersAreZero) ZeroSmall(ref row, lo);
+                ref float s = ref Unsafe.Add(ref src, iy * width + lo * stride + first);
+                if (stride == 1) Copy(ref s, ref Unsafe.Add(ref row, lo), hi - lo);
+                else if (stride == 2) CopyEvens(ref s, ref Unsafe.Add(ref row, lo), hi - lo);
+                else for (int j = 0; j < hi - lo; j++) Unsafe.Add(ref row, lo + j) = Unsafe.Add(ref s, j * stride);
+                if (!bordersAreZero) ZeroSmall(ref Unsafe.Add(ref row, hi), rowLength - hi);
+            }
+        }
+    }
+
+    /// <summary>d[j] = s[2j] for j &lt; n, vectorized with a deinterleaving permute; never reads past s[2(n−1)].</summary>
+    private static void CopyEvens(ref float s, ref float d, int n)
+    {
+        int j = 0;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            // 2j + 31 must stay below 2n − 1: the last pair of vectors would read one element past the end.
+            for (; j + 16 < n; j += 16)
+                System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(Vector512.LoadUnsafe(ref s, (nuint)(2 * j)), even, Vector512.LoadUnsafe(ref s, (nuint)(2 * j + 16))).StoreUnsafe(ref d, (nuint)j);
+        }
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 < n; j += 8) Evens256(ref Unsafe.Add(ref s, 2 * j)).StoreUnsafe(ref d, (nuint)j);
+        }
+        if ((System.Runtime.Intrinsics.X86.Sse.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported) && Vector128.IsHardwareAccelerated)
+        {
+            for (; j + 4 < n; j += 4) Evens128(ref Unsafe.Add(ref s, 2 * j)).StoreUnsafe(ref d, (nuint)j);
+        }
+        for (; j < n; j++) Unsafe.Add(ref d, j) = Unsafe.Add(ref s, 2 * j);
+    }
+
     /// <summary>y[n, c, i] = x[n, c, i]·scale[c] + shift[c] over [batch, channels, inner]: BatchNormalization with folded parameters.</summary>
     public static void ChannelAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int batch, int channels, int inner)
     {
@@ -258,6 +395,93 @@ public static partial class Kernels
                 ScaleShift(ref Unsafe.Add(ref MemoryMarshal.GetReference(x), offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, a, b);
             }
         }
+    }
+
+    /// <summary>
+    /// BatchNormalization with training_mode = 1: normalizes with the batch's own per-channel mean and (population)
+    /// variance, and writes running_mean = mean·momentum + batch mean·(1 − momentum) (likewise running_var) when those
+    /// outputs are wanted (non-empty spans).
+    /// </summary>
+    public static void BatchNormalizationTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
+        float epsilon, float momentum, Span<float> y, Span<float> runningMean, Span<float> runningVar, int batch, int channels, int inner)
+    {
+        int total = batch * channels * inner;
+        if (x.Length < total || y.Length < total || scale.Length < channels || bias.Length < channels || mean.Length < channels || variance.Length < channels
+            || (!runningMean.IsEmpty && runningMean.Length < channels) || (!runningVar.IsEmpty && runningVar.Length < channels))
+            throw new ArgumentException("BatchNormalization operand too short.");
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        for (int c = 0; c < channels; c++)
+        {
+            // Two passes (mean, then squared deviations) in double keep the variance exact enough for large batches.
+            double sum = 0;
+            for (int n = 0; n < batch; n++) sum += Sum(ref Unsafe.Add(ref xr, (n * channels + c) * inner), inner);
+            int count = batch * inner;
+            float m = (float)(sum / count);
+            double squares = 0;
+            for (int n = 0; n < batch; n++) squares += SumSquaredDeviations(ref Unsafe.Add(ref xr, (n * channels + c) * inner), inner, m);
+            float v = (float)(squares / count);
+            float a = scale[c] / MathF.Sqrt(v + epsilon);
+            float b = bias[c] - m * a;
+            for (int n = 0; n < batch; n++)
+            {
+                int offset = (n * channels + c) * inner;
+                ScaleShift(ref Unsafe.Add(ref xr, offset), ref Unsafe.Add(ref MemoryMarshal.GetReference(y), offset), inner, a, b);
+            }
+            if (!runningMean.IsEmpty) runningMean[c] = mean[c] * momentum + m * (1f - momentum);
+            if (!runningVar.IsEmpty) runningVar[c] = variance[c] * momentum + v * (1f - momentum);
+        }
+    }
+
+    private static float Sum(ref float x, int n)
+    {
+        int i = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref x, (nuint)i);
+            s = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref x, (nuint)i);
+            s = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - 4; i += 4) acc += Vector128.LoadUnsafe(ref x, (nuint)i);
+            s = Vector128.Sum(acc);
+        }
+        for (; i < n; i++) s += Unsafe.Add(ref x, i);
+        return s;
+    }
+
+    private static float SumSquaredDeviations(ref float x, int n, float mean)
+    {
+        int i = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero; var vm = Vector512.Create(mean);
+            for (; i <= n - 16; i += 16) { var d = Vector512.LoadUnsafe(ref x, (nuint)i) - vm; acc += d * d; }
+            s = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero; var vm = Vector256.Create(mean);
+            for (; i <= n - 8; i += 8) { var d = Vector256.LoadUnsafe(ref x, (nuint)i) - vm; acc += d * d; }
+            s = Vector256.Sum(acc);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            var acc = Vector128<float>.Zero; var vm = Vector128.Create(mean);
+            for (; i <= n - 4; i += 4) { var d = Vector128.LoadUnsafe(ref x, (nuint)i) - vm; acc += d * d; }
+            s = Vector128.Sum(acc);
+        }
+        for (; i < n; i++) { float d = Unsafe.Add(ref x, i) - mean; s += d * d; }
+        return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

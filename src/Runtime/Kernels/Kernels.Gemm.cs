@@ -197,9 +197,11 @@ public readonly struct FusedActivation
 /// <summary>
 /// Single-precision matrix multiplication. The core computes C = act(alpha·A·B + rowBias + colBias [+ C]) with A row-major
 /// and B addressed as 16-column panels: B is either row-major (a panel is 16 adjacent columns, k-stride ldb) or packed at
-/// build time (<see cref="PackB"/>: panel after panel, each K rows of 16 contiguous floats, zero-padded). Register-blocked
-/// micro-kernels (8×32 for Vector512, 6×16 for Vector256, 6×8 for Vector128) accumulate with FMA; the epilogue adds the
-/// bias, applies the activation and stores while the tile is hot.
+/// build time (<see cref="PackB"/>: panel after panel, each K rows of 16 contiguous floats, zero-padded), or its rows are
+/// found through a table of offsets (the implicit-GEMM convolution). Register-blocked micro-kernels (8×32 for Vector512,
+/// 6×16 for Vector256, 6×8 for Vector128; fewer rows at the bottom edge) accumulate with FMA; for full tiles the epilogue
+/// adds the bias, applies the activation and stores straight from the accumulator registers. Large A is split into K
+/// blocks so a block stays in L2.
 /// </summary>
 public static partial class Kernels
 {
@@ -354,8 +356,17 @@ public static partial class Kernels
     /// panel (k-stride 16). Column blocks outside, row blocks inside, so a B micro-panel stays in cache for all of A.
     /// </summary>
     private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
-        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e)
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e) =>
+        GemmPanels(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref Unsafe.NullRef<int>());
+
+    /// <summary>
+    /// As above; with <paramref name="rowOffsets"/> (k entries) row p of B is at b + rowOffsets[p] instead of b + p·kStride
+    /// (an implicit-GEMM convolution reads its shifted input rows this way, without an im2col copy).
+    /// </summary>
+    private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int rowOffsets)
     {
+        bool indirect = !Unsafe.IsNullRef(ref rowOffsets);
         // K blocking keeps an m×kc block of A in L2 when all of A would not fit; the partial sums accumulate in C and
         // only the last block applies the activation.
         int kc = k;
@@ -367,7 +378,8 @@ public static partial class Kernels
         }
         if (kc >= k)
         {
-            GemmPanelsBlock(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e);
+            if (indirect) GemmPanelsBlock<Const1>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref rowOffsets);
+            else GemmPanelsBlock<Const0>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref rowOffsets);
             return;
         }
         for (int k0 = 0; k0 < k; k0 += kc)
@@ -377,8 +389,11 @@ public static partial class Kernels
             var part = first
                 ? new GemmEpilogue(e.RowBias, e.ColBias, e.Alpha, e.Accumulate, default)
                 : new GemmEpilogue(default, default, e.Alpha, true, last ? e.Activation : default);
-            GemmPanelsBlock(ref Unsafe.Add(ref a, k0), lda, ref Unsafe.Add(ref b, k0 * kStride), kStride, panelStride, panels,
-                ref Unsafe.IsNullRef(ref edge) ? ref edge : ref Unsafe.Add(ref edge, k0 * GemmPanelWidth), m, n, kb, ref c, ldc, part);
+            if (indirect)
+                GemmPanelsBlock<Const1>(ref Unsafe.Add(ref a, k0), lda, ref b, kStride, panelStride, panels, ref edge, m, n, kb, ref c, ldc, part, ref Unsafe.Add(ref rowOffsets, k0));
+            else
+                GemmPanelsBlock<Const0>(ref Unsafe.Add(ref a, k0), lda, ref Unsafe.Add(ref b, k0 * kStride), kStride, panelStride, panels,
+                    ref Unsafe.IsNullRef(ref edge) ? ref edge : ref Unsafe.Add(ref edge, k0 * GemmPanelWidth), m, n, kb, ref c, ldc, part, ref rowOffsets);
         }
     }
 
@@ -386,8 +401,8 @@ public static partial class Kernels
     private const int GemmABlockFloats = 128 * 1024;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GemmPanelsBlock(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
-        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e)
+    private static void GemmPanelsBlock<TInd>(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int offs) where TInd : struct, IConst
     {
         Span<float> tile = stackalloc float[Mr512 * Nr512];
         ref float t = ref MemoryMarshal.GetReference(tile);
@@ -408,15 +423,15 @@ public static partial class Kernels
                     ref float ai = ref Unsafe.Add(ref a, i * lda);
                     if (pair)
                     {
-                        if (rows > 4) Micro512<Const8, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
-                        else if (rows > 1) Micro512<Const4, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
-                        else Micro512<Const1, Const2>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e);
+                        if (rows > 4) Micro512<Const8, Const2, TInd>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else if (rows > 1) Micro512<Const4, Const2, TInd>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else Micro512<Const1, Const2, TInd>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
                     }
                     else
                     {
-                        if (rows > 4) Micro512<Const8, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
-                        else if (rows > 1) Micro512<Const4, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
-                        else Micro512<Const1, Const1>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e);
+                        if (rows > 4) Micro512<Const8, Const1, TInd>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else if (rows > 1) Micro512<Const4, Const1, TInd>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else Micro512<Const1, Const1, TInd>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
                     }
                 }
                 p += pair ? 2 : 1;
@@ -428,9 +443,9 @@ public static partial class Kernels
                 {
                     int rows = Math.Min(Mr256, m - i);
                     ref float ai = ref Unsafe.Add(ref a, i * lda);
-                    if (rows > 4) Micro256<Const6>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
-                    else if (rows > 1) Micro256<Const4>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
-                    else Micro256<Const1>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e);
+                    if (rows > 4) Micro256<Const6, TInd>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                    else if (rows > 1) Micro256<Const4, TInd>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                    else Micro256<Const1, TInd>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
                 }
                 p++;
             }
@@ -444,9 +459,9 @@ public static partial class Kernels
                     {
                         int rows = Math.Min(Mr128, m - i);
                         ref float ai = ref Unsafe.Add(ref a, i * lda);
-                        if (rows > 4) Micro128<Const6>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
-                        else if (rows > 1) Micro128<Const4>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
-                        else Micro128<Const1>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e);
+                        if (rows > 4) Micro128<Const6, TInd>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
+                        else if (rows > 1) Micro128<Const4, TInd>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
+                        else Micro128<Const1, TInd>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
                     }
                 }
                 p++;
@@ -457,7 +472,7 @@ public static partial class Kernels
                 for (int i = 0; i < m; i += MrScalar)
                 {
                     int rows = Math.Min(MrScalar, m - i);
-                    MicroScalar(ref Unsafe.Add(ref a, i * lda), lda, rows, ref bp, ks, k, ref t);
+                    MicroScalar(ref Unsafe.Add(ref a, i * lda), lda, rows, ref bp, ks, k, ref t, ref offs);
                     StoreTile(ref t, NrScalar, ref c, ldc, i, col, rows, cols, e);
                 }
                 p++;
@@ -466,6 +481,7 @@ public static partial class Kernels
     }
 
     private interface IConst { static abstract int Value { get; } }
+    private readonly struct Const0 : IConst { public static int Value => 0; }
     private readonly struct Const1 : IConst { public static int Value => 1; }
     private readonly struct Const2 : IConst { public static int Value => 2; }
     private readonly struct Const4 : IConst { public static int Value => 4; }
@@ -477,9 +493,9 @@ public static partial class Kernels
     /// re-read the last valid row, so A is never read out of bounds; their results are not stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512<TRows, TVecs>(ref float a, nint lda, int rows, ref float b, nint kStride, nint v1, int k, ref float tile,
-        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e)
-        where TRows : struct, IConst where TVecs : struct, IConst
+    private static void Micro512<TRows, TVecs, TInd>(ref float a, nint lda, int rows, ref float b, nint kStride, nint v1, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e, ref int offs)
+        where TRows : struct, IConst where TVecs : struct, IConst where TInd : struct, IConst
     {
         int R = TRows.Value;
         bool two = TVecs.Value == 2;
@@ -493,10 +509,12 @@ public static partial class Kernels
         ref float a7 = ref Unsafe.Add(ref a, Math.Min(7, rows - 1) * lda);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        bool indirect = TInd.Value == 1;
         for (nint p = 0; p < k; p++)
         {
-            var b0 = Vector512.LoadUnsafe(ref b);
-            var b1 = two ? Vector512.LoadUnsafe(ref b, (nuint)v1) : default;
+            ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref b;
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = two ? Vector512.LoadUnsafe(ref bk, (nuint)v1) : default;
             var av = Vector512.Create(Unsafe.Add(ref a0, p));
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             if (two) c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
@@ -527,7 +545,7 @@ public static partial class Kernels
                 c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
                 if (two) c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
             }
-            b = ref Unsafe.Add(ref b, kStride);
+            if (!indirect) b = ref Unsafe.Add(ref b, kStride);
         }
         if (rows == R && cols == 16 * TVecs.Value && e.Activation.IsSimple)
         {
@@ -569,8 +587,8 @@ public static partial class Kernels
 
     /// <summary>TRows×16 tile (two Vector256 per row) into <paramref name="tile"/> (row stride 16).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
-        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e) where TRows : struct, IConst
+    private static void Micro256<TRows, TInd>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e, ref int offs) where TRows : struct, IConst where TInd : struct, IConst
     {
         int R = TRows.Value;
         ref float a0 = ref a;
@@ -581,10 +599,12 @@ public static partial class Kernels
         ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        bool indirect = TInd.Value == 1;
         for (nint p = 0; p < k; p++)
         {
-            var b0 = Vector256.LoadUnsafe(ref b);
-            var b1 = Vector256.LoadUnsafe(ref b, 8);
+            ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref b;
+            var b0 = Vector256.LoadUnsafe(ref bk);
+            var b1 = Vector256.LoadUnsafe(ref bk, 8);
             var av = Vector256.Create(Unsafe.Add(ref a0, p));
             c00 = Vector256.MultiplyAddEstimate(av, b0, c00);
             c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
@@ -609,7 +629,7 @@ public static partial class Kernels
                 c50 = Vector256.MultiplyAddEstimate(av, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
             }
-            b = ref Unsafe.Add(ref b, kStride);
+            if (!indirect) b = ref Unsafe.Add(ref b, kStride);
         }
         if (rows == R && cols == 16 && e.Activation.IsSimple)
         {
@@ -647,8 +667,8 @@ public static partial class Kernels
 
     /// <summary>TRows×8 tile (two Vector128 per row) into <paramref name="tile"/> (row stride 8).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Micro128<TRows>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
-        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e) where TRows : struct, IConst
+    private static void Micro128<TRows, TInd>(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile,
+        ref float c, nint ldc, int row0, int col0, int cols, in GemmEpilogue e, ref int offs) where TRows : struct, IConst where TInd : struct, IConst
     {
         int R = TRows.Value;
         ref float a0 = ref a;
@@ -659,10 +679,12 @@ public static partial class Kernels
         ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        bool indirect = TInd.Value == 1;
         for (nint p = 0; p < k; p++)
         {
-            var b0 = Vector128.LoadUnsafe(ref b);
-            var b1 = Vector128.LoadUnsafe(ref b, 4);
+            ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref b;
+            var b0 = Vector128.LoadUnsafe(ref bk);
+            var b1 = Vector128.LoadUnsafe(ref bk, 4);
             var av = Vector128.Create(Unsafe.Add(ref a0, p));
             c00 = Vector128.MultiplyAddEstimate(av, b0, c00);
             c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
@@ -687,7 +709,7 @@ public static partial class Kernels
                 c50 = Vector128.MultiplyAddEstimate(av, b0, c50);
                 c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
             }
-            b = ref Unsafe.Add(ref b, kStride);
+            if (!indirect) b = ref Unsafe.Add(ref b, kStride);
         }
         if (rows == R && cols == 8 && e.Activation.IsSimple)
         {
@@ -724,19 +746,21 @@ public static partial class Kernels
     }
 
     /// <summary>rows×16 tile with scalar arithmetic (row stride 16), for hardware without SIMD.</summary>
-    private static void MicroScalar(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile)
+    private static void MicroScalar(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile, ref int offs)
     {
         for (int r = 0; r < rows; r++)
         {
             ref float ar = ref Unsafe.Add(ref a, r * lda);
             ref float tr = ref Unsafe.Add(ref tile, r * NrScalar);
             for (int j = 0; j < NrScalar; j++) Unsafe.Add(ref tr, j) = 0;
+            bool indirect = !Unsafe.IsNullRef(ref offs);
             ref float bp = ref b;
             for (int p = 0; p < k; p++)
             {
                 float s = Unsafe.Add(ref ar, p);
+                ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref bp;
                 for (int j = 0; j < NrScalar; j++)
-                    Unsafe.Add(ref tr, j) += s * Unsafe.Add(ref bp, j);
+                    Unsafe.Add(ref tr, j) += s * Unsafe.Add(ref bk, j);
                 bp = ref Unsafe.Add(ref bp, kStride);
             }
         }

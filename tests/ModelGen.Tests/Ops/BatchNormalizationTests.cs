@@ -62,10 +62,28 @@ public class BatchNormalizationTests
     }
 
     [Fact]
-    public void Training_mode_is_reported_as_unsupported()
+    public void Training_mode_matches_onnx_runtime()
     {
-        var model = Model(15, new long[] { 2, 3, 4 }, new Random(1), 1e-5f, ("training_mode", 1));
-        var result = OnnxAssert.Compile(model.ToBytes());
-        Assert.Contains(result.Diagnostics, d => d.Id == "MG0203");
+        var random = new Random(21);
+        int c = 5;
+        var model = new ModelBuilder(15).Input("x", 3, c, 6, 7)
+            .Initializer("scale", TestData.Floats(random, c), c).Initializer("bias", TestData.Floats(random, c), c)
+            .Initializer("mean", TestData.Floats(random, c), c).Initializer("var", Positive(random, c), c)
+            .Node("BatchNormalization", new[] { "x", "scale", "bias", "mean", "var" }, new[] { "y", "running_mean", "running_var" },
+                ("training_mode", 1), ("momentum", 0.8f), ("epsilon", 1e-3f))
+            .Output("y").Output("running_mean").Output("running_var");
+        OnnxAssert.MatchesOnnxRuntime(model);
+    }
+
+    [Fact]
+    public void Saved_statistics_outputs_of_early_opsets_are_reported_as_unsupported()
+    {
+        var random = new Random(22);
+        int c = 3;
+        var model = new ModelBuilder(7).Input("x", 2, c, 4)
+            .Initializer("scale", TestData.Floats(random, c), c).Initializer("bias", TestData.Floats(random, c), c)
+            .Initializer("mean", TestData.Floats(random, c), c).Initializer("var", Positive(random, c), c)
+            .Node("BatchNormalization", new[] { "x", "scale", "bias", "mean", "var" }, new[] { "y", "m" }).Output("y").Output("m");
+        Assert.Contains(OnnxAssert.Compile(model.ToBytes()).Diagnostics, d => d.Id == "MG0203");
     }
 }

@@ -130,8 +130,16 @@ public class ConvTests
     [Fact]
     public void Large_im2col_runs_in_several_chunks_and_matches_onnx_runtime()
     {
-        // 3·3·32 = 288 rows: a chunk holds fewer output pixels than the 40·45 the image has.
-        OnnxAssert.MatchesOnnxRuntime(Conv2D(8, 1, 32, 40, 45, 19, 3, 3, bias: true, 13, ("pads", new[] { 1, 1, 1, 1 })));
+        // Stride 2 goes through im2col; 3·3·32 = 288 rows: a chunk holds fewer output pixels than the 20·23 of the output.
+        OnnxAssert.MatchesOnnxRuntime(Conv2D(8, 1, 32, 40, 45, 19, 3, 3, bias: true, 13, ("pads", new[] { 1, 1, 1, 1 }), ("strides", new[] { 2, 2 })));
+    }
+
+    [Fact]
+    public void Implicit_gemm_runs_in_several_row_blocks_and_matches_onnx_runtime()
+    {
+        // Stride 1 with 128 channels: each block of padded rows holds only a few output rows of the 30.
+        OnnxAssert.MatchesOnnxRuntime(Conv2D(11, 2, 128, 30, 29, 20, 3, 3, bias: true, 13, ("pads", new[] { 1, 2, 1, 0 })));
+        OnnxAssert.MatchesOnnxRuntime(Conv2D(12, 1, 96, 25, 37, 8, 5, 3, bias: false, 13, ("pads", new[] { 2, 1, 3, 1 }), ("dilations", new[] { 2, 1 }), ("group", 2)));
     }
 
     [Theory]

@@ -85,8 +85,11 @@ public class PoolTests
     }
 
     [Fact]
-    public void Stride_one_rows_run_vectorized_and_match_onnx_runtime()
+    public void Stride_one_and_two_rows_run_vectorized_and_match_onnx_runtime()
     {
+        OnnxAssert.MatchesOnnxRuntime(Pool("MaxPool", 12, new long[] { 1, 3, 9, 75 }, ("kernel_shape", new[] { 3, 3 }), ("strides", new[] { 2, 2 }), ("pads", new[] { 1, 1, 1, 1 })));
+        OnnxAssert.MatchesOnnxRuntime(Pool("AveragePool", 11, new long[] { 1, 3, 8, 74 }, ("kernel_shape", new[] { 2, 2 }), ("strides", new[] { 2, 2 })));
+        OnnxAssert.MatchesOnnxRuntime(Pool("MaxPool", 12, new long[] { 1, 2, 6, 90 }, ("kernel_shape", new[] { 2, 3 }), ("strides", new[] { 1, 2 }), ("dilations", new[] { 1, 2 }), ("pads", new[] { 0, 2, 1, 1 })));
         OnnxAssert.MatchesOnnxRuntime(Pool("MaxPool", 12, new long[] { 1, 3, 9, 70 }, ("kernel_shape", new[] { 3, 5 }), ("pads", new[] { 1, 2, 1, 2 })));
         OnnxAssert.MatchesOnnxRuntime(Pool("AveragePool", 19, new long[] { 1, 3, 9, 70 }, ("kernel_shape", new[] { 3, 3 }), ("pads", new[] { 1, 1, 1, 1 }), ("count_include_pad", 1)));
     }
