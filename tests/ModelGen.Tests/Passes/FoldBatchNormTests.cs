@@ -5,6 +5,7 @@ using Xunit;
 
 namespace ModelGen.Tests.Passes;
 
+[Trait("Category", "Ops")]
 public class FoldBatchNormTests
 {
     private static float[] Positive(Random random, int n) => Enumerable.Range(0, n).Select(_ => (float)(0.2 + random.NextDouble())).ToArray();

@@ -8,20 +8,8 @@ using Xunit;
 
 namespace ModelGen.Tests.Passes;
 
-/// <summary>
-/// A Fact that is skipped while one of the named ops is missing from <see cref="OpRegistry.Default"/>. The activation ops
-/// other than Relu come from the elementwise branch; once it is merged these tests run by themselves.
-/// </summary>
-public sealed class RequiresOpsFactAttribute : FactAttribute
-{
-    public RequiresOpsFactAttribute(params string[] ops)
-    {
-        var missing = ops.Where(o => OpRegistry.Default.Find("", o) is null).ToList();
-        if (missing.Count > 0) Skip = $"needs op(s) {string.Join(", ", missing)} (elementwise branch)";
-    }
-}
-
 /// <summary>Conv/Gemm/MatMul + activation fused into the kernel epilogue, checked against ONNX Runtime.</summary>
+[Trait("Category", "Ops")]
 public class FusedActivationTests
 {
     private static ModelBuilder ConvThen(Random random, string op, int group = 1, params (string, object)[] attributes)
@@ -93,10 +81,10 @@ public class FusedActivationTests
 
     // The activations below are separate ops from the elementwise branch; these tests run once it is merged.
 
-    [RequiresOpsFact("LeakyRelu")]
+    [Fact]
     public void Conv_leaky_relu_fuses() => AssertFused(ConvThen(new Random(7), "LeakyRelu", 1, ("alpha", 0.2f)), "Conv", "LeakyRelu");
 
-    [RequiresOpsFact("Clip")]
+    [Fact]
     public void Conv_relu6_clip_fuses()
     {
         var random = new Random(8);
@@ -107,7 +95,7 @@ public class FusedActivationTests
         AssertFused(model, "Conv", "Clip");
     }
 
-    [RequiresOpsFact("Clip")]
+    [Fact]
     public void Gemm_clip_with_attributes_fuses_before_opset_11()
     {
         var random = new Random(9);
@@ -117,16 +105,16 @@ public class FusedActivationTests
         AssertFused(model, "Gemm", "Clip");
     }
 
-    [RequiresOpsFact("Sigmoid")]
+    [Fact]
     public void Conv_sigmoid_fuses() => AssertFused(ConvThen(new Random(10), "Sigmoid"), "Conv", "Sigmoid");
 
-    [RequiresOpsFact("Tanh")]
+    [Fact]
     public void Depthwise_conv_tanh_fuses() => AssertFused(ConvThen(new Random(11), "Tanh", 6), "Conv", "Tanh");
 
-    [RequiresOpsFact("HardSigmoid")]
+    [Fact]
     public void Conv_hard_sigmoid_fuses() => AssertFused(ConvThen(new Random(12), "HardSigmoid", 1, ("alpha", 0.3f), ("beta", 0.4f)), "Conv", "HardSigmoid");
 
-    [RequiresOpsFact("HardSwish")]
+    [Fact]
     public void Matmul_hard_swish_fuses()
     {
         var random = new Random(13);
