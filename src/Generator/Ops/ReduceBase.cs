@@ -51,7 +51,7 @@ namespace ModelGen.Ops
                 if (input is not null)
                 {
                     Require(DataTypes.IsInteger(input.Type) && input.Rank <= 1, $"axes '{input.Name}' must be a 1-D int64 tensor");
-                    RequireSupported(input.Constant is not null, $"axes '{input.Name}' must be known at build time");
+                    RequireSupported(input.Constant is not null, $"axes input '{input.Name}' must be known at build time");
                     axes = input.Constant!.AsLongs();
                 }
                 noop = node.Attributes.Int("noop_with_empty_axes", 0) != 0;
