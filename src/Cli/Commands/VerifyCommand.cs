@@ -89,8 +89,9 @@ public static class VerifyCommand
 
     private static string G(double v) => double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? "inf" : v.ToString("0.###e+00", CultureInfo.InvariantCulture);
 
-    private static string Micros(double us) => us >= 10_000
-        ? (us / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms"
+    // Milliseconds from 1 ms up, so two latencies of one line are read in the same unit.
+    private static string Micros(double us) => us >= 1_000
+        ? (us / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " ms"
         : us.ToString("0.0", CultureInfo.InvariantCulture) + " us";
 
     /// <summary>False when ModelGen.Runtime was built Debug: its kernels then run unoptimized and timings mislead.</summary>
