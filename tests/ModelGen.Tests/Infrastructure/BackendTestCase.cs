@@ -15,7 +15,7 @@ namespace ModelGen.Tests.Infrastructure;
 /// One ONNX backend node test (onnx/backend/test/data/node/test_*): model.onnx plus test_data_set_*/input_N.pb and
 /// output_N.pb (serialized TensorProto). <see cref="AssertPasses"/> compiles the model with ModelGen, runs it on every data
 /// set's inputs and compares with the expected outputs. The data lives in MODELGEN_ONNX_BACKEND_TESTS, by default
-/// /work/shared/onnx-backend-tests/node.
+/// shared/onnx-backend-tests/node beside the repository.
 /// </summary>
 public sealed class BackendTestCase
 {
