@@ -34,6 +34,9 @@ public class ConvTests
     [InlineData(1, 4, 12, 10, 20, 1, 1, 1, 0, 1)]
     [InlineData(1, 7, 13, 11, 9, 3, 1, 1, 0, 1)]
     [InlineData(1, 64, 14, 14, 64, 3, 3, 1, 1, 1)]
+    [InlineData(1, 40, 7, 7, 24, 1, 1, 1, 0, 1)]
+    [InlineData(2, 200, 7, 7, 700, 1, 1, 1, 0, 1)]
+    [InlineData(1, 33, 1, 17, 9, 1, 1, 1, 0, 1)]
     public void Conv2d_matches_onnx_runtime(int n, int c, int h, int w, int m, int kh, int kw, int stride, int pad, int dilation)
     {
         var model = Conv2D(c * 31 + h, n, c, h, w, m, kh, kw, bias: true, 13,
