@@ -53,9 +53,25 @@ namespace ModelGen.Ops
                 }
             }
 
+            /// <summary>
+            /// Non-zero when the implicit algorithm gathers each block's im2col matrix (GatherChunk floats per row) from the
+            /// padded rows: for narrow outputs, where the (KernelW − 1)·DilationW discarded columns of each padded row would be
+            /// a quarter or more of the product, as long as the gathered block stays within the im2col budget.
+            /// </summary>
+            public int GatherChunk
+            {
+                get
+                {
+                    int width = G.Output[G.Rank - 1];
+                    int chunk = KernelEmit.RoundUp(RowsPerBlock * width, KernelEmit.PanelWidth);
+                    bool narrow = 4 * (RowLength - width) >= width;
+                    return narrow && (long)K * chunk <= KernelEmit.Im2ColBlockFloats ? chunk : 0;
+                }
+            }
+
             public long ImplicitScratchFloats =>
                 K + (long)(C / Group) * ((RowsPerBlock + (KernelH - 1) * DilationH) * RowLength + 16 + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1])
-                + (long)(M / Group) * RowsPerBlock * RowLength;
+                + (GatherChunk > 0 ? (long)K * GatherChunk + KernelEmit.PanelWidth : (long)(M / Group) * RowsPerBlock * RowLength);
         }
 
         private static Shape Analyze(Node node)
@@ -137,7 +153,7 @@ namespace ModelGen.Ops
             int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
             var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
             var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
-            int chunk = s.IsPointwise || s.IsImplicit ? 0 : KernelEmit.ConvChunk(s.K, s.Pixels);
+            int chunk = s.IsPointwise ? 0 : s.IsImplicit ? s.GatherChunk : KernelEmit.ConvChunk(s.K, s.Pixels);
             int rowsPerBlock = s.IsImplicit ? s.RowsPerBlock : 0;
             string I(int v) => KernelEmit.I(v);
             string geometry = $"new {EmitContext.Runtime}.ConvGeometry(channels: {I(s.C)}, depth: {I(input[0])}, height: {I(input[1])}, width: {I(input[2])}, " +

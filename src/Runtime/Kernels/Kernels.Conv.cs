@@ -51,6 +51,9 @@ public readonly struct ConvGeometry
     /// <summary>
     /// Non-zero for the implicit-GEMM algorithm (2-D, stride 1): output rows per block. Each block copies the input rows
     /// it needs, zero-padded, and the product reads them through a table of row offsets instead of an im2col matrix.
+    /// With a non-zero <see cref="Chunk"/> (a multiple of 16 holding RowsPerBlock·OutWidth) the block's im2col matrix is
+    /// instead gathered from those padded rows, Chunk floats per row, so the product covers only real output columns:
+    /// worth it for narrow images, where the padded columns would be a large share of the work.
     /// </summary>
     public int RowsPerBlock { get; }
 
@@ -83,7 +86,8 @@ public static partial class Kernels
     /// directly on its input (Chunk 0) whose pixel count is not a multiple of 16, one edge panel.
     /// </summary>
     public static int ConvScratch(in ConvGeometry g) => g.RowsPerBlock > 0
-        ? g.KernelSize + g.Channels / g.Groups * g.PaddedPlaneLength + g.OutChannels / g.Groups * g.RowsPerBlock * g.PaddedRowLength
+        ? g.KernelSize + g.Channels / g.Groups * g.PaddedPlaneLength
+            + (g.Chunk > 0 ? g.KernelSize * g.Chunk + GemmPanelWidth : g.OutChannels / g.Groups * g.RowsPerBlock * g.PaddedRowLength)
         : g.Chunk == 0
             ? GemmRowMajorScratch(g.KernelSize, g.OutputPixels)
             : g.KernelSize * g.Chunk;
@@ -155,18 +159,22 @@ public static partial class Kernels
             throw new ArgumentException("The implicit convolution needs a 2-D, stride-1 geometry.");
         int groups = g.Groups, cg = g.Channels / groups, mg = g.OutChannels / groups, k = g.KernelSize;
         int H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth, KH = g.KernelH, KW = g.KernelW;
-        int rl = g.PaddedRowLength, planeLength = g.PaddedPlaneLength, block = g.RowsPerBlock;
+        int rl = g.PaddedRowLength, planeLength = g.PaddedPlaneLength, block = g.RowsPerBlock, chunk = g.Chunk;
         int inPixels = H * W, outPixels = OH * OW;
+        bool gather = chunk > 0;
+        if (gather && (chunk % GemmPanelWidth != 0 || chunk < block * OW)) throw new ArgumentException("Conv chunk must be a multiple of 16 holding a block of output rows.");
         var offsets = MemoryMarshal.Cast<float, int>(scratch.Slice(0, k));
         var planes = scratch.Slice(k, cg * planeLength);
-        var product = scratch.Slice(k + cg * planeLength, mg * block * rl);
+        var product = scratch.Slice(k + cg * planeLength, gather ? k * chunk + GemmPanelWidth : mg * block * rl);
         for (int c = 0, row = 0; c < cg; c++)
             for (int kh = 0; kh < KH; kh++)
                 for (int kw = 0; kw < KW; kw++, row++)
                     offsets[row] = c * planeLength + kh * g.DilationH * rl + kw * g.DilationW;
         int rows = block + (KH - 1) * g.DilationH;
-        // The slack after each plane is only read for discarded columns; keep it finite.
-        planes.Clear();
+        // PadPlane writes rows·rl floats of each plane; the slack after them is only read for discarded columns: keep it finite.
+        if (!gather)
+            for (int c = 0; c < cg; c++)
+                planes.Slice(c * planeLength + rows * rl, planeLength - rows * rl).Clear();
         for (int n = 0; n < batch; n++)
             for (int gi = 0; gi < groups; gi++)
             {
@@ -179,6 +187,26 @@ public static partial class Kernels
                     int count = Math.Min(block, OH - oy0), cols = count * rl;
                     for (int c = 0; c < cg; c++)
                         PadPlane(xs.Slice(c * inPixels, inPixels), H, W, g.PadTop - oy0, g.PadLeft, 1, rows, rl, planes.Slice(c * planeLength, planeLength));
+                    if (gather)
+                    {
+                        // Row p of the block's im2col matrix: count rows of OW floats at offsets[p], then zeros to the panel edge.
+                        // Rows are written in order with whole vectors, which may spill up to 15 floats past a row's
+                        // data: into the next row (rewritten after), the zeroed tail, or the 16 floats of slack.
+                        int width = count * OW, padded = (width + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth;
+                        ref float pl = ref MemoryMarshal.GetReference(planes);
+                        ref int off = ref MemoryMarshal.GetReference(offsets);
+                        ref float dst = ref MemoryMarshal.GetReference(product);
+                        for (int p = 0; p < k; p++, dst = ref Unsafe.Add(ref dst, chunk))
+                        {
+                            ref float src = ref Unsafe.Add(ref pl, Unsafe.Add(ref off, p));
+                            GatherRows(ref src, rl, ref dst, OW, count);
+                            ZeroSmall(ref Unsafe.Add(ref dst, width), padded - width);
+                        }
+                        GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(product), chunk, GemmPanelWidth,
+                            padded / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, width, k,
+                            ref MemoryMarshal.GetReference(ys.Slice(oy0 * OW)), outPixels, epilogue);
+                        continue;
+                    }
                     GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(planes), 0, GemmPanelWidth,
                         (cols + GemmPanelWidth - 1) / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, cols, k,
                         ref MemoryMarshal.GetReference(product), cols, epilogue, ref MemoryMarshal.GetReference(offsets));
@@ -188,6 +216,31 @@ public static partial class Kernels
                                 ref Unsafe.Add(ref MemoryMarshal.GetReference(ys), m * outPixels + (oy0 + r) * OW), OW);
                 }
             }
+    }
+
+    /// <summary>
+    /// d[r·n + j] = s[r·stride + j] for r &lt; count, j &lt; n. Rows of up to 16 floats are moved as one vector, so up to
+    /// 15 floats past each row are read from s (the padded planes' slack covers them) and written to d (callers leave room).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherRows(ref float s, int stride, ref float d, int n, int count)
+    {
+        if (Vector128.IsHardwareAccelerated && n <= 4)
+        {
+            for (int r = 0; r < count; r++) Vector128.LoadUnsafe(ref s, (nuint)(r * stride)).StoreUnsafe(ref d, (nuint)(r * n));
+        }
+        else if (Vector256.IsHardwareAccelerated && n <= 8)
+        {
+            for (int r = 0; r < count; r++) Vector256.LoadUnsafe(ref s, (nuint)(r * stride)).StoreUnsafe(ref d, (nuint)(r * n));
+        }
+        else if (Vector512.IsHardwareAccelerated && n <= 16)
+        {
+            for (int r = 0; r < count; r++) Vector512.LoadUnsafe(ref s, (nuint)(r * stride)).StoreUnsafe(ref d, (nuint)(r * n));
+        }
+        else
+        {
+            for (int r = 0; r < count; r++) Copy(ref Unsafe.Add(ref s, r * stride), ref Unsafe.Add(ref d, r * n), n);
+        }
     }
 
     /// <summary>

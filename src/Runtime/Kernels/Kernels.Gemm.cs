@@ -413,6 +413,13 @@ public static partial class Kernels
             ref float bp = ref inEdge ? ref edge : ref Unsafe.Add(ref b, p * panelStride);
             nint ks = inEdge ? GemmPanelWidth : kStride;
             int col = p * GemmPanelWidth;
+            if (TInd.Value == 0 && n - col == 1 && k >= GemmColumnMinK && k <= GemmColumnMaxK)
+            {
+                // A last panel with a single column (n ≡ 1 mod 16, e.g. 7×7 images) would cost a full 16-column tile.
+                GemmColumn(ref a, lda, ref bp, ks, m, k, ref t, ref c, ldc, col, e);
+                p++;
+                continue;
+            }
             if (Vector512.IsHardwareAccelerated)
             {
                 bool pair = p + 1 < panels;
@@ -478,6 +485,70 @@ public static partial class Kernels
                 p++;
             }
         }
+    }
+
+    /// <summary>Depths for which <see cref="GemmColumn"/> beats a 16-column tile, and its stack budget.</summary>
+    private const int GemmColumnMinK = 32, GemmColumnMaxK = 4096;
+
+    /// <summary>
+    /// Column <paramref name="col0"/> of C alone, as one dot product per row of A: the column of B (rows k-stride apart)
+    /// is gathered once, then each row costs k/16 vector FMAs instead of the k of a broadcast tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit]
+    private static void GemmColumn(ref float a, nint lda, ref float b, nint kStride, int m, int k, ref float tile, ref float c, nint ldc, int col0, in GemmEpilogue e)
+    {
+        Span<float> column = stackalloc float[k];
+        ref float v = ref MemoryMarshal.GetReference(column);
+        for (int p = 0; p < k; p++) Unsafe.Add(ref v, p) = Unsafe.Add(ref b, p * kStride);
+        const int rowsPerTile = Mr512 * Nr512;
+        for (int i0 = 0; i0 < m; i0 += rowsPerTile)
+        {
+            int rows = Math.Min(rowsPerTile, m - i0);
+            for (int r = 0; r < rows; r++) Unsafe.Add(ref tile, r) = DotProduct(ref Unsafe.Add(ref a, (i0 + r) * lda), ref v, k);
+            StoreTile(ref tile, 1, ref c, ldc, i0, col0, rows, 1, e);
+        }
+    }
+
+    /// <summary>Σ x[i]·y[i] for i &lt; n.</summary>
+    private static float DotProduct(ref float x, ref float y, int n)
+    {
+        int i = 0;
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> s0 = default, s1 = default;
+            for (; i <= n - 32; i += 32)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)(i + 16)), Vector512.LoadUnsafe(ref y, (nuint)(i + 16)), s1);
+            }
+            for (; i <= n - 16; i += 16) s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), s0);
+            s = Vector512.Sum(s0 + s1);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> s0 = default, s1 = default;
+            for (; i <= n - 16; i += 16)
+            {
+                s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), s0);
+                s1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref x, (nuint)(i + 8)), Vector256.LoadUnsafe(ref y, (nuint)(i + 8)), s1);
+            }
+            for (; i <= n - 8; i += 8) s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), s0);
+            s = Vector256.Sum(s0 + s1);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            Vector128<float> s0 = default, s1 = default;
+            for (; i <= n - 8; i += 8)
+            {
+                s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i), s0);
+                s1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref x, (nuint)(i + 4)), Vector128.LoadUnsafe(ref y, (nuint)(i + 4)), s1);
+            }
+            for (; i <= n - 4; i += 4) s0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i), s0);
+            s = Vector128.Sum(s0 + s1);
+        }
+        for (; i < n; i++) s += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
+        return s;
     }
 
     private interface IConst { static abstract int Value { get; } }

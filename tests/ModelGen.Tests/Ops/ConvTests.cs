@@ -34,6 +34,9 @@ public class ConvTests
     [InlineData(1, 4, 12, 10, 20, 1, 1, 1, 0, 1)]
     [InlineData(1, 7, 13, 11, 9, 3, 1, 1, 0, 1)]
     [InlineData(1, 64, 14, 14, 64, 3, 3, 1, 1, 1)]
+    [InlineData(1, 40, 7, 7, 24, 1, 1, 1, 0, 1)]
+    [InlineData(2, 200, 7, 7, 700, 1, 1, 1, 0, 1)]
+    [InlineData(1, 33, 1, 17, 9, 1, 1, 1, 0, 1)]
     public void Conv2d_matches_onnx_runtime(int n, int c, int h, int w, int m, int kh, int kw, int stride, int pad, int dilation)
     {
         var model = Conv2D(c * 31 + h, n, c, h, w, m, kh, kw, bias: true, 13,
@@ -140,6 +143,62 @@ public class ConvTests
         // Stride 1 with 128 channels: each block of padded rows holds only a few output rows of the 30.
         OnnxAssert.MatchesOnnxRuntime(Conv2D(11, 2, 128, 30, 29, 20, 3, 3, bias: true, 13, ("pads", new[] { 1, 2, 1, 0 })));
         OnnxAssert.MatchesOnnxRuntime(Conv2D(12, 1, 96, 25, 37, 8, 5, 3, bias: false, 13, ("pads", new[] { 2, 1, 3, 1 }), ("dilations", new[] { 2, 1 }), ("group", 2)));
+    }
+
+    [Theory]
+    [InlineData(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, false)]
+    [InlineData(2, 3, 7, 1, 5, 3, 1, 1, 1, 1, true)]
+    [InlineData(1, 5, 3, 3, 17, 3, 3, 1, 1, 1, true)]
+    [InlineData(1, 6, 9, 5, 8, 3, 3, 2, 1, 2, false)]
+    [InlineData(2, 4, 6, 9, 9, 5, 5, 1, 2, 1, true)]
+    [InlineData(1, 8, 13, 13, 12, 3, 3, 2, 1, 1, false)]
+    [InlineData(1, 3, 10, 20, 4, 3, 3, 1, 3, 3, true)]
+    [InlineData(1, 2, 5, 2, 3, 1, 2, 1, 0, 1, false)]
+    public void Narrow_stride_one_convolutions_gather_their_im2col_and_match_onnx_runtime(int n, int c, int h, int w, int m, int kh, int kw,
+        int group, int pad, int dilation, bool relu)
+    {
+        // Outputs at most 17 columns wide: the implicit GEMM gathers each block's im2col rows from the padded input.
+        var random = new Random(40 + h * w + c);
+        bool bias = relu || (h + w) % 2 == 0;
+        var model = new ModelBuilder(13).Input("x", n, c, h, w)
+            .Initializer("w", TestData.Floats(random, m * (c / group) * kh * kw), m, c / group, kh, kw);
+        if (bias) model.Initializer("b", TestData.Floats(random, m), m);
+        model.Node("Conv", bias ? new[] { "x", "w", "b" } : new[] { "x", "w" }, new[] { "y" },
+            ("group", group), ("pads", new[] { pad, pad + (w % 2), pad, pad }), ("dilations", new[] { dilation, dilation }));
+        if (relu) model.Node("Relu", new[] { "y" }, new[] { "r" }).Output("r");
+        else model.Output("y");
+        OnnxAssert.MatchesOnnxRuntime(model);
+    }
+
+    [Theory]
+    [InlineData(1, 5, 1, 3, 1)]
+    [InlineData(4, 9, 2, 3, 2)]
+    [InlineData(3, 16, 3, 3, 1)]
+    [InlineData(7, 17, 2, 5, 1)]
+    [InlineData(2, 1, 5, 1, 1)]
+    public void Gathered_implicit_convolution_in_several_row_blocks_matches_the_padded_product(int width, int height, int rowsPerBlock, int kernel, int dilation)
+    {
+        // The generator gathers only when one block covers the image; the kernel also handles several blocks and a short last one.
+        var random = new Random(width * 31 + height);
+        int c = 3, m = 5, pad = kernel / 2 * dilation, batch = 2;
+        int outH = height + 2 * pad - (kernel - 1) * dilation, outW = width + 2 * pad - (kernel - 1) * dilation;
+        var x = TestData.Floats(random, batch * c * height * width);
+        var wt = TestData.Floats(random, m * c * kernel * kernel);
+        var bias = TestData.Floats(random, m);
+        ModelGen.Runtime.ConvGeometry Geometry(int chunk) => new(channels: c, depth: 1, height: height, width: width, outChannels: m, outDepth: 1,
+            outHeight: outH, outWidth: outW, kernelD: 1, kernelH: kernel, kernelW: kernel, strideD: 1, strideH: 1, strideW: 1, dilationD: 1,
+            dilationH: dilation, dilationW: dilation, padFront: 0, padTop: pad, padLeft: pad, groups: 1, chunk: chunk, rowsPerBlock: rowsPerBlock);
+        var padded = Geometry(0);
+        var gathered = Geometry((rowsPerBlock * outW + 15) / 16 * 16);
+        var activation = new ModelGen.Runtime.FusedActivation(ModelGen.Runtime.ActivationKind.Relu, 0f, 0f);
+        var expected = new float[batch * m * outH * outW];
+        var actual = new float[expected.Length];
+        ModelGen.Runtime.Kernels.Conv(x, wt, bias, expected, batch, padded, activation, new float[ModelGen.Runtime.Kernels.ConvScratch(padded)]);
+        var scratch = new float[ModelGen.Runtime.Kernels.ConvScratch(gathered)];
+        scratch.AsSpan().Fill(float.NaN);
+        ModelGen.Runtime.Kernels.Conv(x, wt, bias, actual, batch, gathered, activation, scratch);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f + 1e-5f * Math.Abs(expected[i]), $"element {i}: {actual[i]} vs {expected[i]}");
     }
 
     [Theory]

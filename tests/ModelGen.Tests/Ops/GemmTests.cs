@@ -12,6 +12,10 @@ public class GemmTests
     [InlineData(3, 17, 5, 0, 0, true)]
     [InlineData(4, 33, 9, 1, 0, false)]
     [InlineData(2, 8, 31, 1, 1, true)]
+    [InlineData(5, 17, 40, 0, 0, true)]
+    [InlineData(9, 49, 300, 1, 1, false)]
+    [InlineData(3, 1, 64, 0, 1, true)]
+    [InlineData(70, 33, 2100, 0, 0, true)]
     public void Constant_weights_match_onnx_runtime(int m, int n, int k, int transA, int transB, bool withBias)
     {
         var random = new Random(m * 100 + n);
