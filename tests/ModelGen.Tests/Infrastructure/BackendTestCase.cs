@@ -19,11 +19,19 @@ namespace ModelGen.Tests.Infrastructure;
 /// </summary>
 public sealed class BackendTestCase
 {
-    /// <summary>MODELGEN_ONNX_BACKEND_TESTS, else shared/onnx-backend-tests/node beside the repository (as CI lays it out).</summary>
-    public static string Root =>
-        Environment.GetEnvironmentVariable("MODELGEN_ONNX_BACKEND_TESTS") is { Length: > 0 } root
-            ? root
-            : System.IO.Path.GetFullPath(System.IO.Path.Combine(RepoPaths.Root, "..", "shared", "onnx-backend-tests", "node"));
+    /// <summary>
+    /// MODELGEN_ONNX_BACKEND_TESTS, else shared/onnx-backend-tests/node beside the repository (as CI lays it out), else
+    /// the workplace's /work/shared copy (for git worktrees elsewhere).
+    /// </summary>
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        if (Environment.GetEnvironmentVariable("MODELGEN_ONNX_BACKEND_TESTS") is { Length: > 0 } root) return root;
+        string beside = System.IO.Path.GetFullPath(System.IO.Path.Combine(RepoPaths.Root, "..", "shared", "onnx-backend-tests", "node"));
+        const string workplace = "/work/shared/onnx-backend-tests/node";
+        return Directory.Exists(beside) || !Directory.Exists(workplace) ? beside : workplace;
+    }
 
     private BackendTestCase(string name, byte[] model, List<DataSet> dataSets)
     {
