@@ -165,25 +165,20 @@ namespace ModelGen.Ops
             ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
         }
 
-        /// <summary>
-        /// Writes the specialized depthwise method: every size is a constant. Each channel is first copied with its zero
-        /// padding (and, for a column stride s, split into s column phases) by Kernels.PadPlane into scratch, so every
-        /// output column of every row runs in the same vector loop with unit-stride loads and no bounds checks; the kernel
-        /// taps sit in registers for the whole channel.
-        /// </summary>
-        private sealed class PaddedDepthwiseWriter
+        /// <summary>What both depthwise writers know: the geometry as constants, the fused activation and the bias.</summary>
+        private abstract class DepthwiseWriter
         {
-            private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
-            private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
-            private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
-            private const string U = "global::System.Runtime.CompilerServices.Unsafe";
-            private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+            protected const string V512 = "global::System.Runtime.Intrinsics.Vector512";
+            protected const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+            protected const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+            protected const string U = "global::System.Runtime.CompilerServices.Unsafe";
+            protected const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
 
-            private readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
-            private readonly Activation? _act;
-            private readonly bool _hasBias;
+            protected readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
+            protected readonly Activation? _act;
+            protected readonly bool _hasBias;
 
-            public PaddedDepthwiseWriter(Shape s, Activation? act, bool hasBias)
+            protected DepthwiseWriter(Shape s, Activation? act, bool hasBias)
             {
                 var g = s.G;
                 bool oneD = g.Rank == 1;
@@ -197,6 +192,23 @@ namespace ModelGen.Ops
                 _act = act;
                 _hasBias = hasBias;
             }
+
+            protected static string I(long v) => KernelEmit.I(v);
+
+            protected int Taps => _kh * _kw;
+
+            protected static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
+        }
+
+        /// <summary>
+        /// Writes the specialized depthwise method: every size is a constant. Each channel is first copied with its zero
+        /// padding (and, for a column stride s, split into s column phases) by Kernels.PadPlane into scratch, so every
+        /// output column of every row runs in the same vector loop with unit-stride loads and no bounds checks; the kernel
+        /// taps sit in registers for the whole channel.
+        /// </summary>
+        private sealed class PaddedDepthwiseWriter : DepthwiseWriter
+        {
+            public PaddedDepthwiseWriter(Shape s, Activation? act, bool hasBias) : base(s, act, hasBias) { }
 
             /// <summary>Rows of the padded plane: every row a window reads.</summary>
             private int PaddedRows => Math.Max(_h + _pt, (_oh - 1) * _sh + (_kh - 1) * _dh + 1);
@@ -213,9 +225,6 @@ namespace ModelGen.Ops
 
             public int ScratchFloats => _sw * PaddedRows * RowLength;
 
-            private static string I(long v) => KernelEmit.I(v);
-
-            private int Taps => _kh * _kw;
 
             public void Write(SourceWriter w, string name)
             {
@@ -267,7 +276,6 @@ namespace ModelGen.Ops
                 w.Close();
             }
 
-            private static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
 
             /// <summary>The (row, phase) pairs the taps read, and per tap its source name and column offset.</summary>
             private (List<(int Ky, int Phase)> Sources, List<List<(int Tap, string Source, int Offset)>> Chains) Layout()
@@ -372,36 +380,10 @@ namespace ModelGen.Ops
         /// interior of each row is vectorized straight from the input, and the few edge columns are unrolled scalar code with
         /// constant indices (rows above and below the image read a zero row).
         /// </summary>
-        private sealed class DirectDepthwiseWriter
+        private sealed class DirectDepthwiseWriter : DepthwiseWriter
         {
-            private const string V512 = "global::System.Runtime.Intrinsics.Vector512";
-            private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
-            private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
-            private const string U = "global::System.Runtime.CompilerServices.Unsafe";
-            private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+            public DirectDepthwiseWriter(Shape s, Activation? act, bool hasBias) : base(s, act, hasBias) { }
 
-            private readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
-            private readonly Activation? _act;
-            private readonly bool _hasBias;
-
-            public DirectDepthwiseWriter(Shape s, Activation? act, bool hasBias)
-            {
-                var g = s.G;
-                bool oneD = g.Rank == 1;
-                _n = s.N; _c = s.C;
-                _h = oneD ? 1 : g.Input[0]; _w = g.Input[g.Rank - 1];
-                _oh = oneD ? 1 : g.Output[0]; _ow = g.Output[g.Rank - 1];
-                _kh = oneD ? 1 : g.Kernel[0]; _kw = g.Kernel[g.Rank - 1];
-                _sh = oneD ? 1 : g.Strides[0]; _sw = g.Strides[g.Rank - 1];
-                _dh = oneD ? 1 : g.Dilations[0]; _dw = g.Dilations[g.Rank - 1];
-                _pt = oneD ? 0 : g.PadBegin[0]; _pl = g.PadBegin[g.Rank - 1];
-                _act = act;
-                _hasBias = hasBias;
-            }
-
-            private static string I(long v) => KernelEmit.I(v);
-
-            private int Taps => _kh * _kw;
 
             /// <summary>Output columns [Lo, Hi) read only columns inside the input for every tap.</summary>
             private (int Lo, int Hi) Interior()
@@ -483,7 +465,6 @@ namespace ModelGen.Ops
                 w.Close();
             }
 
-            private static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
 
             private void WriteRows(SourceWriter w, string? vector, bool rowsValid, int lo, int hi)
             {
