@@ -198,6 +198,44 @@ namespace ModelGen.Ops
             protected int Taps => _kh * _kw;
 
             protected static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
+
+            /// <summary>The channel's kernel taps (w0, w1, ...) and bias as locals, from weights <c>wr</c> and bias <c>br</c>.</summary>
+            protected void WriteChannelTaps(SourceWriter w)
+            {
+                w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
+                for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
+                w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+            }
+
+            /// <summary>
+            /// One branch per hardware vector width, each with the widest vector that fits <paramref name="columns"/>
+            /// (chosen at build time); branches that would emit the same code as the next are dropped.
+            /// </summary>
+            protected static void WriteWidthBranches(SourceWriter w, int columns, System.Action<string?> writeRows)
+            {
+                string? Pick(params string[] vectors)
+                {
+                    foreach (var vector in vectors) if (columns >= Width(vector)) return vector;
+                    return null;
+                }
+                var branches = new List<(string Condition, string? Vector)>
+                {
+                    ($"{V512}.IsHardwareAccelerated", Pick(V512, V256, V128)),
+                    ($"{V256}.IsHardwareAccelerated", Pick(V256, V128)),
+                    ($"{V128}.IsHardwareAccelerated", Pick(V128)),
+                    ("true", null),
+                };
+                for (int i = branches.Count - 2; i >= 0; i--)
+                    if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
+                for (int i = 0; i < branches.Count; i++)
+                {
+                    var (condition, vector) = branches[i];
+                    bool only = branches.Count == 1;
+                    if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
+                    writeRows(vector);
+                    if (!only) w.Close();
+                }
+            }
         }
 
         /// <summary>
@@ -244,34 +282,10 @@ namespace ModelGen.Ops
                 w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
                 w.Line($"{EmitContext.Runtime}.Kernels.PadPlane(x.Slice(nc * {I(_h * _w)}, {I(_h * _w)}), {I(_h)}, {I(_w)}, {I(_pt)}, {I(_pl)}, {I(_sw)}, {I(PaddedRows)}, {I(RowLength)}, pad, bordersAreZero: true);");
                 w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
-                w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
-                for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
-                w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+                WriteChannelTaps(w);
 
                 // One branch per vector width; each uses the widest vector the output row fits (decided now).
-                string? Pick(params (string Type, int Width)[] options)
-                {
-                    foreach (var (type, width) in options) if (_ow >= width) return type;
-                    return null;
-                }
-                var branches = new List<(string Condition, string? Vector)>
-                {
-                    ($"{V512}.IsHardwareAccelerated", Pick((V512, 16), (V256, 8), (V128, 4))),
-                    ($"{V256}.IsHardwareAccelerated", Pick((V256, 8), (V128, 4))),
-                    ($"{V128}.IsHardwareAccelerated", Pick((V128, 4))),
-                    ("true", null),
-                };
-                // Drop branches that would emit the same code as the next one.
-                for (int i = branches.Count - 2; i >= 0; i--)
-                    if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
-                for (int i = 0; i < branches.Count; i++)
-                {
-                    var (condition, vector) = branches[i];
-                    bool only = branches.Count == 1;
-                    if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
-                    WriteRows(w, vector);
-                    if (!only) w.Close();
-                }
+                WriteWidthBranches(w, _ow, vector => WriteRows(w, vector));
                 w.Close();
                 w.Close();
             }
@@ -430,37 +444,12 @@ namespace ModelGen.Ops
                 w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
                 w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
                 w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
-                w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
-                for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
-                w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+                WriteChannelTaps(w);
 
-                // One branch per vector width; each uses the widest vector its interior fits (decided now).
+                // One branch per vector width; each uses the widest vector its interior fits (decided now). Strided rows
+                // have no contiguous interior to vectorize.
                 var (lo, hi) = Interior();
-                int interior = hi - lo;
-                string? Pick(params (string Type, int Width)[] options)
-                {
-                    if (_sw != 1) return null;
-                    foreach (var (type, width) in options) if (interior >= width) return type;
-                    return null;
-                }
-                var branches = new List<(string Condition, string? Vector)>
-                {
-                    ($"{V512}.IsHardwareAccelerated", Pick((V512, 16), (V256, 8), (V128, 4))),
-                    ($"{V256}.IsHardwareAccelerated", Pick((V256, 8), (V128, 4))),
-                    ($"{V128}.IsHardwareAccelerated", Pick((V128, 4))),
-                    ("true", null),
-                };
-                // Drop branches that would emit the same code as the next one.
-                for (int i = branches.Count - 2; i >= 0; i--)
-                    if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
-                for (int i = 0; i < branches.Count; i++)
-                {
-                    var (condition, vector) = branches[i];
-                    bool only = branches.Count == 1;
-                    if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
-                    WriteRows(w, vector, rowsValid, lo, hi);
-                    if (!only) w.Close();
-                }
+                WriteWidthBranches(w, _sw == 1 ? hi - lo : 0, vector => WriteRows(w, vector, rowsValid, lo, hi));
                 w.Close();
                 w.Close();
             }
