@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Configuration;
 using ModelGen.Common;
 using ModelGen.Compiler;
 using ModelGen.Diagnostics;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using ModelGen.Configuration;
 using ModelGen.Common;
 using ModelGen.Diagnostics;
 using ModelGen.Emit;
@@ -9,6 +10,8 @@ using ModelGen.Ir;
 using ModelGen.Onnx;
 using ModelGen.Ops;
 using ModelGen.Passes;
+using ModelGen.Plan;
+using ModelGen.Planning;
 
 namespace ModelGen.Compiler
 {
@@ -19,12 +22,13 @@ namespace ModelGen.Compiler
         public byte[]? WeightBlob { get; set; }
         public List<ModelDiagnostic> Diagnostics { get; } = new();
         public Graph? Graph { get; set; }
-        public MemoryPlan? Plan { get; set; }
+        /// <summary>The execution plan the source was written from.</summary>
+        public ExecutionPlan? Plan { get; set; }
         public long WeightBytes { get; set; }
         public bool Success => Source is not null && !Diagnostics.Any(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
     }
 
-    /// <summary>The compiler: read → import → check support → infer shapes and fold → fuse → plan memory → emit.</summary>
+    /// <summary>The compiler: read → import → check support → infer shapes and fold → fuse → execution plan (lowering, memory) → emit.</summary>
     public static class ModelCompiler
     {
         public static CompileResult Compile(byte[] bytes, string path, ModelOptions options, OpRegistry? registry = null, CancellationToken ct = default)
@@ -76,13 +80,11 @@ namespace ModelGen.Compiler
             }
             DeadCodeElimination.Run(graph);
 
-            var plan = MemoryPlanner.Plan(graph, registry);
+            var plan = Planner.Build(graph, registry, path, diagnostics, ct);
+            if (plan is null) return;
             result.Plan = plan;
-            var emitter = new ModelEmitter(graph, plan, registry, options, path);
-            string source = emitter.Emit(ct);
-            diagnostics.AddRange(emitter.Diagnostics);
-            if (emitter.Diagnostics.Count > 0) return;
-            result.Source = source;
+            var emitter = new ModelEmitter(plan, options, path);
+            result.Source = emitter.Emit(ct);
             result.WeightBlob = emitter.WeightBlob;
             result.WeightBytes = emitter.WeightBytes;
             if (options.Weights == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)

@@ -4,56 +4,52 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using ModelGen.Compiler;
-using ModelGen.Diagnostics;
+using ModelGen.Configuration;
+using ModelGen.Emit.Kernels;
 using ModelGen.Ir;
-using ModelGen.Ops;
-using ModelGen.Passes;
+using ModelGen.Plan;
 
 namespace ModelGen.Emit
 {
-    /// <summary>Writes the partial class for one compiled model: API, memory plan, node code and weights.</summary>
+    /// <summary>
+    /// Writes the partial class for one execution plan: the typed API, the arena locals, one statement (or a generated
+    /// method) per plan step, and the weights. The only place that writes C#.
+    /// </summary>
     public sealed class ModelEmitter
     {
         public const string Version = "0.1.0";
+        private const string Runtime = "global::ModelGen.Runtime";
+        private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 
-        private readonly Graph _graph;
-        private readonly OpRegistry _registry;
+        private readonly ExecutionPlan _plan;
         private readonly ModelOptions _options;
         private readonly string _modelFile;
-        private readonly Dictionary<Value, string> _names = new();
-        private readonly Dictionary<Tensor, string> _weightNames = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<int, string> _names = new();
         private readonly List<(string Name, Tensor Tensor)> _weights = new();
         private readonly List<string> _methods = new();
         private readonly IdentifierScope _members;
         private readonly IdentifierScope _locals = new("scratch", "global", "i", "j");
         private readonly IdentifierScope _weightScope = new();
 
-        public ModelEmitter(Graph graph, MemoryPlan plan, OpRegistry registry, ModelOptions options, string modelFile)
+        public ModelEmitter(ExecutionPlan plan, ModelOptions options, string modelFile)
         {
-            _graph = graph;
-            Plan = plan;
-            _registry = registry;
+            _plan = plan;
             _options = options;
             _modelFile = modelFile;
             _members = new IdentifierScope(options.ClassName, "Predict", "ArenaBytes", "Inputs", "Outputs", "Run", "Weights", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "WeightsResourceName", "WeightBlob");
         }
 
-        public MemoryPlan Plan { get; }
-
-        /// <summary>Problems found while choosing code for nodes; the source is unusable when any is an error.</summary>
-        public List<ModelDiagnostic> Diagnostics { get; } = new();
-
         /// <summary>Bytes of the weights blob (Resource storage only), to embed as WeightsResourceName.</summary>
         public byte[]? WeightBlob { get; private set; }
 
-        public long WeightBytes => _weights.Sum(w => (long)WeightEncoder.ToBytes(w.Tensor).Length);
+        public long WeightBytes => _plan.Weights.Sum(w => (long)WeightEncoder.ToBytes(w.Tensor).Length);
 
         public static string ResourceName(ModelOptions options) => $"{options.Namespace}.{options.ClassName}.weights";
 
-        private sealed class Port
+        private sealed class ApiPort
         {
-            public Value Value = null!;
+            public PlanBuffer Buffer = null!;
+            public string OnnxName = "";
             public string Param = "";
             public string Member = "";
             public bool IsOutput;
@@ -62,85 +58,181 @@ namespace ModelGen.Emit
         public string Emit(CancellationToken cancellationToken = default)
         {
             // Names first, in graph order, so identifiers are deterministic.
-            var ports = new List<Port>();
-            foreach (var v in _graph.Inputs)
-                ports.Add(new Port { Value = v, Param = _locals.Claim(v.Name, pascal: false, "input"), Member = _members.Claim(v.Name, pascal: true, "Input") });
-            var outputParams = new List<Port>();
-            foreach (var v in _graph.Outputs)
+            var ports = new List<ApiPort>();
+            foreach (var p in _plan.Inputs)
+                ports.Add(new ApiPort { Buffer = _plan.Buffer(p.Buffer), OnnxName = p.OnnxName, Param = _locals.Claim(p.OnnxName, pascal: false, "input"), Member = _members.Claim(p.OnnxName, pascal: true, "Input") });
+            foreach (var p in _plan.Outputs)
+                ports.Add(new ApiPort { Buffer = _plan.Buffer(p.Buffer), OnnxName = p.OnnxName, Param = _locals.Claim(p.OnnxName, pascal: false, "output"), Member = _members.Claim(p.OnnxName, pascal: true, "Output"), IsOutput = true });
+            foreach (var p in ports) _names[p.Buffer.Id] = p.Param;
+            foreach (var w in _plan.Weights)
             {
-                var p = new Port { Value = v, Param = _locals.Claim(v.Name, pascal: false, "output"), Member = _members.Claim(v.Name, pascal: true, "Output"), IsOutput = true };
-                ports.Add(p);
-                outputParams.Add(p);
+                string name = _weightScope.Claim(w.Name, pascal: true, "W");
+                _weights.Add((name, w.Tensor));
             }
-            foreach (var p in ports)
-                if (!_names.ContainsKey(p.Value) && (p.IsOutput ? Plan.Values[p.Value].Kind == StorageKind.Output : true))
-                    _names[p.Value] = p.Param;
+            foreach (var b in _plan.Buffers.Where(b => b.Kind == BufferKind.Weight && b.AliasOf < 0))
+                _names[b.Id] = "Weights." + _weights[b.Weight].Name;
 
             var body = new SourceWriter();
-            foreach (var kv in Plan.Values.Where(kv => kv.Value.Kind == StorageKind.Arena).OrderBy(kv => kv.Value.Offset).ThenBy(kv => kv.Key.Name, StringComparer.Ordinal))
+            var used = new HashSet<int>(_plan.Steps.SelectMany(PlanWalker.Buffers).Select(b => _plan.Root(b).Root.Id));
+            var arena = _plan.Buffers.Where(b => b.Kind == BufferKind.Arena && b.AliasOf < 0 && used.Contains(b.Id))
+                .OrderBy(b => b.Offset).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
+            foreach (var b in arena)
             {
-                var v = kv.Key;
-                string local = _locals.Claim(v.Name, pascal: false, "t");
-                _names[v] = local;
-                string type = DataTypes.CSharpName(v.Type)!;
-                long bytes = (long)v.Length * DataTypes.Size(v.Type);
-                body.Line($"var {local} = global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, {type}>(scratch.Slice({kv.Value.Offset}, {bytes}));");
+                string local = _locals.Claim(b.Name, pascal: false, "t");
+                _names[b.Id] = local;
+                body.Line($"var {local} = {MemoryMarshal}.Cast<byte, {DataTypes.CSharpName(b.Type)}>(scratch.Slice({b.Offset}, {b.Bytes}));");
             }
-            if (Plan.Values.Any(kv => kv.Value.Kind == StorageKind.Arena)) body.Line();
+            if (arena.Count > 0) body.Line();
 
-            foreach (var node in _graph.Nodes)
+            int group = -1;
+            foreach (var step in _plan.Steps)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var def = _registry.Find(node)!;
-                string ins = string.Join(", ", node.Inputs.Where(i => i is not null).Select(i => Shapes.Format(i!.Shape!)));
-                string outs = string.Join(", ", node.Outputs.Select(o => Shapes.Format(o.Shape!)));
-                string fused = node.FusedActivation is null ? "" : $" + {node.FusedActivation.Kind}";
-                body.Line($"// {node.OpType}{fused} '{Sanitize(node.Name)}': {ins} -> {outs}");
-                try
+                if (step.Origin.Group != group)
                 {
-                    def.Emit(new EmitContext(this, node, body));
+                    group = step.Origin.Group;
+                    body.Line("// " + step.Origin.Description);
                 }
-                catch (UnsupportedException e)
-                {
-                    // Some limits only show when code is chosen (e.g. an integer Add that could not be folded).
-                    Diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, _modelFile, node.Name, node.OpType, e.Message));
-                }
-                catch (IrException e)
-                {
-                    Diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, _modelFile, node.Name, node.OpType, e.Message));
-                }
+                WriteStep(body, step);
             }
-
-            // Outputs that no node writes: graph inputs, constants, or the same value listed twice.
-            var written = new HashSet<Value>();
-            foreach (var p in outputParams)
-            {
-                if (Plan.Values[p.Value].Kind == StorageKind.Output && written.Add(p.Value) && _names[p.Value] == p.Param) continue;
-                body.Line($"{Expression(p.Value)}.CopyTo({p.Param});");
-            }
-
             return WriteClass(ports, body.ToString());
         }
 
-        private static string Sanitize(string text) => text.Replace("\r", " ").Replace("\n", " ");
-
-        internal string Expression(Value v)
+        /// <summary>A span expression for a buffer: a port parameter, an arena local, a weight, or a slice of one.</summary>
+        private string Expression(int id)
         {
-            if (_names.TryGetValue(v, out var name)) return name;
-            if (v.Constant is not null) return AddWeight(v.Constant, v.Name);
-            throw new InvalidOperationException($"value '{v.Name}' has no storage");
+            if (_names.TryGetValue(id, out var name)) return name;
+            var b = _plan.Buffer(id);
+            if (b.AliasOf < 0) throw new InvalidOperationException($"buffer '{b.Name}' has no storage");
+            var target = _plan.Buffer(b.AliasOf);
+            string expr = Expression(b.AliasOf);
+            return b.AliasStart == 0 && b.Length == target.Length ? expr : $"{expr}.Slice({b.AliasStart}, {b.Length})";
         }
 
-        internal string AddWeight(Tensor tensor, string nameHint)
+        private string Expression(BufferArg a)
         {
-            if (_weightNames.TryGetValue(tensor, out var existing)) return existing;
-            string name = "Weights." + _weightScope.Claim(nameHint, pascal: true, "W");
-            _weightNames[tensor] = name;
-            _weights.Add((name.Substring("Weights.".Length), tensor));
-            return name;
+            string expr = Expression(a.Buffer);
+            if (a.IsWhole) return expr;
+            int length = a.Length >= 0 ? a.Length : _plan.Buffer(a.Buffer).Length - a.Start;
+            return $"{expr}.Slice({a.Start}, {length})";
         }
 
-        internal string AddMethod(string nameHint, Action<SourceWriter, string> write)
+        private string Expression(Step step, Arg arg) => arg switch
+        {
+            BufferArg b => Expression(b),
+            ElementArg e => $"{Expression(e.Buffer)}[{e.Index}]",
+            ScratchArg s => $"{MemoryMarshal}.Cast<byte, {DataTypes.CSharpName(s.Type)}>(scratch.Slice({step.ScratchOffset + s.Offset}, {s.Bytes}))",
+            IntArg i => CSharpLiterals.Int(i.Value),
+            FloatArg f => CSharpLiterals.Float(f.Value),
+            BoolArg b => b.Value ? "true" : "false",
+            ScalarArg s => Literal(s),
+            IntsArg v => "new int[] { " + string.Join(", ", v.Values.Select(x => CSharpLiterals.Int(x))) + " }",
+            EnumArg e => $"{Runtime}.{e.Type}.{e.Member}",
+            NewArg n => $"new {Runtime}.{n.Type}(" + string.Join(", ", n.Fields.Select(f => $"{f.Name}: {Expression(step, f.Value)}")) + ")",
+            DefaultArg => "default",
+            _ => throw new InvalidOperationException($"unknown argument {arg.GetType().Name}"),
+        };
+
+        private static string TypeName(TypeArg t) => t.RuntimeType is not null ? $"{Runtime}.{t.RuntimeType}" : DataTypes.CSharpName(t.Element)!;
+
+        private string Call(KernelCall k, Func<NamedArg, string>? argument = null)
+        {
+            string generic = k.TypeArguments.Count == 0 ? "" : "<" + string.Join(", ", k.TypeArguments.Select(TypeName)) + ">";
+            argument ??= a => Expression(k, a.Value);
+            return $"{Runtime}.Kernels.{k.Kernel}{generic}(" + string.Join(", ", k.Arguments.Select(a => $"{a.Name}: {argument(a)}")) + ");";
+        }
+
+        private void WriteStep(SourceWriter w, Step step)
+        {
+            switch (step)
+            {
+                case KernelCall k:
+                    w.Line(Call(k));
+                    break;
+                case CopyCall c:
+                    w.Line($"{Expression(c.Source)}.CopyTo({Expression(c.Destination)});");
+                    break;
+                case FillCall f:
+                    w.Line($"{Expression(f.Destination)}.Fill({Expression(step, f.Value)});");
+                    break;
+                case SetElement s:
+                    w.Line($"{Expression(step, s.Destination)} = {Expression(step, s.Value)};");
+                    break;
+                case RepeatedCall r:
+                {
+                    w.Open($"// {r.Count} calls: element offsets of the arguments that move.");
+                    var tables = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var o in r.Offsets)
+                    {
+                        string table = "rep_" + o.Argument;
+                        tables[o.Argument] = table;
+                        w.Line($"global::System.ReadOnlySpan<int> {table} = new int[] {{ {string.Join(", ", o.Starts.Select(x => CSharpLiterals.Int(x)))} }};");
+                    }
+                    w.Open($"for (int rep_i = 0; rep_i < {r.Count}; rep_i++)");
+                    w.Line(Call(r.Body with { ScratchOffset = step.ScratchOffset }, a => tables.TryGetValue(a.Name, out var t)
+                        ? $"{Expression(r, a.Value)}.Slice({t}[rep_i])"
+                        : Expression(r, a.Value)));
+                    w.Close();
+                    w.Close();
+                    break;
+                }
+                case RangeFill r:
+                {
+                    string type = DataTypes.CSharpName(r.Type)!;
+                    // Generated identifiers never contain '_', so these locals cannot clash with value names.
+                    w.Open("");
+                    w.Line($"{type} _value = {Literal(r.Start)}, _step = {Literal(r.Delta)};");
+                    w.Line($"for (int i = 0; i < {r.Count}; i++, _value += _step) {Expression(r.Destination)}[i] = _value;");
+                    w.Close();
+                    break;
+                }
+                case DepthwiseConvCall d:
+                {
+                    string args = $"{Expression(d.X)}, {Expression(d.W)}, {(d.Bias is null ? "default" : Expression(d.Bias))}, {Expression(d.Y)}";
+                    if (d.Padded)
+                    {
+                        string method = AddMethod("DepthwiseConv", new PaddedDepthwiseWriter(d).Write);
+                        w.Line($"{method}({args}, {Expression(step, d.Scratch!)});");
+                    }
+                    else
+                    {
+                        string method = AddMethod("DepthwiseConv", new DirectDepthwiseWriter(d).Write);
+                        w.Line($"{method}({args});");
+                    }
+                    break;
+                }
+                case NoOp n:
+                    w.Line($"// ({n.Reason})");
+                    break;
+                default:
+                    throw new InvalidOperationException($"no writer for plan step {step.GetType().Name}");
+            }
+        }
+
+        /// <summary>A scalar of any element type as a C# literal.</summary>
+        private static string Literal(ScalarArg s)
+        {
+            long l = s.Bits;
+            string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+            return s.Type switch
+            {
+                DataType.Float => CSharpLiterals.Float((float)s.Value),
+                DataType.Double => CSharpLiterals.Double(s.Value),
+                DataType.Float16 => "(global::System.Half)" + CSharpLiterals.Float((float)s.Value),
+                DataType.Bool => s.Value != 0 ? "true" : "false",
+                DataType.Int64 => l == long.MinValue ? "long.MinValue" : I(l) + "L",
+                DataType.UInt64 => unchecked((ulong)l).ToString(CultureInfo.InvariantCulture) + "UL",
+                DataType.Int32 => "(" + I(unchecked((int)l)) + ")",
+                DataType.UInt32 => unchecked((uint)l).ToString(CultureInfo.InvariantCulture) + "u",
+                DataType.Int16 => "(short)(" + I(unchecked((short)l)) + ")",
+                DataType.UInt16 => "(ushort)" + I(unchecked((ushort)l)),
+                DataType.Int8 => "(sbyte)(" + I(unchecked((sbyte)l)) + ")",
+                DataType.UInt8 => "(byte)" + I(unchecked((byte)l)),
+                _ => throw new InvalidOperationException($"no literal for element type {DataTypes.OnnxName(s.Type)}"),
+            };
+        }
+
+        private string AddMethod(string nameHint, Action<SourceWriter, string> write)
         {
             string name = _members.Claim(nameHint, pascal: true, "Kernel");
             var w = new SourceWriter();
@@ -149,7 +241,7 @@ namespace ModelGen.Emit
             return name;
         }
 
-        private string WriteClass(List<Port> ports, string body)
+        private string WriteClass(List<ApiPort> ports, string body)
         {
             var w = new SourceWriter();
             w.Line("// <auto-generated/>");
@@ -161,8 +253,8 @@ namespace ModelGen.Emit
             w.Line($"/// <summary>ONNX model <c>{CSharpLiterals.Xml(Path.GetFileName(_modelFile))}</c> compiled to C# by ModelGen.</summary>");
             w.Line("/// <remarks>");
             foreach (var p in ports)
-                w.Line($"/// {(p.IsOutput ? "Output" : "Input")} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.Value.Name)}'): {DataTypes.OnnxName(p.Value.Type)} {Shapes.Format(p.Value.Shape!)}.<br/>");
-            w.Line($"/// Scratch memory: {Plan.ArenaBytes} bytes, planned at build time ({Plan.UnplannedBytes} without buffer reuse).");
+                w.Line($"/// {(p.IsOutput ? "Output" : "Input")} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {DataTypes.OnnxName(p.Buffer.Type)} {Shapes.Format(p.Buffer.Shape.ToArray())}.<br/>");
+            w.Line($"/// Scratch memory: {_plan.ArenaBytes} bytes, planned at build time ({_plan.UnplannedBytes} without buffer reuse).");
             w.Line("/// </remarks>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"{Version}\")]");
             w.Open($"public partial class {_options.ClassName} : global::ModelGen.Runtime.IOnnxModel");
@@ -171,10 +263,10 @@ namespace ModelGen.Emit
             foreach (var p in ports)
             {
                 string kind = p.IsOutput ? "output" : "input";
-                w.Line($"/// <summary>Shape of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.Value.Name)}'): {Shapes.Format(p.Value.Shape!)}.</summary>");
-                w.Line($"public static global::System.ReadOnlySpan<int> {p.Member}Shape => new int[] {{ {string.Join(", ", p.Value.Shape!.Select(d => d.ToString(CultureInfo.InvariantCulture)))} }};");
-                w.Line($"/// <summary>Element count of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.Value.Name)}').</summary>");
-                w.Line($"public const int {p.Member}Length = {p.Value.Length};");
+                w.Line($"/// <summary>Shape of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {Shapes.Format(p.Buffer.Shape.ToArray())}.</summary>");
+                w.Line($"public static global::System.ReadOnlySpan<int> {p.Member}Shape => new int[] {{ {string.Join(", ", p.Buffer.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))} }};");
+                w.Line($"/// <summary>Element count of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}').</summary>");
+                w.Line($"public const int {p.Member}Length = {p.Buffer.Length};");
             }
             var inputs = ports.Where(p => !p.IsOutput).ToList();
             var outputs = ports.Where(p => p.IsOutput).ToList();
@@ -187,15 +279,15 @@ namespace ModelGen.Emit
                 }
             }
             w.Line("/// <summary>Bytes of scratch memory one Predict call needs.</summary>");
-            w.Line($"public const int ArenaBytes = {Plan.ArenaBytes};");
+            w.Line($"public const int ArenaBytes = {_plan.ArenaBytes};");
             w.Line();
             w.Line("private readonly byte[] _arena = new byte[ArenaBytes];");
             w.Line();
 
-            string Param(Port p) => $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{DataTypes.CSharpName(p.Value.Type)}> {p.Param}";
+            string Param(ApiPort p) => $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{DataTypes.CSharpName(p.Buffer.Type)}> {p.Param}";
             string paramList = string.Join(", ", ports.Select(Param));
             string argList = string.Join(", ", ports.Select(p => p.Param));
-            string docs = string.Join("\n", ports.Select(p => $"/// <param name=\"{p.Param}\">{(p.IsOutput ? "Output" : "Input")} '{CSharpLiterals.Xml(p.Value.Name)}', {p.Member}Length elements, shape {Shapes.Format(p.Value.Shape!)}.</param>"));
+            string docs = string.Join("\n", ports.Select(p => $"/// <param name=\"{p.Param}\">{(p.IsOutput ? "Output" : "Input")} '{CSharpLiterals.Xml(p.OnnxName)}', {p.Member}Length elements, shape {Shapes.Format(p.Buffer.Shape.ToArray())}.</param>"));
 
             w.Line("/// <summary>Runs the model using this instance's scratch memory. Allocates nothing; not thread-safe per instance.</summary>");
             w.Lines(docs);
@@ -216,7 +308,7 @@ namespace ModelGen.Emit
             if (inputs.Count == 1 && outputs.Count == 1)
             {
                 var i = inputs[0]; var o = outputs[0];
-                string ti = DataTypes.CSharpName(i.Value.Type)!, to = DataTypes.CSharpName(o.Value.Type)!;
+                string ti = DataTypes.CSharpName(i.Buffer.Type)!, to = DataTypes.CSharpName(o.Buffer.Type)!;
                 w.Line();
                 w.Line("/// <summary>Convenience overload that allocates and returns the output array.</summary>");
                 w.Open($"public {to}[] Predict({ti}[] {i.Param})");
@@ -230,11 +322,11 @@ namespace ModelGen.Emit
             w.Line();
             w.Line("private static readonly global::ModelGen.Runtime.TensorInfo[] s_inputs =");
             w.Line("{");
-            foreach (var p in inputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.Value.Name)}, typeof({DataTypes.CSharpName(p.Value.Type)}), new int[] {{ {string.Join(", ", p.Value.Shape!)} }}),");
+            foreach (var p in inputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.CSharpName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
             w.Line("};");
             w.Line("private static readonly global::ModelGen.Runtime.TensorInfo[] s_outputs =");
             w.Line("{");
-            foreach (var p in outputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.Value.Name)}, typeof({DataTypes.CSharpName(p.Value.Type)}), new int[] {{ {string.Join(", ", p.Value.Shape!)} }}),");
+            foreach (var p in outputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.CSharpName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
             w.Line("};");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Inputs => s_inputs;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Outputs => s_outputs;");
@@ -242,7 +334,7 @@ namespace ModelGen.Emit
             w.Open("void global::ModelGen.Runtime.IOnnxModel.Run(global::System.Collections.Generic.IReadOnlyList<global::System.Array> inputs, global::System.Collections.Generic.IReadOnlyList<global::System.Array> outputs)");
             w.Line($"global::ModelGen.Runtime.Guard.Count(inputs.Count, {inputs.Count}, nameof(inputs));");
             w.Line($"global::ModelGen.Runtime.Guard.Count(outputs.Count, {outputs.Count}, nameof(outputs));");
-            var runArgs = ports.Select(p => $"({DataTypes.CSharpName(p.Value.Type)}[])({(p.IsOutput ? "outputs" : "inputs")}[{(p.IsOutput ? outputs.IndexOf(p) : inputs.IndexOf(p))}])");
+            var runArgs = ports.Select(p => $"({DataTypes.CSharpName(p.Buffer.Type)}[])({(p.IsOutput ? "outputs" : "inputs")}[{(p.IsOutput ? outputs.IndexOf(p) : inputs.IndexOf(p))}])");
             w.Line($"Predict({string.Join(", ", runArgs)});");
             w.Close();
 
@@ -258,6 +350,9 @@ namespace ModelGen.Emit
             return w.ToString();
         }
 
+        /// <summary>Each tensor of the weights blob starts on a 64-byte boundary.</summary>
+        private static long AlignBlob(long bytes) => (bytes + 63) / 64 * 64;
+
         private void WriteWeights(SourceWriter w)
         {
             w.Line();
@@ -271,7 +366,7 @@ namespace ModelGen.Emit
                     var bytes = WeightEncoder.ToBytes(tensor);
                     long offset = blob.Length;
                     blob.Write(bytes, 0, bytes.Length);
-                    blob.Write(new byte[MemoryPlanner.Align(bytes.Length) - bytes.Length], 0, (int)(MemoryPlanner.Align(bytes.Length) - bytes.Length));
+                    blob.Write(new byte[AlignBlob(bytes.Length) - bytes.Length], 0, (int)(AlignBlob(bytes.Length) - bytes.Length));
                     w.Line($"/// <summary>{DataTypes.OnnxName(tensor.Type)} {Shapes.Format(tensor.Shape)}</summary>");
                     w.Line($"public static global::System.ReadOnlySpan<{DataTypes.CSharpName(tensor.Type)}> {name} => Blob.Get<{DataTypes.CSharpName(tensor.Type)}>({offset}, {tensor.Length});");
                 }
@@ -299,12 +394,5 @@ namespace ModelGen.Emit
             }
             w.Close();
         }
-    }
-
-    internal sealed class ReferenceEqualityComparer : IEqualityComparer<Tensor>
-    {
-        public static readonly ReferenceEqualityComparer Instance = new();
-        public bool Equals(Tensor? x, Tensor? y) => ReferenceEquals(x, y);
-        public int GetHashCode(Tensor obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
     }
 }

@@ -17,7 +17,7 @@ namespace ModelGen.Emit
                 {
                     DataType.Float => BitConverter.GetBytes(t.Floats![i]),
                     DataType.Double => BitConverter.GetBytes(t.Doubles![i]),
-                    DataType.Float16 => BitConverter.GetBytes(FloatToHalf(t.Floats![i])),
+                    DataType.Float16 => BitConverter.GetBytes(Onnx.TensorReader.FloatToHalf(t.Floats![i])),
                     DataType.BFloat16 => BitConverter.GetBytes((ushort)(BitConverter.ToUInt32(BitConverter.GetBytes(t.Floats![i]), 0) >> 16)),
                     DataType.Int64 or DataType.UInt64 => BitConverter.GetBytes(t.Longs![i]),
                     DataType.Int32 or DataType.UInt32 => BitConverter.GetBytes(unchecked((int)t.Longs![i])),
@@ -28,32 +28,6 @@ namespace ModelGen.Emit
                 Buffer.BlockCopy(b, 0, bytes, i * size, size);
             }
             return bytes;
-        }
-
-        /// <summary>IEEE binary16 with round-to-nearest-even.</summary>
-        public static ushort FloatToHalf(float value)
-        {
-            uint f = BitConverter.ToUInt32(BitConverter.GetBytes(value), 0);
-            uint sign = (f >> 16) & 0x8000;
-            int exp = (int)((f >> 23) & 0xFF);
-            uint mant = f & 0x7FFFFF;
-            if (exp == 0xFF) return (ushort)(sign | 0x7C00 | (mant != 0 ? 0x200u : 0));
-            int e = exp - 127 + 15;
-            if (e >= 31) return (ushort)(sign | 0x7C00);
-            if (e <= 0)
-            {
-                if (e < -10) return (ushort)sign;
-                mant |= 0x800000;
-                int shift = 14 - e;
-                uint half = mant >> shift;
-                uint rem = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
-                if (rem > mid || (rem == mid && (half & 1) != 0)) half++;
-                return (ushort)(sign | half);
-            }
-            uint h = sign | ((uint)e << 10) | (mant >> 13);
-            uint r = mant & 0x1FFF;
-            if (r > 0x1000 || (r == 0x1000 && (h & 1) != 0)) h++;
-            return (ushort)h;
         }
 
         /// <summary>Packs bytes into little-endian ulongs (zero padded), the cheapest literal form for the compiler.</summary>

@@ -49,6 +49,9 @@ namespace ModelGen.Ir
         /// <summary>Fused epilogue set by passes (e.g. Relu after Conv).</summary>
         public Activation? FusedActivation { get; set; }
 
+        /// <summary>The nodes passes merged into this one (name and op type), in order, for comments, reports and the profiler.</summary>
+        public List<(string Name, string OpType)> Fused { get; } = new();
+
         public Value? Input(int i) => i < Inputs.Length ? Inputs[i] : null;
 
         public override string ToString() => $"{OpType} '{Name}'";

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Google.Protobuf;
+using ModelGen.Configuration;
 using ModelGen.Compiler;
 using ModelGen.Diagnostics;
 using ModelGen.Ir;

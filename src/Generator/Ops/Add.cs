@@ -3,7 +3,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Add: A + B with multidirectional broadcasting.</summary>
-    public sealed class Add : BinaryFloatOp
+    public sealed class AddOp : BinaryFloatOp
     {
         public override string OpType => "Add";
         protected override string Kernel => "Add";

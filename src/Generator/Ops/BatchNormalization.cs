@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -12,7 +12,7 @@ namespace ModelGen.Ops
     /// per-element parameters of shape [C, D1, …]. Training mode (opset 14+) normalizes with the batch statistics and
     /// writes the running mean and variance outputs.
     /// </summary>
-    public sealed class BatchNormalization : OpDefinition
+    public sealed class BatchNormalizationOp : OpDefinition
     {
         public override string OpType => "BatchNormalization";
 
@@ -95,29 +95,29 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var (batch, channels, inner) = Layout(node);
-            string R = EmitContext.Runtime;
-            string dims = $"{KernelEmit.I(batch)}, {KernelEmit.I(channels)}, {KernelEmit.I(inner)}";
+            var dims = new (string, Arg)[] { ("batch", batch), ("channels", channels), ("inner", inner) };
             float eps = node.Attributes.Float("epsilon", 1e-5f);
             if (IsTraining(node))
             {
-                string Stat(int o) => o < node.Outputs.Length ? ctx.Output(o) : "default";
-                ctx.Code.Line($"{R}.Kernels.BatchNormalizationTraining({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Input(2)}, {ctx.Input(3)}, {ctx.Input(4)}, {KernelEmit.F(eps)}, " +
-                    $"{KernelEmit.F(node.Attributes.Float("momentum", 0.9f))}, {ctx.Output(0)}, {Stat(1)}, {Stat(2)}, {dims});");
+                Arg Stat(int o) => o < node.Outputs.Length ? ctx.Output(o) : Arg.None;
+                ctx.Call("BatchNormalizationTraining", new (string, Arg)[] { ("x", ctx.Input(0)), ("scale", ctx.Input(1)), ("bias", ctx.Input(2)), ("mean", ctx.Input(3)), ("variance", ctx.Input(4)),
+                    ("epsilon", eps), ("momentum", node.Attributes.Float("momentum", 0.9f)), ("y", ctx.Output(0)), ("runningMean", Stat(1)), ("runningVar", Stat(2)) }.Concat(dims).ToArray());
                 return;
             }
             if (HasConstantParameters(node))
             {
                 var (a, b) = Fold(node);
-                string wa = ctx.Weight(Tensor.FromFloats(new[] { channels }, a), node.Name + "_scale");
-                string wb = ctx.Weight(Tensor.FromFloats(new[] { channels }, b), node.Name + "_shift");
-                ctx.Code.Line($"{R}.Kernels.ChannelAffine({ctx.Input(0)}, {wa}, {wb}, {ctx.Output(0)}, {dims});");
+                var wa = ctx.Weight(Tensor.FromFloats(new[] { channels }, a), node.Name + "_scale");
+                var wb = ctx.Weight(Tensor.FromFloats(new[] { channels }, b), node.Name + "_shift");
+                ctx.Call("ChannelAffine", new (string, Arg)[] { ("x", ctx.Input(0)), ("scale", wa), ("shift", wb), ("y", ctx.Output(0)) }.Concat(dims).ToArray());
                 return;
             }
-            ctx.Code.Line($"{R}.Kernels.BatchNormalization({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Input(2)}, {ctx.Input(3)}, {ctx.Input(4)}, {KernelEmit.F(eps)}, {ctx.Output(0)}, {dims});");
+            ctx.Call("BatchNormalization", new (string, Arg)[] { ("x", ctx.Input(0)), ("scale", ctx.Input(1)), ("bias", ctx.Input(2)), ("mean", ctx.Input(3)), ("variance", ctx.Input(4)),
+                ("epsilon", eps), ("y", ctx.Output(0)) }.Concat(dims).ToArray());
         }
     }
 }

@@ -1,5 +1,5 @@
 using System;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 using ModelGen.Onnx;
 
@@ -10,7 +10,7 @@ namespace ModelGen.Ops
     /// narrowing wraps, anything to bool is x != 0. Folds on constants; otherwise runs Kernels.Cast.
     /// The float8 saturate attribute (opset 19) does not apply to the supported types.
     /// </summary>
-    public sealed class Cast : OpDefinition
+    public sealed class CastOp : OpDefinition
     {
         public override string OpType => "Cast";
 
@@ -45,7 +45,7 @@ namespace ModelGen.Ops
                     for (int i = 0; i < n; i++)
                     {
                         float f = floating ? (float)x.GetDouble(i) : unsignedSource ? (float)unchecked((ulong)x.Longs![i]) : (float)x.Longs![i];
-                        result[i] = to == DataType.Float16 ? TensorReader.HalfToFloat(WeightEncoder.FloatToHalf(f)) : f;
+                        result[i] = to == DataType.Float16 ? TensorReader.HalfToFloat(TensorReader.FloatToHalf(f)) : f;
                     }
                     return new Tensor(to, x.Shape, floats: result);
                 }
@@ -95,15 +95,15 @@ namespace ModelGen.Ops
             _ => v,
         });
 
-        public override void Emit(EmitContext ctx) => EmitCast(ctx);
+        public override void Lower(LoweringContext ctx) => LowerCast(ctx);
 
         /// <summary>Input 0 converted to output 0's type (also used by CastLike).</summary>
-        internal static void EmitCast(EmitContext ctx)
+        internal static void LowerCast(LoweringContext ctx)
         {
             var x = ctx.Node.Inputs[0]!;
             var y = ctx.Node.Outputs[0];
-            if (x.Type == y.Type) ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
-            else ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Cast<{ctx.CSharpType(x)}, {ctx.CSharpType(y)}>({ctx.Input(0)}, {ctx.Output(0)});");
+            if (x.Type == y.Type) ctx.Copy(ctx.Input(0), ctx.Output(0));
+            else ctx.Call("Cast", new TypeArg[] { x.Type, y.Type }, ("x", ctx.Input(0)), ("destination", ctx.Output(0)));
         }
     }
 }

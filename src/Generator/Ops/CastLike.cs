@@ -1,10 +1,10 @@
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>CastLike (opset 15): Cast to the element type of the second input, whose data is not read.</summary>
-    public sealed class CastLike : OpDefinition
+    public sealed class CastLikeOp : OpDefinition
     {
         public override string OpType => "CastLike";
 
@@ -26,10 +26,10 @@ namespace ModelGen.Ops
         {
             var x = node.Inputs[0]!;
             if (x.Constant is null) return false;
-            node.Outputs[0].Constant = Cast.Convert(x.Constant, node.Outputs[0].Type);
+            node.Outputs[0].Constant = CastOp.Convert(x.Constant, node.Outputs[0].Type);
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => Cast.EmitCast(ctx);
+        public override void Lower(LoweringContext ctx) => CastOp.LowerCast(ctx);
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -10,7 +10,7 @@ namespace ModelGen.Ops
     /// inputs (constant or computed at run time), and from 12 integer types are allowed. An omitted bound is the type's
     /// lowest or highest value. With min &gt; max every element becomes max (as the spec says); NaN stays NaN.
     /// </summary>
-    public sealed class Clip : OpDefinition
+    public sealed class ClipOp : OpDefinition
     {
         public override string OpType => "Clip";
 
@@ -82,29 +82,38 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var type = node.Inputs[0]!.Type;
-            string csharp = ctx.CSharpType(node.Inputs[0]!);
-            string BoundExpression(int index)
+            Arg BoundArgument(int index)
             {
                 var v = node.Input(index);
-                if (node.Opset >= 11 && v is null)
-                    return type == DataType.Float ? (index == 1 ? "float.MinValue" : "float.MaxValue") : $"{csharp}.{(index == 1 ? "MinValue" : "MaxValue")}";
-                if (node.Opset >= 11 && v!.Constant is null) return $"{ctx.Input(index)}[0]";
+                if (node.Opset >= 11 && v is null) return TypeLimit(type, max: index == 2);
+                if (node.Opset >= 11 && v!.Constant is null) return new ElementArg(ctx.Input(index).Buffer, 0);
                 double value = Bound(node, index)!.Value;
-                return type switch
-                {
-                    DataType.Float => CSharpLiterals.Float((float)value),
-                    DataType.Double => CSharpLiterals.Double(value),
-                    DataType.Float16 => $"({csharp}){CSharpLiterals.Float((float)value)}",
-                    _ => $"({csharp}){CSharpLiterals.Int(v!.Constant!.GetLong(0))}",
-                };
+                return DataTypes.IsInteger(type) ? new ScalarArg(type, value, v!.Constant!.GetLong(0)) : new ScalarArg(type, value, 0);
             }
-            string min = BoundExpression(1), max = BoundExpression(2);
-            string generic = type == DataType.Float ? "" : $"<{csharp}>";
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Clip{generic}({ctx.Input(0)}, {ctx.Output(0)}, {min}, {max});");
+            var args = new (string, Arg)[] { ("x", ctx.Input(0)), ("destination", ctx.Output(0)), ("min", BoundArgument(1)), ("max", BoundArgument(2)) };
+            if (type == DataType.Float) ctx.Call("Clip", args);
+            else ctx.Call("Clip", new TypeArg[] { type }, args);
         }
+
+        /// <summary>The smallest or largest value of an element type, as a literal.</summary>
+        private static ScalarArg TypeLimit(DataType type, bool max) => type switch
+        {
+            DataType.Float => new ScalarArg(type, max ? float.MaxValue : float.MinValue, 0),
+            DataType.Double => new ScalarArg(type, max ? double.MaxValue : double.MinValue, 0),
+            DataType.Float16 => new ScalarArg(type, max ? 65504 : -65504, 0),
+            DataType.Int8 => new ScalarArg(type, 0, max ? sbyte.MaxValue : sbyte.MinValue),
+            DataType.UInt8 => new ScalarArg(type, 0, max ? byte.MaxValue : 0),
+            DataType.Int16 => new ScalarArg(type, 0, max ? short.MaxValue : short.MinValue),
+            DataType.UInt16 => new ScalarArg(type, 0, max ? ushort.MaxValue : 0),
+            DataType.Int32 => new ScalarArg(type, 0, max ? int.MaxValue : int.MinValue),
+            DataType.UInt32 => new ScalarArg(type, 0, max ? uint.MaxValue : 0),
+            DataType.Int64 => new ScalarArg(type, 0, max ? long.MaxValue : long.MinValue),
+            DataType.UInt64 => new ScalarArg(type, 0, max ? -1L : 0),
+            _ => throw new UnsupportedException($"Clip on {DataTypes.OnnxName(type)}"),
+        };
     }
 }

@@ -1,5 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -8,7 +9,7 @@ namespace ModelGen.Ops
     /// Concat along axis (negative since opset 11) of any number of inputs of any one type. Each input becomes one
     /// strided block copy planned at build time: a single CopyTo when the blocks before the axis are contiguous.
     /// </summary>
-    public sealed class Concat : OpDefinition
+    public sealed class ConcatOp : OpDefinition
     {
         public override string OpType => "Concat";
 
@@ -56,6 +57,8 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => Program(ctx.Node).Emit(ctx, 0);
+        public override IEnumerable<(int Input, int Start)> InPlaceInputs(Node node) => Program(node).WholeInputs(node).ToList();
+
+        public override void Lower(LoweringContext ctx) => Program(ctx.Node).Lower(ctx, 0);
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 using ModelGen.Onnx;
 
@@ -10,7 +10,7 @@ namespace ModelGen.Ops
     /// Constant: a build-time tensor from exactly one of value (tensor), value_float(s) and value_int(s) (opset 12);
     /// strings and sparse_value are not supported.
     /// </summary>
-    public sealed class Constant : OpDefinition
+    public sealed class ConstantOp : OpDefinition
     {
         public override string OpType => "Constant";
 
@@ -53,6 +53,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => throw new InvalidOperationException("Constant always folds at build time");
+        public override void Lower(LoweringContext ctx) => throw new InvalidOperationException("Constant always folds at build time");
     }
 }

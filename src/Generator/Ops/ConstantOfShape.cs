@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 using ModelGen.Onnx;
 
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// ConstantOfShape: a tensor of the (build-time) shape filled with the one-element value attribute (float 0 by
     /// default). Small results fold into constants; large ones are filled at run time instead of being embedded.
     /// </summary>
-    public sealed class ConstantOfShape : OpDefinition
+    public sealed class ConstantOfShapeOp : OpDefinition
     {
         public override string OpType => "ConstantOfShape";
 
@@ -46,10 +46,10 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var o = ctx.Node.Outputs[0];
-            ctx.Code.Line($"{ctx.Output(0)}.Fill({Literals.Element(o.Type, Value(ctx.Node), 0)});");
+            ctx.Fill(ctx.Output(0), ScalarArg.From(Value(ctx.Node), 0, o.Type));
         }
     }
 }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -172,97 +172,83 @@ namespace ModelGen.Ops
             }
         }
 
-        /// <summary>Writes the statements that assemble output <paramref name="output"/>.</summary>
-        public void Emit(EmitContext ctx, int output)
+        /// <summary>Lowers the steps that assemble output <paramref name="output"/>.</summary>
+        public void Lower(LoweringContext ctx, int output)
         {
             var o = ctx.Node.Outputs[output];
-            string type = ctx.CSharpType(o);
-            string dst = ctx.Output(output);
+            var dst = ctx.Output(output);
             foreach (var step in Steps)
             {
                 var r = step.Region;
                 if (step is FillStep fill)
                 {
-                    string value = fill.Constant is not null ? Literals.Element(o.Type, fill.Constant, 0) : $"{ctx.Input(fill.ValueInput)}[0]";
-                    if (r.Shape.Length == 0) ctx.Code.Line($"{dst}[{r.DstOffset}] = {value};");
-                    else if (r.Shape.Length == 1 && r.DstStrides[0] == 1)
-                        ctx.Code.Line(r.DstOffset == 0 && r.Count == o.Length ? $"{dst}.Fill({value});" : $"{dst}.Slice({r.DstOffset}, {r.Count}).Fill({value});");
-                    else
-                        ctx.Code.Line($"{EmitContext.Runtime}.Kernels.FillStrided<{type}>({dst}, {r.DstOffset}, {Literals.Ints(r.Shape)}, {Literals.Ints(r.DstStrides)}, {value});");
+                    Arg value = fill.Constant is not null ? ScalarArg.From(fill.Constant, 0, o.Type) : new ElementArg(ctx.Input(fill.ValueInput).Buffer, 0);
+                    if (r.Shape.Length == 0) ctx.Set(new ElementArg(dst.Buffer, r.DstOffset), value);
+                    else if (r.Shape.Length == 1 && r.DstStrides[0] == 1) ctx.Fill(Part(ctx, dst, r.DstOffset, r.Count), value);
+                    else ctx.Call("FillStrided", new TypeArg[] { o.Type }, ("destination", dst), ("offset", r.DstOffset), ("shape", Arg.Ints(r.Shape)), ("strides", Arg.Ints(r.DstStrides)), ("value", value));
                     continue;
                 }
                 var copy = (CopyStep)step;
-                string src = copy.Source == CopyStep.Self ? dst : ctx.Input(copy.Source);
-                EmitCopy(ctx, src, dst, type, r, copy.Source == CopyStep.Self ? o.Length : ctx.Node.Inputs[copy.Source]!.Length, o.Length);
+                var src = copy.Source == CopyStep.Self ? dst : ctx.Input(copy.Source);
+                LowerCopy(ctx, src, dst, o.Type, r);
             }
         }
 
-        /// <summary>Up to this many contiguous runs are emitted as separate CopyTo statements instead of a kernel call.</summary>
+        /// <summary>When the output is one contiguous run of one input (an outer-axis Split or Slice), that input and the run's start.</summary>
+        public (int Input, int Start)? AsView(int outputLength)
+        {
+            if (Steps.Count != 1 || Steps[0] is not CopyStep c || c.Source == CopyStep.Self) return null;
+            var r = c.Region;
+            if (r.Count != outputLength || r.DstOffset != 0 || !IsContiguous(r)) return null;
+            return (c.Source, r.SrcOffset);
+        }
+
+        /// <summary>Inputs copied whole into one contiguous run of the output (Concat on an outer axis), with the run's start.</summary>
+        public IEnumerable<(int Input, int Start)> WholeInputs(Node node) =>
+            Steps.OfType<CopyStep>()
+                .Where(c => c.Source != CopyStep.Self && IsContiguous(c.Region) && c.Region.SrcOffset == 0 && c.Region.Count == node.Inputs[c.Source]!.Length)
+                .Select(c => (c.Source, c.Region.DstOffset));
+
+        private static bool IsContiguous(Region r) => r.Shape.Length == 0 || (r.Shape.Length == 1 && r.SrcStrides[0] == 1 && r.DstStrides[0] == 1);
+
+        private static BufferArg Part(LoweringContext ctx, BufferArg buffer, int start, int count) =>
+            start == 0 && count == ctx.Length(buffer) ? buffer : buffer.Slice(start, count);
+
+        /// <summary>Up to this many contiguous runs are separate copies instead of a kernel call.</summary>
         public const int MaxUnrolledRuns = 4;
 
-        /// <summary>Emits one strided copy as the cheapest statement: an element, a CopyTo of a contiguous run, a Fill, or the kernel.</summary>
-        public static void EmitCopy(EmitContext ctx, string src, string dst, string type, Region r, int srcLength, int dstLength)
+        /// <summary>Lowers one strided copy to the cheapest step: nothing (already in place), an element, a span copy, a fill, or the kernel.</summary>
+        public static void LowerCopy(LoweringContext ctx, BufferArg src, BufferArg dst, DataType type, Region r)
         {
             if (r.Count == 0) return;
+            if (IsContiguous(r) && ctx.SameMemory(src, r.SrcOffset, dst, r.DstOffset)) return;
             if (r.Shape.Length == 0)
             {
-                ctx.Code.Line($"{dst}[{r.DstOffset}] = {src}[{r.SrcOffset}];");
+                ctx.Set(new ElementArg(dst.Buffer, r.DstOffset), new ElementArg(src.Buffer, r.SrcOffset));
             }
             else if (r.Shape.Length == 1 && r.SrcStrides[0] == 1 && r.DstStrides[0] == 1)
             {
-                string s = r.SrcOffset == 0 && r.Count == srcLength ? src : $"{src}.Slice({r.SrcOffset}, {r.Count})";
-                string d = r.DstOffset == 0 && r.Count == dstLength ? dst : $"{dst}.Slice({r.DstOffset}, {r.Count})";
-                ctx.Code.Line($"{s}.CopyTo({d});");
+                ctx.Copy(Part(ctx, src, r.SrcOffset, r.Count), Part(ctx, dst, r.DstOffset, r.Count));
             }
             else if (r.Shape.Length == 1 && r.SrcStrides[0] == 0 && r.DstStrides[0] == 1)
             {
-                string d = r.DstOffset == 0 && r.Count == dstLength ? dst : $"{dst}.Slice({r.DstOffset}, {r.Count})";
-                ctx.Code.Line($"{d}.Fill({src}[{r.SrcOffset}]);");
+                ctx.Fill(Part(ctx, dst, r.DstOffset, r.Count), new ElementArg(src.Buffer, r.SrcOffset));
             }
             else if (r.Shape.Length > 1 && r.SrcStrides[r.Shape.Length - 1] == 1 && r.DstStrides[r.Shape.Length - 1] == 1
                 && r.Count / r.Shape[r.Shape.Length - 1] <= MaxUnrolledRuns)
             {
-                // A few contiguous runs: one CopyTo each, offsets computed here.
+                // A few contiguous runs: one copy each, offsets computed here.
                 int inner = r.Shape[r.Shape.Length - 1];
                 var outer = new Region(r.SrcOffset, r.DstOffset, r.Shape.Take(r.Shape.Length - 1).ToArray(),
                     r.SrcStrides.Take(r.Shape.Length - 1).ToArray(), r.DstStrides.Take(r.Shape.Length - 1).ToArray());
                 foreach (var (s, d) in outer.Elements())
-                    ctx.Code.Line($"{src}.Slice({s}, {inner}).CopyTo({dst}.Slice({d}, {inner}));");
+                    ctx.Copy(src.Slice(s, inner), dst.Slice(d, inner));
             }
             else
             {
-                ctx.Code.Line($"{EmitContext.Runtime}.Kernels.CopyStrided<{type}>({src}, {r.SrcOffset}, {dst}, {r.DstOffset}, " +
-                    $"{Literals.Ints(r.Shape)}, {Literals.Ints(r.SrcStrides)}, {Literals.Ints(r.DstStrides)});");
+                ctx.Call("CopyStrided", new TypeArg[] { type }, ("source", src), ("srcOffset", r.SrcOffset), ("destination", dst), ("dstOffset", r.DstOffset),
+                    ("shape", Arg.Ints(r.Shape)), ("srcStrides", Arg.Ints(r.SrcStrides)), ("dstStrides", Arg.Ints(r.DstStrides)));
             }
-        }
-    }
-
-    /// <summary>Literals for generated code in the element type of a value.</summary>
-    internal static class Literals
-    {
-        public static string Ints(IEnumerable<int> values) => "new int[] { " + string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + " }";
-
-        /// <summary>Element <paramref name="index"/> of <paramref name="t"/> as a C# literal of <paramref name="type"/>.</summary>
-        public static string Element(DataType type, Tensor t, int index)
-        {
-            long l = t.GetLong(index);
-            string I(long v) => v.ToString(CultureInfo.InvariantCulture);
-            return type switch
-            {
-                DataType.Float => CSharpLiterals.Float((float)t.GetDouble(index)),
-                DataType.Double => CSharpLiterals.Double(t.GetDouble(index)),
-                DataType.Float16 => "(global::System.Half)" + CSharpLiterals.Float((float)t.GetDouble(index)),
-                DataType.Bool => t.GetDouble(index) != 0 ? "true" : "false",
-                DataType.Int64 => l == long.MinValue ? "long.MinValue" : I(l) + "L",
-                DataType.UInt64 => unchecked((ulong)l).ToString(CultureInfo.InvariantCulture) + "UL",
-                DataType.Int32 => "(" + I(unchecked((int)l)) + ")",
-                DataType.UInt32 => unchecked((uint)l).ToString(CultureInfo.InvariantCulture) + "u",
-                DataType.Int16 => "(short)(" + I(unchecked((short)l)) + ")",
-                DataType.UInt16 => "(ushort)" + I(unchecked((ushort)l)),
-                DataType.Int8 => "(sbyte)(" + I(unchecked((sbyte)l)) + ")",
-                DataType.UInt8 => "(byte)" + I(unchecked((byte)l)),
-                _ => throw new UnsupportedException($"no literal for element type {DataTypes.OnnxName(type)}"),
-            };
         }
     }
 

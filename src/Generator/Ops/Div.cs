@@ -3,7 +3,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Div: A / B with multidirectional broadcasting; IEEE for floats (x/0 = ±∞ or NaN), truncating for integers.</summary>
-    public sealed class Div : BinaryFloatOp
+    public sealed class DivOp : BinaryFloatOp
     {
         public override string OpType => "Div";
         protected override string Kernel => "Divide";

@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -10,7 +10,7 @@ namespace ModelGen.Ops
     /// the oracle. Opset 12 made ratio and training_mode inputs; training mode with a nonzero ratio needs random
     /// numbers and is not supported.
     /// </summary>
-    public sealed class Dropout : OpDefinition
+    public sealed class DropoutOp : OpDefinition
     {
         public override string OpType => "Dropout";
         public override bool IsView => true;
@@ -54,13 +54,13 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
-            ViewOps.EmitCopy(ctx);
+            ViewOps.LowerCopy(ctx);
             if (ctx.Node.Outputs.Length < 2) return;
             var mask = ctx.Node.Outputs[1];
             if (mask.Consumers.Count == 0 && !mask.IsGraphOutput) return;
-            ctx.Code.Line($"{ctx.Output(1)}.Fill({Literals.Element(mask.Type, Tensor.FromDoubles(mask.Type, new int[0], new[] { MaskValue(ctx.Node) }), 0)});");
+            ctx.Fill(ctx.Output(1), ScalarArg.From(Tensor.FromDoubles(mask.Type, new int[0], new[] { MaskValue(ctx.Node) }), 0, mask.Type));
         }
 
         private static double MaskValue(Node node) => node.Opset >= 12 ? 1 : 0;

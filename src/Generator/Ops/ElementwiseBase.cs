@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
 using ModelGen.Ir;
+using ModelGen.Plan;
 
 namespace ModelGen.Ops
 {
@@ -34,11 +34,11 @@ namespace ModelGen.Ops
             return true;
         }
 
-        /// <summary>Extra arguments after (x, destination), e.g. ", 0.01f" for LeakyRelu's alpha.</summary>
-        protected virtual string ExtraArguments(Node node) => "";
+        /// <summary>Arguments after (x, destination), e.g. LeakyRelu's alpha.</summary>
+        protected virtual (string Name, Arg Value)[] ExtraArguments(Node node) => Array.Empty<(string, Arg)>();
 
-        public override void Emit(EmitContext ctx) =>
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.{Kernel}({ctx.Input(0)}, {ctx.Output(0)}{ExtraArguments(ctx.Node)});");
+        public override void Lower(LoweringContext ctx) =>
+            ctx.Call(Kernel, new (string, Arg)[] { ("x", ctx.Input(0)), ("destination", ctx.Output(0)) }.Concat(ExtraArguments(ctx.Node)).ToArray());
     }
 
     /// <summary>
@@ -254,37 +254,37 @@ namespace ModelGen.Ops
             return (newShape, newStrides, tiled);
         }
 
-        /// <summary>A ReadOnlySpan&lt;int&gt; expression with constant elements (static data in the compiled class).</summary>
-        public static string IntSpan(int[] values) =>
-            values.Length == 0 ? "global::System.ReadOnlySpan<int>.Empty" : "new int[] { " + string.Join(", ", values.Select(v => CSharpLiterals.Int(v))) + " }";
+        /// <summary>The float kernel's parameter names for its two operands and their strides.</summary>
+        protected virtual (string A, string B, string AStrides, string BStrides) ParameterNames => ("a", "b", "aStrides", "bStrides");
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var output = node.Outputs[0];
             if (node.Inputs.Length == 1)
             {
-                ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
+                ctx.Copy(ctx.Input(0), ctx.Output(0));
                 return;
             }
-            EmitStep(ctx, ctx.Input(0), node.Inputs[0]!, ctx.Input(1), node.Inputs[1]!);
+            LowerStep(ctx, ctx.Input(0), node.Inputs[0]!, ctx.Input(1), node.Inputs[1]!);
             for (int k = 2; k < node.Inputs.Length; k++)
-                EmitStep(ctx, ctx.Output(0), output, ctx.Input(k), node.Inputs[k]!);
+                LowerStep(ctx, ctx.Output(0), output, ctx.Input(k), node.Inputs[k]!);
         }
 
         /// <summary>output = op(lhs, rhs), both broadcast to the output's shape (lhs may be the output itself: in place).</summary>
-        protected void EmitStep(EmitContext ctx, string lhs, Value lhsValue, string rhs, Value rhsValue)
+        protected void LowerStep(LoweringContext ctx, BufferArg lhs, Value lhsValue, BufferArg rhs, Value rhsValue)
         {
             var output = ctx.Node.Outputs[0];
             var (shape, strides) = Collapse(output.Shape!, lhsValue.Shape!, rhsValue.Shape!);
             if (TileShortRow(shape, strides, 1, rhsValue) is { } rt) { (shape, strides) = (rt.Shape, rt.Strides); rhs = ctx.Weight(rt.Tiled, rhsValue.Name + "_tiled"); }
             else if (TileShortRow(shape, strides, 0, lhsValue) is { } lt) { (shape, strides) = (lt.Shape, lt.Strides); lhs = ctx.Weight(lt.Tiled, lhsValue.Name + "_tiled"); }
-            string args = $"({lhs}, {rhs}, {ctx.Output(0)}, {IntSpan(shape)}, {IntSpan(strides[0])}, {IntSpan(strides[1])});";
-            string R = EmitContext.Runtime;
-            if (lhsValue.Type == DataType.Float && rhsValue.Type == DataType.Float)
-                ctx.Code.Line($"{R}.Kernels.{Kernel}{args}");
+            bool isFloat = lhsValue.Type == DataType.Float && rhsValue.Type == DataType.Float;
+            (string A, string B, string AStrides, string BStrides) names = isFloat ? ParameterNames : ("a", "b", "aStrides", "bStrides");
+            var args = new (string, Arg)[] { (names.A, lhs), (names.B, rhs), ("destination", ctx.Output(0)), ("shape", Arg.Ints(shape)), (names.AStrides, Arg.Ints(strides[0])), (names.BStrides, Arg.Ints(strides[1])) };
+            if (isFloat)
+                ctx.Call(Kernel, args);
             else if (lhsValue.Type == rhsValue.Type)
-                ctx.Code.Line($"{R}.Kernels.Binary<{ctx.CSharpType(lhsValue)}, {R}.Operators.{Operator}>{args}");
+                ctx.Call("Binary", new TypeArg[] { lhsValue.Type, TypeArg.Runtime("Operators." + Operator) }, args);
             else
                 throw new UnsupportedException($"{OpType} on {DataTypes.OnnxName(lhsValue.Type)} and {DataTypes.OnnxName(rhsValue.Type)}");
         }

@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Exp: e^x.</summary>
-    public sealed class Exp : UnaryFloatOp
+    public sealed class ExpOp : UnaryFloatOp
     {
         public override string OpType => "Exp";
         protected override string Kernel => "Exp";

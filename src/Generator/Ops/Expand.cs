@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -8,7 +8,7 @@ namespace ModelGen.Ops
     /// Expand to the (build-time) shape with bidirectional broadcasting: one strided copy whose broadcast axes have
     /// source stride 0. Small constant results fold; large ones are expanded at run time.
     /// </summary>
-    public sealed class Expand : OpDefinition
+    public sealed class ExpandOp : OpDefinition
     {
         public override string OpType => "Expand";
 
@@ -48,6 +48,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => Program(ctx.Node).Emit(ctx, 0);
+        public override void Lower(LoweringContext ctx) => Program(ctx.Node).Lower(ctx, 0);
     }
 }

@@ -1,10 +1,10 @@
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>Flatten: a view as [d0·…·d(axis-1), d(axis)·…·d(n-1)]; axis in [-rank, rank] (negative since opset 11).</summary>
-    public sealed class Flatten : OpDefinition
+    public sealed class FlattenOp : OpDefinition
     {
         public override string OpType => "Flatten";
         public override bool IsView => true;
@@ -32,6 +32,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => ViewOps.EmitCopy(ctx);
+        public override void Lower(LoweringContext ctx) => ViewOps.LowerCopy(ctx);
     }
 }

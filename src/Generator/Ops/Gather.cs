@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// Folds on constants (the Shape → Gather chains of exported models); with constant indices it checks them at
     /// build time and, when there are few, copies blocks directly; otherwise Kernels.Gather runs.
     /// </summary>
-    public sealed class Gather : OpDefinition
+    public sealed class GatherOp : OpDefinition
     {
         public override string OpType => "Gather";
 
@@ -62,24 +62,24 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var indices = node.Inputs[1]!;
             if (indices.Constant is not null && indices.Length <= MaxInlineIndices)
             {
-                Program(node).Emit(ctx, 0);
+                Program(node).Lower(ctx, 0);
                 return;
             }
             var (outer, axisLength, inner, _) = View(node);
-            string idx = ctx.Input(1);
+            var idx = ctx.Input(1);
             if (indices.Constant is not null)
             {
                 // Normalized once at build time and stored as int32.
                 var normalized = indices.Constant.AsLongs().Select(i => i < 0 ? i + axisLength : i).ToArray();
                 idx = ctx.Weight(Tensor.FromLongs(DataType.Int32, indices.Shape!, normalized), indices.Name + "_gather");
             }
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Gather<{ctx.CSharpType(node.Outputs[0])}>({ctx.Input(0)}, {idx}, {ctx.Output(0)}, {outer}, {axisLength}, {inner});");
+            ctx.Call("Gather", new TypeArg[] { node.Outputs[0].Type }, ("data", ctx.Input(0)), ("indices", idx), ("destination", ctx.Output(0)), ("outer", outer), ("axisLength", axisLength), ("inner", inner));
         }
     }
 }

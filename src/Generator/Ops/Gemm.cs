@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -11,7 +11,7 @@ namespace ModelGen.Ops
     /// Y before an accumulating product when it is a full matrix. Constant A is transposed at build time too; run-time
     /// transposes go through scratch.
     /// </summary>
-    public sealed class Gemm : OpDefinition
+    public sealed class GemmOp : OpDefinition
     {
         public override string OpType => "Gemm";
 
@@ -70,7 +70,7 @@ namespace ModelGen.Ops
             return (long)m * n * k;
         }
 
-        private static long Align(long bytes) => Passes.MemoryPlanner.Align(bytes);
+        private static long Align(long bytes) => ExecutionPlan.Align(bytes);
 
         private static bool RuntimeB(Node node) => node.Inputs[1]!.Constant is null;
 
@@ -82,40 +82,38 @@ namespace ModelGen.Ops
             if (RuntimeB(node))
             {
                 if (node.Attributes.Int("transB", 0) != 0) bytes += Align(k * n * 4L);
-                if (n % KernelEmit.PanelWidth != 0) bytes += Align(4L * k * KernelEmit.PanelWidth);
+                if (n % KernelLayout.PanelWidth != 0) bytes += Align(4L * k * KernelLayout.PanelWidth);
             }
             return bytes;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var (m, n, k) = Dims(node);
             bool ta = node.Attributes.Int("transA", 0) != 0, tb = node.Attributes.Int("transB", 0) != 0;
             float alpha = node.Attributes.Float("alpha", 1f), beta = node.Attributes.Float("beta", 1f);
-            string R = EmitContext.Runtime;
-            string I(long v) => KernelEmit.I(v);
             long scratchOffset = 0;
-            string Scratch(long floats)
+            Arg Scratch(long floats)
             {
-                string s = $"{ctx.Scratch()}.Slice({I(scratchOffset / 4)}, {I(floats)})";
+                var s = ctx.Scratch(DataType.Float, scratchOffset, floats * 4);
                 scratchOffset += Align(floats * 4);
                 return s;
             }
 
             // A as row-major [m, k].
-            string a;
+            Arg a;
             var av = node.Inputs[0]!;
             if (!ta) a = ctx.Input(0);
             else if (av.Constant is not null) a = ctx.Weight(Transpose(av.Constant.AsFloats(), k, m), av.Name + "_T");
             else
             {
                 a = Scratch((long)m * k);
-                ctx.Code.Line($"{R}.Kernels.Transpose2D({ctx.Input(0)}, {a}, {I(k)}, {I(m)});");
+                ctx.Call("Transpose2D", ("src", ctx.Input(0)), ("dst", a), ("rows", k), ("cols", m));
             }
 
             // C: a row bias [n], a column bias [m] or a full matrix loaded into Y first.
-            string rowBias = "default", colBias = "default";
+            Arg rowBias = Arg.None, colBias = Arg.None;
             bool accumulate = false;
             var c = node.Input(2);
             if (c is not null && beta != 0)
@@ -136,12 +134,11 @@ namespace ModelGen.Ops
                 }
                 else
                 {
-                    ctx.Code.Line($"{R}.Kernels.GemmLoadC({ctx.Input(2)}, {I(cRows)}, {I(cCols)}, {KernelEmit.F(beta)}, {ctx.Output(0)}, {I(m)}, {I(n)});");
+                    ctx.Call("GemmLoadC", ("c", ctx.Input(2)), ("cRows", cRows), ("cCols", cCols), ("beta", beta), ("y", ctx.Output(0)), ("m", m), ("n", n));
                     accumulate = true;
                 }
             }
-            string acc = accumulate ? "true" : "false";
-            string act = KernelEmit.Activation(node);
+            var act = KernelLayout.Activation(node);
 
             var bv = node.Inputs[1]!;
             if (bv.Constant is not null)
@@ -149,19 +146,21 @@ namespace ModelGen.Ops
                 // Row-major [k, n], alpha folded in, packed into panels.
                 var b = bv.Constant.AsFloats();
                 if (tb) b = Transpose(b, n, k).Floats!;
-                var packed = KernelEmit.PackB(b, k, n, alpha);
-                string pb = ctx.Weight(Tensor.FromFloats(new[] { packed.Length }, packed), bv.Name + "_packed");
-                ctx.Code.Line($"{R}.Kernels.GemmPackedB({a}, {I(k)}, {pb}, {ctx.Output(0)}, {I(n)}, {I(m)}, {I(n)}, {I(k)}, {rowBias}, {colBias}, 1f, {acc}, {act});");
+                var packed = KernelLayout.PackB(b, k, n, alpha);
+                var pb = ctx.Weight(Tensor.FromFloats(new[] { packed.Length }, packed), bv.Name + "_packed");
+                ctx.Call("GemmPackedB", ("a", a), ("lda", k), ("packedB", pb), ("c", ctx.Output(0)), ("ldc", n), ("m", m), ("n", n), ("k", k),
+                    ("rowBias", rowBias), ("colBias", colBias), ("alpha", 1f), ("accumulate", accumulate), ("activation", act));
                 return;
             }
-            string bm = ctx.Input(1);
+            Arg bm = ctx.Input(1);
             if (tb)
             {
                 bm = Scratch((long)k * n);
-                ctx.Code.Line($"{R}.Kernels.Transpose2D({ctx.Input(1)}, {bm}, {I(n)}, {I(k)});");
+                ctx.Call("Transpose2D", ("src", ctx.Input(1)), ("dst", bm), ("rows", n), ("cols", k));
             }
-            string edge = n % KernelEmit.PanelWidth != 0 ? Scratch((long)k * KernelEmit.PanelWidth) : "default";
-            ctx.Code.Line($"{R}.Kernels.GemmRowMajorB({a}, {I(k)}, {bm}, {I(n)}, {ctx.Output(0)}, {I(n)}, {I(m)}, {I(n)}, {I(k)}, {rowBias}, {colBias}, {KernelEmit.F(alpha)}, {acc}, {act}, {edge});");
+            Arg edge = n % KernelLayout.PanelWidth != 0 ? Scratch((long)k * KernelLayout.PanelWidth) : Arg.None;
+            ctx.Call("GemmRowMajorB", ("a", a), ("lda", k), ("b", bm), ("ldb", n), ("c", ctx.Output(0)), ("ldc", n), ("m", m), ("n", n), ("k", k),
+                ("rowBias", rowBias), ("colBias", colBias), ("alpha", alpha), ("accumulate", accumulate), ("activation", act), ("scratch", edge));
         }
 
         /// <summary>The [cols, rows] transpose of a row-major [rows, cols] matrix.</summary>

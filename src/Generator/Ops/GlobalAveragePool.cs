@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>GlobalAveragePool: the mean of each channel's spatial values.</summary>
-    public sealed class GlobalAveragePool : GlobalPoolOp
+    public sealed class GlobalAveragePoolOp : GlobalPoolOp
     {
         public override string OpType => "GlobalAveragePool";
 

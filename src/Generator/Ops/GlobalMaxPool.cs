@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>GlobalMaxPool: the maximum of each channel's spatial values.</summary>
-    public sealed class GlobalMaxPool : GlobalPoolOp
+    public sealed class GlobalMaxPoolOp : GlobalPoolOp
     {
         public override string OpType => "GlobalMaxPool";
 

@@ -1,11 +1,11 @@
 using System;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>HardSigmoid: max(0, min(1, alpha·x + beta)), alpha 0.2 and beta 0.5 by default.</summary>
-    public sealed class HardSigmoid : UnaryFloatOp
+    public sealed class HardSigmoidOp : UnaryFloatOp
     {
         public override string OpType => "HardSigmoid";
         protected override string Kernel => "HardSigmoid";
@@ -19,10 +19,10 @@ namespace ModelGen.Ops
             return float.IsNaN(x) ? x : Math.Max(0f, Math.Min(1f, x * alpha + beta));
         }
 
-        protected override string ExtraArguments(Node node)
+        protected override (string Name, Arg Value)[] ExtraArguments(Node node)
         {
             var (alpha, beta) = Parameters(node);
-            return $", {CSharpLiterals.Float(alpha)}, {CSharpLiterals.Float(beta)}";
+            return new (string, Arg)[] { ("alpha", alpha), ("beta", beta) };
         }
     }
 }

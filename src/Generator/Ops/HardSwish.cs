@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>HardSwish (opset 14): x · max(0, min(1, x/6 + 1/2)).</summary>
-    public sealed class HardSwish : UnaryFloatOp
+    public sealed class HardSwishOp : UnaryFloatOp
     {
         public override string OpType => "HardSwish";
         protected override string Kernel => "HardSwish";

@@ -1,10 +1,10 @@
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>Identity: a view of its input (no copy unless the output is a graph output).</summary>
-    public sealed class Identity : OpDefinition
+    public sealed class IdentityOp : OpDefinition
     {
         public override string OpType => "Identity";
         public override bool IsView => true;
@@ -22,16 +22,16 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => ViewOps.EmitCopy(ctx);
+        public override void Lower(LoweringContext ctx) => ViewOps.LowerCopy(ctx);
     }
 
     internal static class ViewOps
     {
         /// <summary>A view needs no code when the planner aliased it; otherwise it copies its input.</summary>
-        public static void EmitCopy(EmitContext ctx)
+        public static void LowerCopy(LoweringContext ctx)
         {
-            if (ctx.OutputIsAliasOfInput) ctx.Code.Line("// (shares its input's buffer)");
-            else ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
+            if (ctx.OutputIsAliasOfInput) ctx.Add(new NoOp(ctx.Origin, "shares its input's buffer"));
+            else ctx.Copy(ctx.Input(0), ctx.Output(0));
         }
     }
 }

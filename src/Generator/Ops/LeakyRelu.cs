@@ -1,10 +1,10 @@
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>LeakyRelu: x when x ≥ 0, alpha·x when x &lt; 0 (alpha defaults to 0.01).</summary>
-    public sealed class LeakyRelu : UnaryFloatOp
+    public sealed class LeakyReluOp : UnaryFloatOp
     {
         public override string OpType => "LeakyRelu";
         protected override string Kernel => "LeakyRelu";
@@ -13,6 +13,6 @@ namespace ModelGen.Ops
 
         protected override float Reference(float x, Node node) => x < 0 ? x * Alpha(node) : x;
 
-        protected override string ExtraArguments(Node node) => ", " + CSharpLiterals.Float(Alpha(node));
+        protected override (string Name, Arg Value)[] ExtraArguments(Node node) => new (string, Arg)[] { ("alpha", Alpha(node)) };
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -11,7 +11,7 @@ namespace ModelGen.Ops
     /// A constant B is packed into GEMM panels at build time; a B shared by every batch with a contiguous A folds the batch
     /// into the rows of one product; a matrix-vector product (N = 1) uses a dot-product kernel.
     /// </summary>
-    public sealed class MatMul : OpDefinition
+    public sealed class MatMulOp : OpDefinition
     {
         public override string OpType => "MatMul";
 
@@ -106,17 +106,15 @@ namespace ModelGen.Ops
         {
             var d = Analyze(node);
             bool runtimeB = node.Inputs[1]!.Constant is null;
-            return runtimeB && d.N > 1 && d.N % KernelEmit.PanelWidth != 0 ? 4L * d.K * KernelEmit.PanelWidth : 0;
+            return runtimeB && d.N > 1 && d.N % KernelLayout.PanelWidth != 0 ? 4L * d.K * KernelLayout.PanelWidth : 0;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var d = Analyze(node);
-            string R = EmitContext.Runtime;
-            string I(int v) => KernelEmit.I(v);
-            string act = KernelEmit.Activation(node);
-            string a = ctx.Input(0), y = ctx.Output(0);
+            var act = KernelLayout.Activation(node);
+            BufferArg a = ctx.Input(0), y = ctx.Output(0);
             var (ao, bo, yo) = d.Offsets();
             int count = d.Count;
             var bConst = node.Inputs[1]!.Constant;
@@ -131,52 +129,59 @@ namespace ModelGen.Ops
                 count = 1;
             }
 
-            string b;
+            BufferArg b;
             int[] bOffsets = bo;
-            Func<string, string, string, string> call;
+            Func<BufferArg, BufferArg, BufferArg, KernelCall> call;
+            // The names of the call's A, B and Y parameters, for batched calls that move them.
+            (string A, string B, string Y) names = ("a", "b", "c");
             if (d.N == 1)
             {
                 b = ctx.Input(1);
-                call = (aa, bb, yy) => $"{R}.Kernels.Gemv({aa}, {I(d.K)}, {bb}, default, {yy}, {I(m)}, {I(d.K)}, {act});";
+                names = ("a", "x", "y");
+                call = (aa, bb, yy) => ctx.MakeCall("Gemv", Array.Empty<TypeArg>(), ("a", aa), ("lda", d.K), ("x", bb), ("bias", Arg.None), ("y", yy), ("m", m), ("k", d.K), ("activation", act));
             }
             else if (bConst is not null)
             {
                 // Pack each distinct B matrix once.
                 var distinct = bo.Distinct().ToList();
-                int packedLength = KernelEmit.PanelWidth * ((d.N + KernelEmit.PanelWidth - 1) / KernelEmit.PanelWidth) * d.K;
+                int packedLength = KernelLayout.PanelWidth * ((d.N + KernelLayout.PanelWidth - 1) / KernelLayout.PanelWidth) * d.K;
                 var packed = new float[distinct.Count * packedLength];
                 var floats = bConst.AsFloats();
                 for (int i = 0; i < distinct.Count; i++)
                 {
                     var matrix = new float[d.K * d.N];
                     Array.Copy(floats, distinct[i], matrix, 0, matrix.Length);
-                    Array.Copy(KernelEmit.PackB(matrix, d.K, d.N), 0, packed, i * packedLength, packedLength);
+                    Array.Copy(KernelLayout.PackB(matrix, d.K, d.N), 0, packed, i * packedLength, packedLength);
                 }
                 b = ctx.Weight(Tensor.FromFloats(new[] { packed.Length }, packed), node.Inputs[1]!.Name + "_packed");
                 bOffsets = bo.Select(o => distinct.IndexOf(o) * packedLength).ToArray();
-                call = (aa, bb, yy) => $"{R}.Kernels.GemmPackedB({aa}, {I(d.K)}, {bb}, {yy}, {I(d.N)}, {I(m)}, {I(d.N)}, {I(d.K)}, default, default, 1f, false, {act});";
+                names = ("a", "packedB", "c");
+                call = (aa, bb, yy) => ctx.MakeCall("GemmPackedB", Array.Empty<TypeArg>(), ("a", aa), ("lda", d.K), ("packedB", bb), ("c", yy), ("ldc", d.N), ("m", m), ("n", d.N), ("k", d.K),
+                    ("rowBias", Arg.None), ("colBias", Arg.None), ("alpha", 1f), ("accumulate", false), ("activation", act));
             }
             else
             {
                 b = ctx.Input(1);
-                string scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : "default";
-                call = (aa, bb, yy) => $"{R}.Kernels.GemmRowMajorB({aa}, {I(d.K)}, {bb}, {I(d.N)}, {yy}, {I(d.N)}, {I(m)}, {I(d.N)}, {I(d.K)}, default, default, 1f, false, {act}, {scratch});";
+                Arg scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : Arg.None;
+                call = (aa, bb, yy) => ctx.MakeCall("GemmRowMajorB", Array.Empty<TypeArg>(), ("a", aa), ("lda", d.K), ("b", bb), ("ldb", d.N), ("c", yy), ("ldc", d.N), ("m", m), ("n", d.N), ("k", d.K),
+                    ("rowBias", Arg.None), ("colBias", Arg.None), ("alpha", 1f), ("accumulate", false), ("activation", act), ("scratch", scratch));
             }
 
             if (count == 1)
             {
-                ctx.Code.Line(call(Slice(a, ao[0]), Slice(b, bOffsets[0]), Slice(y, yo[0])));
+                ctx.Add(call(Slice(a, ao[0]), Slice(b, bOffsets[0]), Slice(y, yo[0])));
                 return;
             }
-            ctx.Code.Open($"// {KernelEmit.I(count)} products: element offsets of each batch's A and B.");
-            ctx.Code.Line($"global::System.ReadOnlySpan<int> mm_a = {KernelEmit.Ints(ao)};");
-            ctx.Code.Line($"global::System.ReadOnlySpan<int> mm_b = {KernelEmit.Ints(bOffsets)};");
-            ctx.Code.Open($"for (int mm_i = 0; mm_i < {I(count)}; mm_i++)");
-            ctx.Code.Line(call($"{a}.Slice(mm_a[mm_i])", $"{b}.Slice(mm_b[mm_i])", $"{y}.Slice(mm_i * {I(d.M * d.N)})"));
-            ctx.Code.Close();
-            ctx.Code.Close();
+            var offsets = new[]
+            {
+                new RepeatOffsets(names.A, new Common.EquatableArray<int>(ao)),
+                new RepeatOffsets(names.B, new Common.EquatableArray<int>(bOffsets)),
+                new RepeatOffsets(names.Y, new Common.EquatableArray<int>(Enumerable.Range(0, count).Select(i => i * d.M * d.N).ToArray())),
+            };
+            ctx.Add(new RepeatedCall(ctx.Origin, count, call(a, b, y), new Common.EquatableArray<RepeatOffsets>(offsets)));
         }
 
-        private static string Slice(string span, int offset) => offset == 0 ? span : $"{span}.Slice({KernelEmit.I(offset)})";
+        /// <summary>The buffer from element <paramref name="offset"/> on.</summary>
+        private static BufferArg Slice(BufferArg span, int offset) => offset == 0 ? span : new BufferArg(span.Buffer, span.Start + offset);
     }
 }

@@ -3,7 +3,7 @@ using System;
 namespace ModelGen.Ops
 {
     /// <summary>Max: elementwise maximum of 1..N inputs with multidirectional broadcasting (opset 8+); NaN propagates.</summary>
-    public sealed class Max : BinaryFloatOp
+    public sealed class MaxOp : BinaryFloatOp
     {
         public override string OpType => "Max";
         protected override string Kernel => "Max";

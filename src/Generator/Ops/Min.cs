@@ -3,7 +3,7 @@ using System;
 namespace ModelGen.Ops
 {
     /// <summary>Min: elementwise minimum of 1..N inputs with multidirectional broadcasting (opset 8+); NaN propagates.</summary>
-    public sealed class Min : BinaryFloatOp
+    public sealed class MinOp : BinaryFloatOp
     {
         public override string OpType => "Min";
         protected override string Kernel => "Min";

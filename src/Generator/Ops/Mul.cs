@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>Mul: A · B with multidirectional broadcasting.</summary>
-    public sealed class Mul : BinaryFloatOp
+    public sealed class MulOp : BinaryFloatOp
     {
         public override string OpType => "Mul";
         protected override string Kernel => "Multiply";

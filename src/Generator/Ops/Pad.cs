@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -12,21 +12,21 @@ namespace ModelGen.Ops
     /// adds axes. Negative pads crop. The output is the (cropped) input copied into place, then the borders:
     /// filled with the value, or copied axis by axis, innermost first, from the part already written.
     /// </summary>
-    public sealed class Pad : OpDefinition
+    public sealed class PadOp : OpDefinition
     {
         public override string OpType => "Pad";
 
-        private sealed class Layout
+        private sealed class PadLayout
         {
             public string Mode = "constant";
             public int[] In = null!, Out = null!, SrcStart = null!, DstStart = null!, Length = null!;
         }
 
-        private static Layout Plan(Node node)
+        private static PadLayout Plan(Node node)
         {
             var x = node.Inputs[0]!;
             int rank = x.Rank;
-            var layout = new Layout { Mode = node.Attributes.String("mode", "constant"), In = x.Shape! };
+            var layout = new PadLayout { Mode = node.Attributes.String("mode", "constant"), In = x.Shape! };
             Require(layout.Mode is "constant" or "reflect" or "edge" or "wrap", $"unknown mode '{layout.Mode}'");
             RequireSupported(layout.Mode != "wrap" || node.Opset >= 19, "mode 'wrap' needs opset 19");
             long[]? pads = node.Opset >= 11 ? OpInputs.ConstantLongs(node, 1, "pads") : node.Attributes.Ints(node.Opset >= 2 ? "pads" : "paddings");
@@ -164,6 +164,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => Program(ctx.Node).Emit(ctx, 0);
+        public override void Lower(LoweringContext ctx) => Program(ctx.Node).Lower(ctx, 0);
     }
 }

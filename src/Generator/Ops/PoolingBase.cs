@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -56,19 +56,18 @@ namespace ModelGen.Ops
             }
         }
 
-        /// <summary>The runtime PoolGeometry expression, spatial axes padded to depth, height, width.</summary>
-        protected static string GeometryExpression(SpatialGeometry g)
+        /// <summary>The runtime PoolGeometry, spatial axes padded to depth, height, width.</summary>
+        protected static Arg GeometryArgument(SpatialGeometry g)
         {
             int pad = 3 - g.Rank;
             int[] P(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
             var input = P(g.Input, 1); var output = P(g.Output, 1); var kernel = P(g.Kernel, 1);
             var strides = P(g.Strides, 1); var dilations = P(g.Dilations, 1); var begin = P(g.PadBegin, 0); var end = P(g.PadEnd, 0);
-            string I(int v) => KernelEmit.I(v);
-            return $"new {EmitContext.Runtime}.PoolGeometry(depth: {I(input[0])}, height: {I(input[1])}, width: {I(input[2])}, " +
-                $"outDepth: {I(output[0])}, outHeight: {I(output[1])}, outWidth: {I(output[2])}, " +
-                $"kernelD: {I(kernel[0])}, kernelH: {I(kernel[1])}, kernelW: {I(kernel[2])}, strideD: {I(strides[0])}, strideH: {I(strides[1])}, strideW: {I(strides[2])}, " +
-                $"dilationD: {I(dilations[0])}, dilationH: {I(dilations[1])}, dilationW: {I(dilations[2])}, " +
-                $"padFront: {I(begin[0])}, padTop: {I(begin[1])}, padLeft: {I(begin[2])}, padBack: {I(end[0])}, padBottom: {I(end[1])}, padRight: {I(end[2])})";
+            return Arg.New("PoolGeometry", ("depth", input[0]), ("height", input[1]), ("width", input[2]),
+                ("outDepth", output[0]), ("outHeight", output[1]), ("outWidth", output[2]),
+                ("kernelD", kernel[0]), ("kernelH", kernel[1]), ("kernelW", kernel[2]), ("strideD", strides[0]), ("strideH", strides[1]), ("strideW", strides[2]),
+                ("dilationD", dilations[0]), ("dilationH", dilations[1]), ("dilationW", dilations[2]),
+                ("padFront", begin[0]), ("padTop", begin[1]), ("padLeft", begin[2]), ("padBack", end[0]), ("padBottom", end[1]), ("padRight", end[2]));
         }
 
         protected static int Planes(Node node) => node.Inputs[0]!.Shape![0] * node.Inputs[0]!.Shape![1];
@@ -89,11 +88,11 @@ namespace ModelGen.Ops
             node.Outputs[0].Shape = x.Select((d, i) => i < 2 ? d : 1).ToArray();
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var x = ctx.Node.Inputs[0]!.Shape!;
             int pixels = x.Skip(2).Aggregate(1, (a, b) => a * b);
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.{Kernel}({ctx.Input(0)}, {ctx.Output(0)}, {KernelEmit.I(x[0] * x[1])}, {KernelEmit.I(pixels)});");
+            ctx.Call(Kernel, ("x", ctx.Input(0)), ("y", ctx.Output(0)), ("planes", x[0] * x[1]), ("pixels", pixels));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -11,7 +11,7 @@ namespace ModelGen.Ops
     /// A constant scalar exponent of 1, 2, 3, -1 or 0.5 becomes a copy, x·x, x·x·x, 1/x or √x (vectorized; the general
     /// float kernel is scalar, see PowOperator), and a constant integer exponent of a float base becomes a float weight.
     /// </summary>
-    public sealed class Pow : BinaryFloatOp
+    public sealed class PowOp : BinaryFloatOp
     {
         public override string OpType => "Pow";
         protected override string Kernel => "Pow";
@@ -34,11 +34,10 @@ namespace ModelGen.Ops
             return result;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var x = node.Inputs[0]!; var e = node.Inputs[1]!; var y = node.Outputs[0];
-            string R = EmitContext.Runtime;
             if (x.Type == DataType.Float && e.Constant is { Length: > 0 } c && x.Shape!.SequenceEqual(y.Shape!))
             {
                 double first = c.GetDouble(0);
@@ -46,13 +45,13 @@ namespace ModelGen.Ops
                 {
                     if (first == 1)
                     {
-                        ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
+                        ctx.Copy(ctx.Input(0), ctx.Output(0));
                         return;
                     }
                     string? op = first switch { 2 => "SquareOperator", 3 => "CubeOperator", -1 => "ReciprocalOperator", 0.5 => "SqrtPowOperator", _ => null };
                     if (op is not null)
                     {
-                        ctx.Code.Line($"{R}.Kernels.Unary<{R}.Operators.{op}>({ctx.Input(0)}, {ctx.Output(0)});");
+                        ctx.Call("Unary", new[] { TypeArg.Runtime("Operators." + op) }, ("x", ctx.Input(0)), ("destination", ctx.Output(0)));
                         return;
                     }
                 }
@@ -61,17 +60,17 @@ namespace ModelGen.Ops
             {
                 // An integer (or double) exponent known at build time: run the float SIMD kernel on a float copy.
                 var asFloat = new Value(e.Name + "_float") { Type = DataType.Float, Shape = e.Shape, Constant = Tensor.FromFloats(e.Shape!, constant.AsFloats()) };
-                EmitStep(ctx, ctx.Input(0), x, ctx.Weight(asFloat.Constant, asFloat.Name), asFloat);
+                LowerStep(ctx, ctx.Input(0), x, ctx.Weight(asFloat.Constant, asFloat.Name), asFloat);
                 return;
             }
             if (x.Type == e.Type)
             {
-                EmitStep(ctx, ctx.Input(0), x, ctx.Input(1), e);
+                LowerStep(ctx, ctx.Input(0), x, ctx.Input(1), e);
                 return;
             }
             var (shape, strides) = Collapse(y.Shape!, x.Shape!, e.Shape!);
-            ctx.Code.Line($"{R}.Kernels.Pow<{ctx.CSharpType(x)}, {ctx.CSharpType(e)}>({ctx.Input(0)}, {ctx.Input(1)}, {ctx.Output(0)}, " +
-                $"{IntSpan(shape)}, {IntSpan(strides[0])}, {IntSpan(strides[1])});");
+            ctx.Call("Pow", new TypeArg[] { x.Type, e.Type }, ("a", ctx.Input(0)), ("b", ctx.Input(1)), ("destination", ctx.Output(0)),
+                ("shape", Arg.Ints(shape)), ("aStrides", Arg.Ints(strides[0])), ("bStrides", Arg.Ints(strides[1])));
         }
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -176,37 +176,36 @@ namespace ModelGen.Ops
             return steps.Length > 1 ? steps[0].Outer * (long)steps[0].Inner * 4 : 0;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             if (node.Inputs[0]!.Length == 0)
             {
                 // An empty input: every output element (if any) is the empty reduction.
                 if (node.Outputs[0].Length > 0)
-                    ctx.Code.Line($"{ctx.Output(0)}.Fill({CSharpLiterals.Float((float)Finish(Identity, 0))});");
+                    ctx.Fill(ctx.Output(0), (float)Finish(Identity, 0));
                 return;
             }
             var steps = Steps(node);
             if (steps.Length == 0)
             {
                 // Nothing to reduce (no axes with noop_with_empty_axes, or only size-1 axes): the data is unchanged.
-                ctx.Code.Line($"{ctx.Input(0)}.CopyTo({ctx.Output(0)});");
+                ctx.Copy(ctx.Input(0), ctx.Output(0));
                 return;
             }
-            string R = EmitContext.Runtime;
             string kernel = IsMean && steps.Length > 1 ? "ReduceSum" : Kernel;
-            string source = ctx.Input(0);
+            Arg source = ctx.Input(0);
             for (int s = 0; s < steps.Length; s++)
             {
                 var (outer, reduce, inner) = steps[s];
-                string target = s == steps.Length - 1 ? ctx.Output(0) : ctx.Scratch();
-                ctx.Code.Line($"{R}.Kernels.{kernel}({source}, {target}, {outer}, {reduce}, {inner});");
+                Arg target = s == steps.Length - 1 ? ctx.Output(0) : ctx.Scratch();
+                ctx.Call(kernel, ("x", source), ("destination", target), ("outer", outer), ("reduce", reduce), ("inner", inner));
                 source = target;
             }
             if (IsMean && steps.Length > 1)
             {
                 long count = steps.Aggregate(1L, (c, s) => c * s.Reduce);
-                ctx.Code.Line($"{R}.Kernels.Scale({ctx.Output(0)}, {ctx.Output(0)}, {CSharpLiterals.Float(count == 0 ? 0f : 1f / count)});");
+                ctx.Call("Scale", ("x", ctx.Output(0)), ("destination", ctx.Output(0)), ("scale", count == 0 ? 0f : 1f / count));
             }
         }
     }

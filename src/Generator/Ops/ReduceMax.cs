@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>ReduceMax: the maximum over the axes (an input from opset 18; bool from 20); an empty reduction is -∞. NaN propagates.</summary>
-    public sealed class ReduceMax : ReduceBase
+    public sealed class ReduceMaxOp : ReduceBase
     {
         public override string OpType => "ReduceMax";
         protected override string Kernel => "ReduceMax";

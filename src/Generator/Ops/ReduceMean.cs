@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>ReduceMean: the mean over the axes (an input from opset 18); an empty reduction is 0, as in ONNX Runtime.</summary>
-    public sealed class ReduceMean : ReduceBase
+    public sealed class ReduceMeanOp : ReduceBase
     {
         public override string OpType => "ReduceMean";
         protected override string Kernel => "ReduceMean";

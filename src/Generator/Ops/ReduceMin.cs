@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>ReduceMin: the minimum over the axes (an input from opset 18; bool from 20); an empty reduction is +∞. NaN propagates.</summary>
-    public sealed class ReduceMin : ReduceBase
+    public sealed class ReduceMinOp : ReduceBase
     {
         public override string OpType => "ReduceMin";
         protected override string Kernel => "ReduceMin";

@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>ReduceSum: Σ over the axes (an input from opset 13); an empty reduction is 0.</summary>
-    public sealed class ReduceSum : ReduceBase
+    public sealed class ReduceSumOp : ReduceBase
     {
         public override string OpType => "ReduceSum";
         protected override string Kernel => "ReduceSum";

@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Relu: max(x, 0).</summary>
-    public sealed class Relu : UnaryFloatOp
+    public sealed class ReluOp : UnaryFloatOp
     {
         public override string OpType => "Relu";
         protected override string Kernel => "Relu";

@@ -1,12 +1,12 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>Reshape: same data, new shape (0 copies a dimension unless allowzero, -1 is inferred).</summary>
-    public sealed class Reshape : OpDefinition
+    public sealed class ReshapeOp : OpDefinition
     {
         public override string OpType => "Reshape";
         public override bool IsView => true;
@@ -45,6 +45,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => ViewOps.EmitCopy(ctx);
+        public override void Lower(LoweringContext ctx) => ViewOps.LowerCopy(ctx);
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -13,7 +13,7 @@ namespace ModelGen.Ops
     /// arithmetic and embedded, so run time is a gather (nearest, repeated rows copied) or separable passes, one per
     /// resized axis, of gather + weighted sum (linear, cubic). Antialias is not supported.
     /// </summary>
-    public sealed class Resize : OpDefinition
+    public sealed class ResizeOp : OpDefinition
     {
         public override string OpType => "Resize";
 
@@ -22,7 +22,7 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node) => ResizePlan.Create(node, isResize: true).ScratchBytes;
 
-        public override void Emit(EmitContext ctx) => ResizePlan.Create(ctx.Node, isResize: true).Emit(ctx);
+        public override void Lower(LoweringContext ctx) => ResizePlan.Create(ctx.Node, isResize: true).Lower(ctx);
     }
 
     /// <summary>Everything Resize and Upsample decide at build time: output shape, per-axis scale and coordinate rules.</summary>
@@ -353,43 +353,43 @@ namespace ModelGen.Ops
             }
         }
 
-        public void Emit(EmitContext ctx)
+        public void Lower(LoweringContext ctx)
         {
-            string x = ctx.Input(0), y = ctx.Output(0);
+            BufferArg x = ctx.Input(0), y = ctx.Output(0);
             int rank = In.Length;
             if (Shapes.Size(Out) == 0) return;
-            if (Out.SequenceEqual(In)) { ctx.Code.Line($"{x}.CopyTo({y});"); return; }
-            if (Mode == "nearest") { EmitNearest(ctx, x, y); return; }
+            if (Out.SequenceEqual(In)) { ctx.Copy(x, y); return; }
+            if (Mode == "nearest") { LowerNearest(ctx, x, y); return; }
 
             var order = LinearOrder();
-            if (order.Count == 0) { ctx.Code.Line($"{x}.CopyTo({y});"); return; }
+            if (order.Count == 0) { ctx.Copy(x, y); return; }
             var shape = (int[])In.Clone();
             long bufferLength = ScratchBytes / sizeof(float) / (order.Count > 2 ? 2 : 1);
-            string scratch = order.Count > 1 ? ctx.Scratch("float") : "";
-            string source = x;
+            Arg source = x;
             for (int p = 0; p < order.Count; p++)
             {
                 int d = order[p];
                 int outer = shape.Take(d).Aggregate(1, (u, v) => u * v), inner = shape.Skip(d + 1).Aggregate(1, (u, v) => u * v);
                 shape[d] = Out[d];
-                string target = p == order.Count - 1 ? y : $"{scratch}.Slice({(p % 2) * bufferLength}, {Shapes.Size(shape)})";
+                Arg target = p == order.Count - 1 ? y : ctx.Scratch(DataType.Float, (p % 2) * bufferLength * sizeof(float), Shapes.Size(shape) * (long)sizeof(float));
                 var (taps, index, weight) = Table(d);
                 string hint = ctx.Node.Name + "_axis" + d;
-                string indexWeight = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { index.Length }, index.Select(v => (long)v).ToArray()), hint + "_index");
-                string weightWeight = ctx.Weight(Tensor.FromFloats(new[] { weight.Length }, weight), hint + "_weight");
-                ctx.Code.Line($"{EmitContext.Runtime}.Kernels.ResizeAxis({source}, {target}, {outer}, {In[d]}, {Out[d]}, {inner}, {taps}, {indexWeight}, {weightWeight}" +
-                    (Extrapolates ? $", {CSharpLiterals.Float(Extrapolation)});" : ");"));
+                var indexWeight = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { index.Length }, index.Select(v => (long)v).ToArray()), hint + "_index");
+                var weightWeight = ctx.Weight(Tensor.FromFloats(new[] { weight.Length }, weight), hint + "_weight");
+                var args = new List<(string, Arg)> { ("x", source), ("y", target), ("outer", outer), ("inLength", In[d]), ("outLength", Out[d]), ("inner", inner), ("taps", taps), ("index", indexWeight), ("weight", weightWeight) };
+                if (Extrapolates) args.Add(("extrapolation", Extrapolation));
+                ctx.Call("ResizeAxis", args.ToArray());
                 source = target;
             }
         }
 
-        private void EmitNearest(EmitContext ctx, string x, string y)
+        private void LowerNearest(LoweringContext ctx, BufferArg x, BufferArg y)
         {
             int rank = In.Length;
             // Trailing axes that map one to one become contiguous inner blocks.
             int kept = rank, inner = 1;
             while (kept > 0 && IsNearestIdentity(kept - 1)) { kept--; inner *= In[kept]; }
-            if (kept == 0) { ctx.Code.Line($"{x}.CopyTo({y});"); return; }
+            if (kept == 0) { ctx.Copy(x, y); return; }
             var strides = Shapes.Strides(In);
             int total = Shapes.Size(In);
             var offsets = new List<long>();
@@ -400,12 +400,15 @@ namespace ModelGen.Ops
                     extrapolate |= i < 0;
                     offsets.Add(i < 0 ? -(long)total : (long)i * strides[d]);
                 }
-            string table = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { offsets.Count }, offsets.ToArray()), ctx.Node.Name + "_offsets");
+            var table = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { offsets.Count }, offsets.ToArray()), ctx.Node.Name + "_offsets");
             var type = ctx.Node.Outputs[0].Type;
-            string extra = extrapolate
-                ? $", true, {Literals.Element(type, Tensor.FromDoubles(type, new int[0], new double[] { Extrapolation }), 0)}"
-                : "";
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.ResizeNearest<{ctx.CSharpType(ctx.Node.Outputs[0])}>({x}, {y}, {Literals.Ints(Out.Take(kept))}, {table}, {inner}{extra});");
+            var args = new List<(string, Arg)> { ("x", x), ("y", y), ("shape", Arg.Ints(Out.Take(kept))), ("offsets", table), ("inner", inner) };
+            if (extrapolate)
+            {
+                args.Add(("extrapolate", true));
+                args.Add(("extrapolationValue", ScalarArg.From(Tensor.FromDoubles(type, new int[0], new double[] { Extrapolation }), 0, type)));
+            }
+            ctx.Call("ResizeNearest", new TypeArg[] { type }, args.ToArray());
         }
     }
 }

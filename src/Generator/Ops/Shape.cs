@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// Shape: the input's dimensions as int64, optionally dims[start:end] (opset 15; clamped like Python slices).
     /// Shapes are known at build time, so Shape always folds, whether or not its input is constant.
     /// </summary>
-    public sealed class Shape : OpDefinition
+    public sealed class ShapeOp : OpDefinition
     {
         public override string OpType => "Shape";
         public override bool FoldsWithoutConstantInputs => true;
@@ -38,6 +38,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => throw new InvalidOperationException("Shape always folds at build time");
+        public override void Lower(LoweringContext ctx) => throw new InvalidOperationException("Shape always folds at build time");
     }
 }

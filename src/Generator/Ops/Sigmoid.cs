@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Sigmoid: 1 / (1 + e^-x).</summary>
-    public sealed class Sigmoid : UnaryFloatOp
+    public sealed class SigmoidOp : UnaryFloatOp
     {
         public override string OpType => "Sigmoid";
         protected override string Kernel => "Sigmoid";

@@ -1,11 +1,11 @@
 using System;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
     /// <summary>Size: the input's element count as an int64 scalar; always folds, since shapes are known at build time.</summary>
-    public sealed class Size : OpDefinition
+    public sealed class SizeOp : OpDefinition
     {
         public override string OpType => "Size";
         public override bool FoldsWithoutConstantInputs => true;
@@ -22,6 +22,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => throw new InvalidOperationException("Size always folds at build time");
+        public override void Lower(LoweringContext ctx) => throw new InvalidOperationException("Size always folds at build time");
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -10,7 +10,7 @@ namespace ModelGen.Ops
     /// (since): negative indices count from the end, out-of-range ones (INT64_MAX, INT64_MIN) clamp, negative steps
     /// walk backwards. The result is one strided copy from the input.
     /// </summary>
-    public sealed class Slice : OpDefinition
+    public sealed class SliceOp : OpDefinition
     {
         public override string OpType => "Slice";
 
@@ -92,6 +92,8 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => Program(ctx.Node).Emit(ctx, 0);
+        public override (int Input, int Start)? ViewOf(Node node, int output) => output == 0 ? Program(node).AsView(node.Outputs[0].Length) : null;
+
+        public override void Lower(LoweringContext ctx) => Program(ctx.Node).Lower(ctx, 0);
     }
 }

@@ -3,7 +3,7 @@ using System;
 namespace ModelGen.Ops
 {
     /// <summary>Softmax: e^(x - max) / Σ e^(x - max) along an axis (see <see cref="SoftmaxBase"/> for the opset rules).</summary>
-    public sealed class Softmax : SoftmaxBase
+    public sealed class SoftmaxOp : SoftmaxBase
     {
         public override string OpType => "Softmax";
         protected override string Kernel => "Softmax";

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -69,10 +69,10 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var (outer, axis, inner) = Dims(ctx.Node);
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.{Kernel}({ctx.Input(0)}, {ctx.Output(0)}, {outer}, {axis}, {inner});");
+            ctx.Call(Kernel, ("x", ctx.Input(0)), ("destination", ctx.Output(0)), ("outer", outer), ("axis", axis), ("inner", inner));
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// else equal parts; with num_outputs (opset 18) the parts are ceil(dim / n) and the last one takes the rest.
     /// Each output is one strided block copy.
     /// </summary>
-    public sealed class Split : OpDefinition
+    public sealed class SplitOp : OpDefinition
     {
         public override string OpType => "Split";
 
@@ -60,19 +60,21 @@ namespace ModelGen.Ops
             return new MoveProgram().Copy(0, new Region(offset, 0, new[] { outer, block }, new[] { row, 1 }, new[] { block, 1 }));
         }
 
+        public override (int Input, int Start)? ViewOf(Node node, int output) => Program(node, output).AsView(node.Outputs[output].Length);
+
         public override bool TryFold(Node node)
         {
             for (int i = 0; i < node.Outputs.Length; i++) node.Outputs[i].Constant = Program(node, i).Fold(node, i);
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             for (int i = 0; i < ctx.Node.Outputs.Length; i++)
             {
                 var o = ctx.Node.Outputs[i];
                 if (o.Consumers.Count == 0 && !o.IsGraphOutput) continue;
-                Program(ctx.Node, i).Emit(ctx, i);
+                Program(ctx.Node, i).Lower(ctx, i);
             }
         }
     }

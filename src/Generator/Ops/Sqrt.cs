@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Sqrt: √x (NaN for x &lt; 0).</summary>
-    public sealed class Sqrt : UnaryFloatOp
+    public sealed class SqrtOp : UnaryFloatOp
     {
         public override string OpType => "Sqrt";
         protected override string Kernel => "Sqrt";

@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -8,7 +8,7 @@ namespace ModelGen.Ops
     /// Squeeze: a view without the listed unit axes (attribute before opset 13, constant input since); without axes,
     /// every unit axis goes.
     /// </summary>
-    public sealed class Squeeze : OpDefinition
+    public sealed class SqueezeOp : OpDefinition
     {
         public override string OpType => "Squeeze";
         public override bool IsView => true;
@@ -33,6 +33,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => ViewOps.EmitCopy(ctx);
+        public override void Lower(LoweringContext ctx) => ViewOps.LowerCopy(ctx);
     }
 }

@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>Sub: A - B with multidirectional broadcasting.</summary>
-    public sealed class Sub : BinaryFloatOp
+    public sealed class SubOp : BinaryFloatOp
     {
         public override string OpType => "Sub";
         protected override string Kernel => "Subtract";

@@ -1,7 +1,7 @@
 namespace ModelGen.Ops
 {
     /// <summary>Sum: elementwise sum of 1..N inputs with multidirectional broadcasting (opset 8+), added left to right.</summary>
-    public sealed class Sum : BinaryFloatOp
+    public sealed class SumOp : BinaryFloatOp
     {
         public override string OpType => "Sum";
         protected override string Kernel => "Add";

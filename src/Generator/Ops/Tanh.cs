@@ -4,7 +4,7 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>Tanh: hyperbolic tangent.</summary>
-    public sealed class Tanh : UnaryFloatOp
+    public sealed class TanhOp : UnaryFloatOp
     {
         public override string OpType => "Tanh";
         protected override string Kernel => "Tanh";

@@ -1,5 +1,5 @@
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// merged; if the innermost axis then stays innermost the result is block copies, otherwise Kernels.Transpose
     /// (tiled over the plane the source's innermost axis and the output's innermost axis span).
     /// </summary>
-    public sealed class Transpose : OpDefinition
+    public sealed class TransposeOp : OpDefinition
     {
         public override string OpType => "Transpose";
 
@@ -44,17 +44,17 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx)
+        public override void Lower(LoweringContext ctx)
         {
             var r = Move(ctx.Node);
             int rank = r.Shape.Length;
             if (r.Count == 0) return;
             if (rank == 0 || r.SrcStrides[rank - 1] == 1)
             {
-                MoveProgram.EmitCopy(ctx, ctx.Input(0), ctx.Output(0), ctx.CSharpType(ctx.Node.Outputs[0]), r, ctx.Node.Inputs[0]!.Length, ctx.Node.Outputs[0].Length);
+                MoveProgram.LowerCopy(ctx, ctx.Input(0), ctx.Output(0), ctx.Node.Outputs[0].Type, r);
                 return;
             }
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Transpose<{ctx.CSharpType(ctx.Node.Outputs[0])}>({ctx.Input(0)}, {ctx.Output(0)}, {Literals.Ints(r.Shape)}, {Literals.Ints(r.SrcStrides)});");
+            ctx.Call("Transpose", new TypeArg[] { ctx.Node.Outputs[0].Type }, ("source", ctx.Input(0)), ("destination", ctx.Output(0)), ("shape", Arg.Ints(r.Shape)), ("strides", Arg.Ints(r.SrcStrides)));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// Unsqueeze: a view with unit axes inserted at the listed output positions (attribute before opset 13, constant
     /// input since; negative axes count from the end of the output, in any order).
     /// </summary>
-    public sealed class Unsqueeze : OpDefinition
+    public sealed class UnsqueezeOp : OpDefinition
     {
         public override string OpType => "Unsqueeze";
         public override bool IsView => true;
@@ -35,6 +35,6 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Emit(EmitContext ctx) => ViewOps.EmitCopy(ctx);
+        public override void Lower(LoweringContext ctx) => ViewOps.LowerCopy(ctx);
     }
 }

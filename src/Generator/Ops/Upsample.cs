@@ -1,4 +1,4 @@
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 
 namespace ModelGen.Ops
@@ -7,7 +7,7 @@ namespace ModelGen.Ops
     /// Upsample (opsets 7 to 9, deprecated since 10): Resize with asymmetric coordinates, scales >= 1 from an
     /// attribute (opset 7) or a constant input (opset 9), nearest or (bi)linear.
     /// </summary>
-    public sealed class Upsample : OpDefinition
+    public sealed class UpsampleOp : OpDefinition
     {
         public override string OpType => "Upsample";
 
@@ -15,6 +15,6 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node) => ResizePlan.Create(node, isResize: false).ScratchBytes;
 
-        public override void Emit(EmitContext ctx) => ResizePlan.Create(ctx.Node, isResize: false).Emit(ctx);
+        public override void Lower(LoweringContext ctx) => ResizePlan.Create(ctx.Node, isResize: false).Lower(ctx);
     }
 }

@@ -17,14 +17,14 @@ namespace ModelGen.Passes
             bool changed = false;
             foreach (var bn in graph.Nodes.Where(n => n.OpType == "BatchNormalization" && n.Domain.Length == 0).ToList())
             {
-                if (bn.Inputs.Length != 5 || bn.Inputs.Any(i => i is null) || !BatchNormalization.HasConstantParameters(bn)) continue;
-                if (BatchNormalization.IsTraining(bn) || !BatchNormalization.IsSpatial(bn)) continue;
+                if (bn.Inputs.Length != 5 || bn.Inputs.Any(i => i is null) || !BatchNormalizationOp.HasConstantParameters(bn)) continue;
+                if (BatchNormalizationOp.IsTraining(bn) || !BatchNormalizationOp.IsSpatial(bn)) continue;
                 if (bn.Outputs.Skip(1).Any(o => o.IsGraphOutput || o.Consumers.Count > 0)) continue;
                 var x = bn.Inputs[0]!;
                 var producer = x.Producer;
                 if (producer is null || producer.Domain.Length != 0 || x.IsGraphOutput || x.Consumers.Count != 1 || producer.FusedActivation is not null) continue;
                 if (x.Type != DataType.Float || producer.Outputs[0] != x) continue;
-                var (a, b) = BatchNormalization.Fold(bn);
+                var (a, b) = BatchNormalizationOp.Fold(bn);
                 Node? folded = producer.OpType switch
                 {
                     "Conv" => IntoConv(graph, producer, a, b),

@@ -27,6 +27,7 @@ namespace ModelGen.Passes
                 var fused = Match(act);
                 if (fused is null) continue;
                 node.FusedActivation = fused;
+                node.Fused.Add((act.Name, act.OpType));
                 node.Outputs[0] = act.Outputs[0];
                 graph.Nodes.Remove(act);
                 changed = true;

@@ -206,10 +206,10 @@ public readonly struct FusedActivation
 public static partial class Kernels
 {
     /// <summary>Columns per B panel in the packed layout (and the unit every micro-kernel consumes).</summary>
-    public const int GemmPanelWidth = 16;
+    public const int GemmPanelWidth = GemmLayout.PanelWidth;
 
     /// <summary>Floats <see cref="PackB"/> writes for a [k, n] matrix.</summary>
-    public static int PackedBLength(int k, int n) => (n + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth * k;
+    public static int PackedBLength(int k, int n) => GemmLayout.PackedLength(k, n);
 
     /// <summary>Packs row-major B[k, n] into 16-column panels (each k rows of 16 floats), zero-padding the last panel.</summary>
     public static void PackB(ReadOnlySpan<float> b, int k, int n, Span<float> packed)

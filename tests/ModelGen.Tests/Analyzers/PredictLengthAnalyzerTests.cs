@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
+using ModelGen.Configuration;
 using ModelGen.Analyzers;
 using ModelGen.Compiler;
 using ModelGen.Tests.Diagnostics;

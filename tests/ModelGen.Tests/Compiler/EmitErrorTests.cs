@@ -1,6 +1,7 @@
 using System.Linq;
+using ModelGen.Configuration;
 using ModelGen.Compiler;
-using ModelGen.Emit;
+using ModelGen.Plan;
 using ModelGen.Ir;
 using ModelGen.Ops;
 using ModelGen.Tests.Infrastructure;
@@ -19,7 +20,7 @@ public class EmitErrorTests
             node.Outputs[0].Type = node.Inputs[0]!.Type;
             node.Outputs[0].Shape = node.Inputs[0]!.Shape;
         }
-        public override void Emit(EmitContext ctx) => throw new UnsupportedException("no kernel for this configuration");
+        public override void Lower(LoweringContext ctx) => throw new UnsupportedException("no kernel for this configuration");
     }
 
     [Fact]

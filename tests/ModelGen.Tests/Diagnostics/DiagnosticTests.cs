@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Google.Protobuf;
 using Microsoft.CodeAnalysis;
+using ModelGen.Configuration;
 using ModelGen.Cli.Verification;
 using ModelGen.Compiler;
 using ModelGen.Diagnostics;

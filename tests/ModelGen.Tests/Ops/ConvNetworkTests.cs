@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using ModelGen.Configuration;
 using ModelGen.Tests.Infrastructure;
 using Xunit;
 
@@ -102,7 +103,7 @@ public class ConvNetworkTests
             .Node("GlobalAveragePool", new[] { "p" }, new[] { "g" })
             .Initializer("shape", new long[] { 1, 16 }, 2).Node("Reshape", new[] { "g", "shape" }, new[] { "f" })
             .Initializer("fc", TestData.Floats(random, 16 * 5), 16, 5).Node("MatMul", new[] { "f", "fc" }, new[] { "y" }).Output("y");
-        var options = ModelGen.Compiler.ModelOptions.Default("AllocationProbe", "ModelGen.Tests.Generated");
+        var options = ModelGen.Configuration.ModelOptions.Default("AllocationProbe", "ModelGen.Tests.Generated");
         var result = OnnxAssert.Compile(net.Builder.ToBytes(), options);
         Assert.True(result.Success, string.Join("; ", result.Diagnostics));
         var model = ModelGen.Cli.Verification.InMemoryModel.Load(result, options);

@@ -252,7 +252,7 @@ public class ConvTests
         var result = OnnxAssert.Compile(model.ToBytes());
         var node = Assert.Single(result.Graph!.Nodes);
         // N·M·OH·OW·(C/group)·kh·kw = 2·6·5·6·4·9.
-        Assert.Equal(2L * 6 * 5 * 6 * 4 * 9, new ModelGen.Ops.Conv().Macs(node));
+        Assert.Equal(2L * 6 * 5 * 6 * 4 * 9, new ModelGen.Ops.ConvOp().Macs(node));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using ModelGen.Configuration;
 using ModelGen.Cli.Verification;
 using ModelGen.Compiler;
 using ModelGen.Onnx.Proto;

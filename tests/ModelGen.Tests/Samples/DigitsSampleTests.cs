@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using ModelGen.Configuration;
 using ModelGen.Cli.Verification;
 using ModelGen.Compiler;
 using ModelGen.Onnx.Proto;

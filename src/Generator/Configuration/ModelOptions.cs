@@ -5,7 +5,7 @@ using System.Linq;
 using ModelGen.Common;
 using ModelGen.Diagnostics;
 
-namespace ModelGen.Compiler
+namespace ModelGen.Configuration
 {
     /// <summary>How a model's weights are stored in the generated assembly.</summary>
     public enum WeightStorage

@@ -1,0 +1,426 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Plan;
+
+namespace ModelGen.Emit.Kernels
+{
+    /// <summary>What both depthwise writers know: the geometry as constants, the fused activation and the bias.</summary>
+    internal abstract class DepthwiseWriter
+    {
+        protected const string Runtime = "global::ModelGen.Runtime";
+        protected const string V512 = "global::System.Runtime.Intrinsics.Vector512";
+        protected const string V256 = "global::System.Runtime.Intrinsics.Vector256";
+        protected const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+        protected const string U = "global::System.Runtime.CompilerServices.Unsafe";
+        protected const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+        protected readonly int _n, _c, _h, _w, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw, _pt, _pl;
+        protected readonly ActivationSpec? _act;
+        protected readonly DepthwiseGeometry _geometry;
+        protected readonly bool _hasBias;
+
+        protected DepthwiseWriter(DepthwiseConvCall call)
+        {
+            var g = call.Geometry;
+            _n = g.Batch; _c = g.Channels;
+            _h = g.Height; _w = g.Width;
+            _oh = g.OutHeight; _ow = g.OutWidth;
+            _kh = g.KernelH; _kw = g.KernelW;
+            _sh = g.StrideH; _sw = g.StrideW;
+            _dh = g.DilationH; _dw = g.DilationW;
+            _pt = g.PadTop; _pl = g.PadLeft;
+            _act = call.Activation;
+            _hasBias = call.Bias is not null;
+            _geometry = g;
+        }
+
+        protected static string I(long v) => CSharpLiterals.Int(v);
+
+        protected int Taps => _kh * _kw;
+
+        protected static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
+
+        /// <summary>The channel's kernel taps (w0, w1, ...) and bias as locals, from weights <c>wr</c> and bias <c>br</c>.</summary>
+        protected void WriteChannelTaps(SourceWriter w)
+        {
+            w.Line($"ref float wc = ref {U}.Add(ref wr, c * {I(Taps)});");
+            for (int t = 0; t < Taps; t++) w.Line($"float w{t} = {U}.Add(ref wc, {I(t)});");
+            w.Line(_hasBias ? $"float bias = {U}.Add(ref br, c);" : "float bias = 0f;");
+        }
+
+        /// <summary>
+        /// One branch per hardware vector width, each with the widest vector that fits <paramref name="columns"/>
+        /// (chosen at build time); branches that would emit the same code as the next are dropped.
+        /// </summary>
+        protected static void WriteWidthBranches(SourceWriter w, int columns, System.Action<string?> writeRows)
+        {
+            string? Pick(params string[] vectors)
+            {
+                foreach (var vector in vectors) if (columns >= Width(vector)) return vector;
+                return null;
+            }
+            var branches = new List<(string Condition, string? Vector)>
+            {
+                ($"{V512}.IsHardwareAccelerated", Pick(V512, V256, V128)),
+                ($"{V256}.IsHardwareAccelerated", Pick(V256, V128)),
+                ($"{V128}.IsHardwareAccelerated", Pick(V128)),
+                ("true", null),
+            };
+            for (int i = branches.Count - 2; i >= 0; i--)
+                if (branches[i].Vector == branches[i + 1].Vector) branches.RemoveAt(i);
+            for (int i = 0; i < branches.Count; i++)
+            {
+                var (condition, vector) = branches[i];
+                bool only = branches.Count == 1;
+                if (!only) w.Open(i == 0 ? $"if ({condition})" : condition == "true" ? "else" : $"else if ({condition})");
+                writeRows(vector);
+                if (!only) w.Close();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the specialized depthwise method: every size is a constant. Each channel is first copied with its zero
+    /// padding (and, for a column stride s, split into s column phases) by Kernels.PadPlane into scratch, so every
+    /// output column of every row runs in the same vector loop with unit-stride loads and no bounds checks; the kernel
+    /// taps sit in registers for the whole channel.
+    /// </summary>
+    internal sealed class PaddedDepthwiseWriter : DepthwiseWriter
+    {
+        public PaddedDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
+
+        private int PaddedRows => _geometry.PaddedRows;
+
+        private int RowLength => _geometry.PaddedRowLength;
+
+        private int ScratchFloats => _geometry.PaddedScratchFloats;
+
+
+        public void Write(SourceWriter w, string name)
+        {
+            w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
+            w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
+            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+            w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(ScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+            w.Line($"ref float wr = ref {MM}.GetReference(w);");
+            w.Line($"ref float yr = ref {MM}.GetReference(y);");
+            w.Line($"ref float pr = ref {MM}.GetReference(pad);");
+            if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
+            if (ActivationCode.NeedsLocal(_act))
+                w.Line($"var act = {ActivationCode.Struct(_act)};");
+            // The zero borders are the same for every channel: clear once, then copy only each channel's data.
+            w.Line($"pad.Slice(0, {I(ScratchFloats)}).Clear();");
+            w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
+            w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
+            w.Line($"{Runtime}.Kernels.PadPlane(x.Slice(nc * {I(_h * _w)}, {I(_h * _w)}), {I(_h)}, {I(_w)}, {I(_pt)}, {I(_pl)}, {I(_sw)}, {I(PaddedRows)}, {I(RowLength)}, pad, bordersAreZero: true);");
+            w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+            WriteChannelTaps(w);
+
+            // One branch per vector width; each uses the widest vector the output row fits (decided now).
+            WriteWidthBranches(w, _ow, vector => WriteRows(w, vector));
+            w.Close();
+            w.Close();
+        }
+
+
+        /// <summary>The (row, phase) pairs the taps read, and per tap its source name and column offset.</summary>
+        private (List<(int Ky, int Phase)> Sources, List<List<(int Tap, string Source, int Offset)>> Chains) Layout()
+        {
+            var sources = new List<(int, int)>();
+            var chains = new List<List<(int, string, int)>>();
+            for (int ky = 0; ky < _kh; ky++)
+            {
+                var chain = new List<(int, string, int)>();
+                for (int kx = 0; kx < _kw; kx++)
+                {
+                    int phase = kx * _dw % _sw, offset = kx * _dw / _sw;
+                    if (!sources.Contains((ky, phase))) sources.Add((ky, phase));
+                    chain.Add((ky * _kw + kx, $"r{ky}_{phase}", offset));
+                }
+                // One partial sum per kernel row (two for a single row) keeps several FMA chains in flight.
+                if (_kh == 1 && _kw > 2)
+                {
+                    chains.Add(chain.Where((_, i) => i % 2 == 0).ToList());
+                    chains.Add(chain.Where((_, i) => i % 2 == 1).ToList());
+                }
+                else chains.Add(chain);
+            }
+            return (sources, chains);
+        }
+
+        private void WriteRows(SourceWriter w, string? vector)
+        {
+            var (sources, chains) = Layout();
+            if (vector is not null)
+            {
+                w.Line($"var vb = {vector}.Create(bias);");
+                for (int t = 0; t < Taps; t++) w.Line($"var v{t} = {vector}.Create(w{t});");
+            }
+            w.Open($"for (int oy = 0; oy < {I(_oh)}; oy++)");
+            foreach (var (ky, phase) in sources)
+                w.Line($"ref float r{ky}_{phase} = ref {U}.Add(ref pr, ({I(phase * PaddedRows + ky * _dh)} + oy * {I(_sh)}) * {I(RowLength)});");
+            w.Line($"ref float yo = ref {U}.Add(ref yc, oy * {I(_ow)});");
+            if (vector is null) WriteScalar(w, chains);
+            else WriteVector(w, vector, chains);
+            w.Close();
+        }
+
+        private void WriteScalar(SourceWriter w, List<List<(int Tap, string Source, int Offset)>> chains)
+        {
+            w.Open($"for (int ox = 0; ox < {I(_ow)}; ox++)");
+            for (int ci = 0; ci < chains.Count; ci++)
+            {
+                var terms = chains[ci].Select(t => $"w{t.Tap} * {U}.Add(ref {t.Source}, ox + {I(t.Offset)})");
+                w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", terms)};");
+            }
+            string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
+            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(_act, $"({total})")};");
+            w.Close();
+        }
+
+        private void WriteVector(SourceWriter w, string vector, List<List<(int Tap, string Source, int Offset)>> chains)
+        {
+            int width = Width(vector);
+            // Two vectors per iteration while they fit, then one, then one more overlapping the end of the row.
+            void Body(string ox, int vectors)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                    for (int ci = 0; ci < chains.Count; ci++)
+                    {
+                        w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
+                        foreach (var (tap, source, offset) in chains[ci])
+                            w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref {source}, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
+                    }
+                }
+                for (int v = 0; v < vectors; v++)
+                {
+                    string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                    string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
+                    w.Line($"{vector}.StoreUnsafe({ActivationCode.Vector(_act, vector, $"({sum})")}, ref yo, (nuint)({at}));");
+                }
+            }
+            w.Line("int ox = 0;");
+            if (_ow >= 2 * width)
+            {
+                w.Open($"for (; ox <= {I(_ow - 2 * width)}; ox += {I(2 * width)})");
+                Body("ox", 2);
+                w.Close();
+            }
+            w.Open($"for (; ox <= {I(_ow - width)}; ox += {I(width)})");
+            Body("ox", 1);
+            w.Close();
+            if (_ow % width != 0)
+            {
+                w.Open("// The last vector ends at the row's end, overlapping outputs already written.");
+                w.Line($"ox = {I(_ow - width)};");
+                Body("ox", 1);
+                w.Close();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the specialized depthwise method for stride 1 and kernels up to 3 wide: every size is a constant, the
+    /// interior of each row is vectorized straight from the input, and the few edge columns are unrolled scalar code with
+    /// constant indices (rows above and below the image read a zero row).
+    /// </summary>
+    internal sealed class DirectDepthwiseWriter : DepthwiseWriter
+    {
+        public DirectDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
+
+
+        /// <summary>Output columns [Lo, Hi) read only columns inside the input for every tap.</summary>
+        private (int Lo, int Hi) Interior()
+        {
+            int lo = _pl <= 0 ? 0 : (_pl + _sw - 1) / _sw;
+            int last = _w - 1 + _pl - (_kw - 1) * _dw;
+            int hi = last < 0 ? 0 : Math.Min(_ow, last / _sw + 1);
+            lo = Math.Min(lo, _ow);
+            return (lo, Math.Max(lo, hi));
+        }
+
+        private bool RowsAlwaysValid()
+        {
+            for (int oy = 0; oy < _oh; oy++)
+                for (int ky = 0; ky < _kh; ky++)
+                {
+                    int iy = oy * _sh - _pt + ky * _dh;
+                    if (iy < 0 || iy >= _h) return false;
+                }
+            return true;
+        }
+
+        public void Write(SourceWriter w, string name)
+        {
+            w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
+            w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y)");
+            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+            w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+            w.Line($"ref float xr = ref {MM}.GetReference(x);");
+            w.Line($"ref float wr = ref {MM}.GetReference(w);");
+            w.Line($"ref float yr = ref {MM}.GetReference(y);");
+            if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
+            bool rowsValid = RowsAlwaysValid();
+            if (!rowsValid)
+            {
+                // Rows above and below the image read this zero row, so the taps stay the same on every row.
+                w.Line($"global::System.Span<float> zeroRow = stackalloc float[{I(_w)}];");
+                w.Line("zeroRow.Clear();");
+                w.Line($"ref float zr = ref {MM}.GetReference(zeroRow);");
+            }
+            if (ActivationCode.NeedsLocal(_act))
+                w.Line($"var act = {ActivationCode.Struct(_act)};");
+            w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
+            w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
+            w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
+            w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+            WriteChannelTaps(w);
+
+            // One branch per vector width; each uses the widest vector its interior fits (decided now). Strided rows
+            // have no contiguous interior to vectorize.
+            var (lo, hi) = Interior();
+            WriteWidthBranches(w, _sw == 1 ? hi - lo : 0, vector => WriteRows(w, vector, rowsValid, lo, hi));
+            w.Close();
+            w.Close();
+        }
+
+
+        private void WriteRows(SourceWriter w, string? vector, bool rowsValid, int lo, int hi)
+        {
+            if (vector is not null)
+            {
+                w.Line($"var vb = {vector}.Create(bias);");
+                for (int t = 0; t < Taps; t++) w.Line($"var v{t} = {vector}.Create(w{t});");
+            }
+            w.Open($"for (int oy = 0; oy < {I(_oh)}; oy++)");
+            w.Line($"int iy = oy * {I(_sh)} - {I(_pt)};");
+            for (int ky = 0; ky < _kh; ky++)
+            {
+                string row = $"iy + {I(ky * _dh)}";
+                if (rowsValid) w.Line($"ref float r{ky} = ref {U}.Add(ref xc, ({row}) * {I(_w)});");
+                else w.Line($"ref float r{ky} = ref (uint)({row}) < {I(_h)}u ? ref {U}.Add(ref xc, ({row}) * {I(_w)}) : ref zr;");
+            }
+            w.Line($"ref float yo = ref {U}.Add(ref yc, oy * {I(_ow)});");
+
+            WriteEdgeColumns(w, 0, lo);
+            if (hi > lo)
+            {
+                if (vector is null) WriteScalarInterior(w, lo, hi);
+                else WriteVectorInterior(w, vector, lo, hi);
+            }
+            WriteEdgeColumns(w, hi, _ow);
+            w.Close();
+        }
+
+        /// <summary>Columns whose window leaves the image: unrolled with constant indices, or a checked loop when many.</summary>
+        private void WriteEdgeColumns(SourceWriter w, int from, int to)
+        {
+            if (to <= from) return;
+            if (to - from <= 8)
+            {
+                for (int ox = from; ox < to; ox++)
+                {
+                    var terms = new List<string>();
+                    for (int ky = 0; ky < _kh; ky++)
+                        for (int kx = 0; kx < _kw; kx++)
+                        {
+                            int ix = ox * _sw - _pl + kx * _dw;
+                            if (ix >= 0 && ix < _w) terms.Add($"w{ky * _kw + kx} * {U}.Add(ref r{ky}, {I(ix)})");
+                        }
+                    string sum = terms.Count == 0 ? "bias" : "bias + " + string.Join(" + ", terms);
+                    w.Line($"{U}.Add(ref yo, {I(ox)}) = {ActivationCode.Scalar(_act, $"({sum})")};");
+                }
+                return;
+            }
+            w.Open($"for (int ox = {I(from)}; ox < {I(to)}; ox++)");
+            w.Line("float s = bias;");
+            w.Line($"int ix0 = ox * {I(_sw)} - {I(_pl)};");
+            for (int ky = 0; ky < _kh; ky++)
+                for (int kx = 0; kx < _kw; kx++)
+                    w.Line($"if ((uint)(ix0 + {I(kx * _dw)}) < {I(_w)}u) s += w{ky * _kw + kx} * {U}.Add(ref r{ky}, ix0 + {I(kx * _dw)});");
+            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(_act, "s")};");
+            w.Close();
+        }
+
+        /// <summary>Independent partial sums per vector: one per kernel row (or two for a single row), summed at the end.</summary>
+        private List<List<(int Tap, int Offset, int Row)>> Chains()
+        {
+            var chains = new List<List<(int, int, int)>>();
+            for (int ky = 0; ky < _kh; ky++)
+            {
+                var taps = Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, kx * _dw - _pl, ky)).ToList();
+                if (_kh == 1 && _kw > 2)
+                {
+                    chains.Add(taps.Where((_, i) => i % 2 == 0).ToList());
+                    chains.Add(taps.Where((_, i) => i % 2 == 1).ToList());
+                }
+                else chains.Add(taps);
+            }
+            return chains;
+        }
+
+        private void WriteScalarInterior(SourceWriter w, int lo, int hi)
+        {
+            w.Open($"for (int ox = {I(lo)}; ox < {I(hi)}; ox++)");
+            w.Line($"ref float xo = ref {U}.Add(ref r0, ox * {I(_sw)});");
+            var chains = Chains();
+            for (int ci = 0; ci < chains.Count; ci++)
+            {
+                var chain = chains[ci];
+                string Term((int Tap, int Offset, int Row) t) =>
+                    $"w{t.Tap} * {U}.Add(ref {(t.Row == 0 ? "xo" : $"r{t.Row}")}, {(t.Row == 0 ? I(t.Offset) : $"ox * {I(_sw)} + {I(t.Offset)}")})";
+                w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", chain.Select(Term))};");
+            }
+            string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
+            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(_act, $"({total})")};");
+            w.Close();
+        }
+
+        private void WriteVectorInterior(SourceWriter w, string vector, int lo, int hi)
+        {
+            int width = Width(vector);
+            int count = hi - lo;
+            var chains = Chains();
+            // Two vectors per iteration while they fit, then one, then one more overlapping the end.
+            void Body(string ox, int vectors)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                    for (int ci = 0; ci < chains.Count; ci++)
+                    {
+                        w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
+                        foreach (var (tap, offset, row) in chains[ci])
+                            w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref r{row}, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
+                    }
+                }
+                for (int v = 0; v < vectors; v++)
+                {
+                    string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
+                    string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
+                    w.Line($"{vector}.StoreUnsafe({ActivationCode.Vector(_act, vector, $"({sum})")}, ref yo, (nuint)({at}));");
+                }
+            }
+            w.Line($"int ox = {I(lo)};");
+            if (count >= 2 * width)
+            {
+                w.Open($"for (; ox <= {I(hi - 2 * width)}; ox += {I(2 * width)})");
+                Body("ox", 2);
+                w.Close();
+            }
+            w.Open($"for (; ox <= {I(hi - width)}; ox += {I(width)})");
+            Body("ox", 1);
+            w.Close();
+            if (count % width != 0)
+            {
+                w.Open("// The last vector ends at the row's end, overlapping outputs already written.");
+                w.Line($"ox = {I(hi - width)};");
+                Body("ox", 1);
+                w.Close();
+            }
+        }
+    }
+}
