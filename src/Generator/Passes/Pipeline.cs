@@ -10,6 +10,7 @@ namespace ModelGen.Passes
         public static readonly IReadOnlyList<Action<Graph>> Default = new Action<Graph>[]
         {
             FoldBatchNorm.Run,
+            FoldPadIntoConv.Run,
             FuseActivation.Run,
         };
     }

@@ -38,7 +38,7 @@ public class BroadcastCollapseTests
         var model = new ModelBuilder(17).Input("x", 2, 5, 7, 9).Initializer("s", new float[5], 5, 1, 1)
             .Node("Mul", new[] { "x", "s" }, new[] { "y" }).Output("y");
         var source = OnnxAssert.Compile(model.ToBytes()).Source!;
-        Assert.Contains("Kernels.Multiply(x, Weights.S, y, new int[] { 2, 5, 63 }, new int[] { 315, 63, 1 }, new int[] { 0, 1, 0 });", source);
+        Assert.Contains("Kernels.Multiply(a: x, b: Weights.S, destination: y, shape: new int[] { 2, 5, 63 }, aStrides: new int[] { 315, 63, 1 }, bStrides: new int[] { 0, 1, 0 });", source);
     }
 
     [Theory]
@@ -63,6 +63,6 @@ public class BroadcastCollapseTests
             .Node("Add", new[] { "x", "r" }, new[] { "y" }).Output("y");
         var source = OnnxAssert.Compile(model.ToBytes()).Source!;
         // 3136 rows of 3 become 98 rows of 96 (32 copies of the row).
-        Assert.Contains("Kernels.Add(x, Weights.RTiled, y, new int[] { 98, 96 }, new int[] { 96, 1 }, new int[] { 0, 1 });", source);
+        Assert.Contains("Kernels.Add(a: x, b: Weights.RTiled, destination: y, shape: new int[] { 98, 96 }, aStrides: new int[] { 96, 1 }, bStrides: new int[] { 0, 1 });", source);
     }
 }
