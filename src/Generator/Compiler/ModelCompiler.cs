@@ -31,13 +31,16 @@ namespace ModelGen.Compiler
     /// <summary>The compiler: read → import → check support → infer shapes and fold → fuse → execution plan (lowering, memory) → emit.</summary>
     public static class ModelCompiler
     {
-        public static CompileResult Compile(byte[] bytes, string path, ModelOptions options, OpRegistry? registry = null, CancellationToken ct = default)
+        /// <param name="passes">The optimisation passes to run (default <see cref="Pipeline.Default"/>); tests compile without fusion to compare.</param>
+        public static CompileResult Compile(byte[] bytes, string path, ModelOptions options, OpRegistry? registry = null, CancellationToken ct = default,
+            IReadOnlyList<Action<Graph>>? passes = null)
         {
             registry ??= OpRegistry.Default;
+            passes ??= Pipeline.Default;
             var result = new CompileResult();
             try
             {
-                CompileCore(bytes, path, options, registry, result, ct);
+                CompileCore(bytes, path, options, registry, passes, result, ct);
             }
             catch (OperationCanceledException)
             {
@@ -53,7 +56,7 @@ namespace ModelGen.Compiler
             return result;
         }
 
-        private static void CompileCore(byte[] bytes, string path, ModelOptions options, OpRegistry registry, CompileResult result, CancellationToken ct)
+        private static void CompileCore(byte[] bytes, string path, ModelOptions options, OpRegistry registry, IReadOnlyList<Action<Graph>> passes, CompileResult result, CancellationToken ct)
         {
             var diagnostics = result.Diagnostics;
             var proto = OnnxImporter.Parse(bytes, path, diagnostics);
@@ -73,7 +76,7 @@ namespace ModelGen.Compiler
                     return; // already reported by the importer
 
             if (!ShapeInference.Run(graph, registry, path, diagnostics, ct)) return;
-            foreach (var pass in Passes.Pipeline.Default)
+            foreach (var pass in passes)
             {
                 ct.ThrowIfCancellationRequested();
                 pass(graph);
