@@ -10,14 +10,23 @@ public sealed class OnnxRuntimeOracle : IDisposable
 {
     private readonly InferenceSession _session;
 
-    public OnnxRuntimeOracle(byte[] model, string? modelPath = null)
+    /// <param name="profilePrefix">When set, ONNX Runtime writes its per-node profile to a JSON file with this prefix (see <see cref="EndProfiling"/>).</param>
+    public OnnxRuntimeOracle(byte[] model, string? modelPath = null, string? profilePrefix = null)
     {
         var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        if (profilePrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = profilePrefix;
+        }
         // External data needs the model's folder, so load from the path when there is one.
         _session = modelPath is not null ? new InferenceSession(modelPath, options) : new InferenceSession(model, options);
     }
 
     public IReadOnlyList<string> InputNames => _session.InputNames;
+
+    /// <summary>Stops profiling and returns the path of the profile JSON.</summary>
+    public string EndProfiling() => _session.EndProfiling();
 
     /// <summary>Runs once; inputs in graph-input order, outputs returned in graph-output order.</summary>
     public Array[] Run(IReadOnlyList<(string OnnxName, Array Data, int[] Shape)> inputs, IReadOnlyList<(string OnnxName, Type ElementType, int[] Shape)> outputs)

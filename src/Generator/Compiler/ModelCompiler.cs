@@ -31,16 +31,17 @@ namespace ModelGen.Compiler
     /// <summary>The compiler: read → import → check support → infer shapes and fold → fuse → execution plan (lowering, memory) → emit.</summary>
     public static class ModelCompiler
     {
+        /// <param name="profile">Instrument each step group with timestamps (ProfileTicks) for `modelgen profile`.</param>
         /// <param name="passes">The optimisation passes to run (default <see cref="Pipeline.Default"/>); tests compile without fusion to compare.</param>
         public static CompileResult Compile(byte[] bytes, string path, ModelOptions options, OpRegistry? registry = null, CancellationToken ct = default,
-            IReadOnlyList<Action<Graph>>? passes = null)
+            IReadOnlyList<Action<Graph>>? passes = null, bool profile = false)
         {
             registry ??= OpRegistry.Default;
             passes ??= Pipeline.Default;
             var result = new CompileResult();
             try
             {
-                CompileCore(bytes, path, options, registry, passes, result, ct);
+                CompileCore(bytes, path, options, registry, passes, profile, result, ct);
             }
             catch (OperationCanceledException)
             {
@@ -56,7 +57,7 @@ namespace ModelGen.Compiler
             return result;
         }
 
-        private static void CompileCore(byte[] bytes, string path, ModelOptions options, OpRegistry registry, IReadOnlyList<Action<Graph>> passes, CompileResult result, CancellationToken ct)
+        private static void CompileCore(byte[] bytes, string path, ModelOptions options, OpRegistry registry, IReadOnlyList<Action<Graph>> passes, bool profile, CompileResult result, CancellationToken ct)
         {
             var diagnostics = result.Diagnostics;
             var proto = OnnxImporter.Parse(bytes, path, diagnostics);
@@ -86,7 +87,7 @@ namespace ModelGen.Compiler
             var plan = Planner.Build(graph, registry, path, diagnostics, ct);
             if (plan is null) return;
             result.Plan = plan;
-            var emitter = new ModelEmitter(plan, options, path);
+            var emitter = new ModelEmitter(plan, options, path, profile);
             result.Source = emitter.Emit(ct);
             result.WeightBlob = emitter.WeightBlob;
             result.WeightBytes = emitter.WeightBytes;

@@ -31,12 +31,16 @@ namespace ModelGen.Emit
         private readonly IdentifierScope _locals = new("scratch", "global", "i", "j");
         private readonly IdentifierScope _weightScope = new();
 
-        public ModelEmitter(ExecutionPlan plan, ModelOptions options, string modelFile)
+        private readonly bool _profile;
+
+        /// <param name="profile">Accumulate each step group's Stopwatch ticks in a static ProfileTicks array (for `modelgen profile`).</param>
+        public ModelEmitter(ExecutionPlan plan, ModelOptions options, string modelFile, bool profile = false)
         {
             _plan = plan;
+            _profile = profile;
             _options = options;
             _modelFile = modelFile;
-            _members = new IdentifierScope(options.ClassName, "Predict", "ArenaBytes", "Inputs", "Outputs", "Run", "Weights", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "WeightsResourceName", "WeightBlob");
+            _members = new IdentifierScope(options.ClassName, "Predict", "ArenaBytes", "Inputs", "Outputs", "Run", "Weights", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "WeightsResourceName", "WeightBlob", "ProfileTicks");
         }
 
         /// <summary>Bytes of the weights blob (Resource storage only), to embed as WeightsResourceName.</summary>
@@ -85,17 +89,30 @@ namespace ModelGen.Emit
             if (arena.Count > 0) body.Line();
 
             int group = -1;
+            const string Stopwatch = "global::System.Diagnostics.Stopwatch";
+            if (_profile) body.Line($"long profile_start = {Stopwatch}.GetTimestamp();");
             foreach (var step in _plan.Steps)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (step.Origin.Group != group)
                 {
+                    if (_profile && group >= 0) WriteProfilePoint(body, group);
                     group = step.Origin.Group;
                     body.Line("// " + step.Origin.Description);
                 }
                 WriteStep(body, step);
             }
+            if (_profile && group >= 0) WriteProfilePoint(body, group);
             return WriteClass(ports, body.ToString());
+        }
+
+        private static void WriteProfilePoint(SourceWriter w, int group)
+        {
+            w.Open("");
+            w.Line("long profile_now = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+            w.Line($"ProfileTicks[{group}] += profile_now - profile_start;");
+            w.Line("profile_start = profile_now;");
+            w.Close();
         }
 
         /// <summary>A span expression for a buffer: a port parameter, an arena local, a weight, or a slice of one.</summary>
@@ -281,6 +298,11 @@ namespace ModelGen.Emit
             w.Line("/// <summary>Bytes of scratch memory one Predict call needs.</summary>");
             w.Line($"public const int ArenaBytes = {_plan.ArenaBytes};");
             w.Line();
+            if (_profile)
+            {
+                w.Line("/// <summary>Stopwatch ticks spent in each plan step group since the last reset (profiling build only).</summary>");
+                w.Line($"public static readonly long[] ProfileTicks = new long[{_plan.GroupCount}];");
+            }
             w.Line("private readonly byte[] _arena = new byte[ArenaBytes];");
             w.Line();
 

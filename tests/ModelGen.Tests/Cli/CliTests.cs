@@ -457,4 +457,26 @@ public sealed class CliTests : IDisposable
         Assert.True(verify.Code == 0, verify.Out + verify.Err);
         Assert.True(Json(verify.Out).GetProperty("passed").GetBoolean());
     }
+
+    [Fact]
+    public void Profile_lists_every_plan_step_once_with_its_nodes_and_the_fused_ones()
+    {
+        string path = Write("mlp.onnx", Mlp());
+        var (code, stdout, stderr) = Run("profile", path, "--seconds", "0.1", "--json");
+        Assert.True(code == 0, stderr);
+        var json = Json(stdout);
+        var steps = json.GetProperty("steps").EnumerateArray().ToList();
+        // Gemm + Relu fused into one step; the second Gemm is the other (the Identity on a weight folds away).
+        Assert.Equal(2, steps.Count);
+        Assert.Contains(steps, s => s.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()).SequenceEqual(new[] { "gemm_0", "relu_1" }));
+        Assert.All(steps, s => Assert.True(s.GetProperty("modelgenMicros").GetDouble() >= 0));
+        Assert.Contains(steps, s => s.GetProperty("macs").GetInt64() == 2 * 8 * 16);
+        Assert.True(json.GetProperty("runs").GetInt32() > 0);
+        Assert.True(json.GetProperty("onnxRuntimeMicros").GetDouble() > 0);
+
+        var (textCode, text, _) = Run("profile", path, "--seconds", "0.1");
+        Assert.Equal(0, textCode);
+        Assert.Contains("Gemm + Relu 'gemm_0'", text);
+        Assert.Contains("GFLOP/s", text);
+    }
 }
