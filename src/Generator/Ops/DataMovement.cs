@@ -189,9 +189,27 @@ namespace ModelGen.Ops
                     continue;
                 }
                 var copy = (CopyStep)step;
+                if (copy.Source != CopyStep.Self && Uniform(ctx.Node.Inputs[copy.Source]!.Constant) is { } constant)
+                {
+                    // A constant of one repeated value (zeros from ConstantOfShape, channel padding): fill, no weight.
+                    var fillRegion = new Region(0, r.DstOffset, r.Shape, new int[r.Shape.Length], r.DstStrides);
+                    if (fillRegion.Shape.Length == 0) ctx.Set(new ElementArg(dst.Buffer, r.DstOffset), ScalarArg.From(constant, 0, o.Type));
+                    else if (fillRegion.Shape.Length == 1 && r.DstStrides[0] == 1) ctx.Fill(Part(ctx, dst, r.DstOffset, r.Count), ScalarArg.From(constant, 0, o.Type));
+                    else ctx.Call("FillStrided", new TypeArg[] { o.Type }, ("destination", dst), ("offset", r.DstOffset), ("shape", Arg.Ints(r.Shape)), ("strides", Arg.Ints(r.DstStrides)), ("value", ScalarArg.From(constant, 0, o.Type)));
+                    continue;
+                }
                 var src = copy.Source == CopyStep.Self ? dst : ctx.Input(copy.Source);
                 LowerCopy(ctx, src, dst, o.Type, r);
             }
+        }
+
+        /// <summary>A constant whose elements are all one value (compared bitwise), else null.</summary>
+        private static Tensor? Uniform(Tensor? t)
+        {
+            if (t is null || t.Length < 2) return null;
+            for (int i = 1; i < t.Length; i++)
+                if (BitConverter.DoubleToInt64Bits(t.GetDouble(i)) != BitConverter.DoubleToInt64Bits(t.GetDouble(0)) || t.GetLong(i) != t.GetLong(0)) return null;
+            return t;
         }
 
         /// <summary>When the output is one contiguous run of one input (an outer-axis Split or Slice), that input and the run's start.</summary>

@@ -22,15 +22,16 @@ namespace ModelGen.Passes
                 if (node.Domain.Length != 0 || Array.IndexOf(Producers, node.OpType) < 0 || node.FusedActivation is not null) continue;
                 var y = node.Outputs[0];
                 if (y.Type != DataType.Float || y.IsGraphOutput) continue;
-                if (MatchSilu(y) is { } silu)
+                if (MatchGated(y) is { } gated)
                 {
-                    // y·sigmoid(y): the epilogue computes SiLU with the same sigmoid as the Sigmoid kernel.
-                    node.FusedActivation = new Activation("Silu");
-                    node.Fused.Add((silu.Sigmoid.Name, silu.Sigmoid.OpType));
-                    node.Fused.Add((silu.Mul.Name, silu.Mul.OpType));
-                    node.Outputs[0] = silu.Mul.Outputs[0];
-                    graph.Nodes.Remove(silu.Sigmoid);
-                    graph.Nodes.Remove(silu.Mul);
+                    // y·sigmoid(y) is SiLU, y·hardsigmoid(y) with alpha 1/6 and beta 1/2 is HardSwish (how exporters
+                    // write it before opset 14); the epilogue computes them with the same gate as the unfused kernels.
+                    node.FusedActivation = new Activation(gated.Gate.OpType == "Sigmoid" ? "Silu" : "HardSwish");
+                    node.Fused.Add((gated.Gate.Name, gated.Gate.OpType));
+                    node.Fused.Add((gated.Mul.Name, gated.Mul.OpType));
+                    node.Outputs[0] = gated.Mul.Outputs[0];
+                    graph.Nodes.Remove(gated.Gate);
+                    graph.Nodes.Remove(gated.Mul);
                     changed = true;
                     continue;
                 }
@@ -48,19 +49,25 @@ namespace ModelGen.Passes
             if (changed) graph.Relink();
         }
 
-        /// <summary>y → Sigmoid → Mul(y, sigmoid) with nothing else reading y or the sigmoid (SiLU, Swish).</summary>
-        private static (Node Sigmoid, Node Mul)? MatchSilu(Value y)
+        /// <summary>
+        /// y → gate → Mul(y, gate) with nothing else reading y or the gate, where the gate is Sigmoid (SiLU, Swish) or
+        /// HardSigmoid with alpha 1/6 and beta 1/2 (HardSwish).
+        /// </summary>
+        private static (Node Gate, Node Mul)? MatchGated(Value y)
         {
             if (y.Consumers.Count != 2) return null;
-            var sigmoid = y.Consumers.FirstOrDefault(c => c.OpType == "Sigmoid" && c.Domain.Length == 0 && c.Inputs.Length == 1);
+            var gate = y.Consumers.FirstOrDefault(c => c.Domain.Length == 0 && c.Inputs.Length == 1 && (c.OpType == "Sigmoid" || IsHardSwishGate(c)));
             var mul = y.Consumers.FirstOrDefault(c => c.OpType == "Mul" && c.Domain.Length == 0);
-            if (sigmoid is null || mul is null || sigmoid == mul) return null;
-            var s = sigmoid.Outputs[0];
+            if (gate is null || mul is null || gate == mul) return null;
+            var s = gate.Outputs[0];
             if (s.IsGraphOutput || s.Consumers.Count != 1 || s.Consumers[0] != mul) return null;
             if (mul.Inputs.Length != 2 || !((mul.Inputs[0] == y && mul.Inputs[1] == s) || (mul.Inputs[0] == s && mul.Inputs[1] == y))) return null;
             var z = mul.Outputs[0];
-            return z.Type == DataType.Float && z.Shape is not null && y.Shape is not null && z.Shape.SequenceEqual(y.Shape) ? (sigmoid, mul) : null;
+            return z.Type == DataType.Float && z.Shape is not null && y.Shape is not null && z.Shape.SequenceEqual(y.Shape) ? (gate, mul) : null;
         }
+
+        private static bool IsHardSwishGate(Node n) =>
+            n.OpType == "HardSigmoid" && n.Attributes.Float("alpha", 0.2f) == 1f / 6 && n.Attributes.Float("beta", 0.5f) == 0.5f;
 
         /// <summary>The activation a node computes, or null when it is not one a kernel epilogue can apply.</summary>
         public static Activation? Match(Node act)

@@ -67,6 +67,23 @@ public class ExecutionPlanTests
     }
 
     [Fact]
+    public void Channel_padding_with_constant_zeros_is_a_fill_not_a_copied_weight()
+    {
+        // BlazeFace-style residual channel padding: ConstantOfShape zeros concatenated after a convolution's channels.
+        var random = new Random(11);
+        var b = new ModelBuilder(13).Input("x", 1, 3, 6, 6);
+        Conv(b, random, "x", "a", 3, 4, 3, 1, "Relu");
+        b.Initializer("zshape", new long[] { 1, 4, 6, 6 }, 4)
+         .Node("ConstantOfShape", new[] { "zshape" }, new[] { "zeros" })
+         .Node("Concat", new[] { "a", "zeros" }, new[] { "y" }, ("axis", 1)).Output("y");
+        var plan = PlanOf(b);
+        Assert.Contains(plan.Steps, s => s is FillCall);
+        Assert.DoesNotContain(plan.Weights, w => w.Length == 4 * 36);
+        Assert.False(PlanHasCopies(plan));
+        OnnxAssert.MatchesOnnxRuntime(b);
+    }
+
+    [Fact]
     public void Concat_on_an_inner_axis_copies_and_matches()
     {
         var random = new Random(5);
@@ -129,7 +146,7 @@ public class ExecutionPlanTests
 
     /// <summary>Every fusable activation, once after a Conv (depthwise and not), a Gemm and a MatMul.</summary>
     public static IEnumerable<object[]> Activations() =>
-        new[] { "Relu", "Sigmoid", "Tanh", "HardSwish", "LeakyRelu", "HardSigmoid", "Silu" }.Select(a => new object[] { a });
+        new[] { "Relu", "Sigmoid", "Tanh", "HardSwish", "LeakyRelu", "HardSigmoid", "Silu", "HardSigmoidMul" }.Select(a => new object[] { a });
 
     [Theory]
     [MemberData(nameof(Activations))]
@@ -142,6 +159,12 @@ public class ExecutionPlanTests
             if (activation == "Silu")
             {
                 b.Node("Sigmoid", new[] { input }, new[] { output + "_s" }).Node("Mul", new[] { input, output + "_s" }, new[] { output });
+                return output;
+            }
+            if (activation == "HardSigmoidMul")
+            {
+                // HardSwish as exporters write it before opset 14.
+                b.Node("HardSigmoid", new[] { input }, new[] { output + "_s" }, ("alpha", 1f / 6), ("beta", 0.5f)).Node("Mul", new[] { output + "_s", input }, new[] { output });
                 return output;
             }
             b.Node(activation, new[] { input }, new[] { output });
