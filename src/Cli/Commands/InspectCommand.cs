@@ -17,13 +17,16 @@ public static class InspectCommand
 {
     public static readonly OptionSpec Weights = new("--weights", null, "literals|resource", "weight storage to compile with (default literals, as the generator)");
 
-    public static readonly IReadOnlyList<OptionSpec> Options = new[] { CommonOptions.Dims, CommonOptions.Shape, Weights, CommonOptions.Json, CommonOptions.Help };
+    public static readonly OptionSpec PlanOption = new("--plan", null, null, "lists every step of the execution plan (text output; JSON always has it)");
+
+    public static readonly IReadOnlyList<OptionSpec> Options = new[] { CommonOptions.Dims, CommonOptions.Shape, Weights, PlanOption, CommonOptions.Json, CommonOptions.Help };
 
     public static string Usage =>
         "usage: modelgen inspect MODEL.onnx [options]\n\n" +
         "Prints the model's IR version, opsets and producer; its inputs and outputs (ONNX and C# names, element types,\n" +
         "shapes); the operator histogram before and after folding and passes; parameters, MACs, planned arena bytes and\n" +
-        "embedded weight bytes; and every diagnostic the generator would raise. Works on models ModelGen cannot compile\n" +
+        "embedded weight bytes; the execution plan (step groups, what was fused, which kernel runs each step); and every\n" +
+        "diagnostic the generator would raise. Works on models ModelGen cannot compile\n" +
         "yet: it lists every unsupported node and computes what the parsed graph allows.\n" +
         "Exit code 0 when the model compiles, 1 when the generator would report errors.\n\n" +
         "options:\n" + Arguments.Describe(Options) + "\n";
@@ -35,7 +38,7 @@ public static class InspectCommand
         var options = CommonOptions.Build(args, path, ModelFile.ClassNameFor(path), "ModelGen.Models", storage);
         var model = ModelFile.Read(path);
         var report = ModelReport.Create(model, options);
-        stdout.Write(args.Has(CommonOptions.Json.Name) ? report.ToJson() : report.ToText());
+        stdout.Write(args.Has(CommonOptions.Json.Name) ? report.ToJson() : report.ToText(args.Has(PlanOption.Name)));
         return report.Supported ? 0 : 1;
     }
 }
@@ -70,6 +73,9 @@ public sealed class ModelReport
     /// <summary>Nodes whose MACs could not be computed (no shapes, or unsupported).</summary>
     public int NodesWithoutMacs { get; private set; }
     public long? ArenaBytes { get; private init; }
+
+    /// <summary>The execution plan's step groups: what each computes and the kernels it runs (when the model compiles).</summary>
+    public List<(string Description, IReadOnlyList<string> OpTypes, IReadOnlyList<string> Kernels)> Plan { get; } = new();
     public long? UnplannedBytes { get; private init; }
     public long? WeightBytes { get; private init; }
     public WeightStorage Storage { get; private init; }
@@ -106,6 +112,9 @@ public sealed class ModelReport
             Storage = options.Weights,
         };
         report.Diagnostics.AddRange(result?.Diagnostics ?? model.ParseDiagnostics);
+        if (result?.Plan is { } plan)
+            foreach (var group in plan.Steps.GroupBy(s => s.Origin.Group))
+                report.Plan.Add((group.First().Origin.Description, group.First().Origin.OpTypes.ToList(), group.Select(StepKernel).ToList()));
         if (proto is null) return report;
 
         foreach (var opset in proto.OpsetImport.OrderBy(o => o.Domain, StringComparer.Ordinal))
@@ -224,7 +233,7 @@ public sealed class ModelReport
         DeadCodeElimination.Run(graph);
     }
 
-    public string ToText()
+    public string ToText(bool showPlan = false)
     {
         var w = new StringWriter { NewLine = "\n" };
         w.WriteLine($"Model        {Model} (class {ClassName})");
@@ -270,10 +279,33 @@ public sealed class ModelReport
         w.WriteLine(WeightBytes is long weights
             ? $"Weights      {CommonOptions.Bytes(weights)} embedded ({(Storage == WeightStorage.Literals ? "literals" : "resource")})"
             : "Weights      unknown (computed only when the model compiles)");
+        if (Plan.Count > 0)
+        {
+            var fused = Plan.Where(p => p.OpTypes.Count > 1).GroupBy(p => string.Join(" + ", p.OpTypes)).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal);
+            w.WriteLine($"Plan         {Plan.Count} step groups, {Plan.Sum(p => p.Kernels.Count)} steps; fused: " +
+                (fused.Any() ? string.Join(", ", fused.Select(g => $"{g.Key} x{g.Count()}")) : "none"));
+            if (showPlan)
+                foreach (var (description, _, kernels) in Plan)
+                    w.WriteLine($"  {description}\n      {string.Join("; ", kernels)}");
+        }
         w.WriteLine();
         WriteDiagnostics(w);
         return w.ToString();
     }
+
+    /// <summary>What runs a step: a runtime kernel, a generated method, or a span operation.</summary>
+    private static string StepKernel(ModelGen.Plan.Step step) => step switch
+    {
+        ModelGen.Plan.KernelCall k => "Kernels." + k.Kernel,
+        ModelGen.Plan.RepeatedCall r => $"Kernels.{r.Body.Kernel} x{r.Count}",
+        ModelGen.Plan.DepthwiseConvCall d => d.Padded ? "generated depthwise (padded rows)" : "generated depthwise (direct)",
+        ModelGen.Plan.CopyCall => "copy",
+        ModelGen.Plan.FillCall => "fill",
+        ModelGen.Plan.SetElement => "set element",
+        ModelGen.Plan.RangeFill => "range loop",
+        ModelGen.Plan.NoOp => "view (no code)",
+        _ => step.GetType().Name,
+    };
 
     private void WriteDiagnostics(StringWriter w)
     {
@@ -356,6 +388,20 @@ public sealed class ModelReport
         JsonOut.Number(w, "arenaBytes", ArenaBytes);
         JsonOut.Number(w, "unplannedBytes", UnplannedBytes);
         JsonOut.Number(w, "weightBytes", WeightBytes);
+        w.WriteStartArray("plan");
+        foreach (var (description, opTypes, kernels) in Plan)
+        {
+            w.WriteStartObject();
+            w.WriteString("description", description);
+            w.WriteStartArray("opTypes");
+            foreach (var o in opTypes) w.WriteStringValue(o);
+            w.WriteEndArray();
+            w.WriteStartArray("kernels");
+            foreach (var k in kernels) w.WriteStringValue(k);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteString("weightStorage", Storage == WeightStorage.Literals ? "literals" : "resource");
         JsonOut.Diagnostics(w, Diagnostics);
         w.WriteEndObject();

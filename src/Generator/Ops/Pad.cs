@@ -164,6 +164,9 @@ namespace ModelGen.Ops
             return true;
         }
 
+        /// <summary>A pad of outer axes only (e.g. channel padding) holds its input as one run: its producer can write it in place.</summary>
+        public override IEnumerable<(int Input, int Start)> InPlaceInputs(Node node) => Program(node).WholeInputs(node).Where(i => i.Input == 0).ToList();
+
         public override void Lower(LoweringContext ctx) => Program(ctx.Node).Lower(ctx, 0);
     }
 }
