@@ -96,6 +96,10 @@ public sealed class CliTests : IDisposable
         Assert.True(json.GetProperty("unplannedBytes").GetInt64() >= json.GetProperty("arenaBytes").GetInt64());
         Assert.True(json.GetProperty("weightBytes").GetInt64() > 0);
         Assert.Empty(json.GetProperty("diagnostics").EnumerateArray());
+        var plan = json.GetProperty("plan").EnumerateArray().ToList();
+        Assert.Equal(2, plan.Count);
+        Assert.Equal(new[] { "Gemm", "Relu" }, plan[0].GetProperty("opTypes").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal(new[] { "Kernels.GemmPackedB" }, plan[0].GetProperty("kernels").EnumerateArray().Select(o => o.GetString()));
 
         var text = Run("inspect", path);
         Assert.Equal(0, text.Code);
