@@ -81,6 +81,9 @@ public static partial class Kernels
     /// <summary>1 / (1 + e^-x).</summary>
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination) => Unary<SigmoidOperator>(x, destination);
 
+    /// <summary>SiLU (swish): x · sigmoid(x), the same bits as <see cref="Sigmoid"/> followed by a multiply by x.</summary>
+    public static void Silu(ReadOnlySpan<float> x, Span<float> destination) => Unary<SiluOperator>(x, destination);
+
     /// <summary>tanh x within 2 ulp, exact near 0.</summary>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> destination) => Unary<TanhOperator>(x, destination);
 
