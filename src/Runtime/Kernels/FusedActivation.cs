@@ -137,16 +137,23 @@ public readonly struct FusedActivation
     {
         switch (Kind)
         {
-            case ActivationKind.Relu: Kernels.Unary<ReluOperator>(values, values); break;
-            case ActivationKind.LeakyRelu: Kernels.Unary(values, values, new LeakyReluOperator(Alpha)); break;
-            case ActivationKind.Clip: Kernels.Unary(values, values, new ClipOperator(Alpha, Beta)); break;
-            case ActivationKind.Sigmoid: Kernels.Unary<SigmoidOperator>(values, values); break;
-            case ActivationKind.HardSigmoid: Kernels.Unary(values, values, new HardSigmoidOperator(Alpha, Beta)); break;
-            case ActivationKind.HardSwish: Kernels.Unary<HardSwishOperator>(values, values); break;
-            case ActivationKind.Tanh: Kernels.Unary<TanhOperator>(values, values); break;
-            case ActivationKind.Silu: Kernels.Unary<SiluOperator>(values, values); break;
+            case ActivationKind.Relu: InPlace(values, default(StatelessUnary<ReluOperator>)); break;
+            case ActivationKind.LeakyRelu: InPlace(values, new LeakyReluOperator(Alpha)); break;
+            case ActivationKind.Clip: InPlace(values, new ClipOperator(Alpha, Beta)); break;
+            case ActivationKind.Sigmoid: InPlace(values, default(StatelessUnary<SigmoidOperator>)); break;
+            case ActivationKind.HardSigmoid: InPlace(values, new HardSigmoidOperator(Alpha, Beta)); break;
+            case ActivationKind.HardSwish: InPlace(values, default(StatelessUnary<HardSwishOperator>)); break;
+            case ActivationKind.Tanh: InPlace(values, default(StatelessUnary<TanhOperator>)); break;
+            case ActivationKind.Silu: InPlace(values, default(StatelessUnary<SiluOperator>)); break;
         }
     }
+
+    /// <summary>
+    /// One driver instance per activation, each compiled on its own: inlined into the switch above they would share one
+    /// method's inlining budget, which runs out and leaves the operator math as calls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void InPlace<TOp>(Span<float> values, TOp op) where TOp : struct, IStatefulUnaryOperator => Kernels.Unary(values, values, op);
 
     /// <summary>Applies the activation to <paramref name="count"/> floats from <paramref name="values"/> in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

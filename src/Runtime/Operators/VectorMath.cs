@@ -11,11 +11,13 @@ namespace ModelGen.Runtime.Operators;
 /// operation for operation alike, so an element's result depends neither on where it sits in the span nor on the vector
 /// width (the scalar tail, a Vector128 lane and a Vector512 lane give the same bits).
 /// <para>
-/// Multiply-adds go through <see cref="Mad(float, float, float)"/> and its vector overloads: a fused multiply-add
-/// (<see cref="MathF.FusedMultiplyAdd"/> / <c>Vector*.FusedMultiplyAdd</c>, one rounding) when the hardware has one
-/// (x64 FMA3, every ARM64), otherwise a multiply and an add (two roundings) in both forms. The choice is a JIT-time
-/// constant, so the scalar and the vector forms always make the same one; <c>MultiplyAddEstimate</c> is not used because
-/// it leaves that choice to each form.
+/// Every multiply-add is written <c>fma ? FusedMultiplyAdd(a, b, c) : a * b + c</c> with <c>fma</c> =
+/// <c>Fma.IsSupported || AdvSimd.IsSupported</c>: a fused multiply-add (<see cref="MathF.FusedMultiplyAdd"/> /
+/// <c>Vector*.FusedMultiplyAdd</c>, one rounding) when the hardware has one (x64 FMA3, every ARM64), otherwise a
+/// multiply and an add (two roundings), in the scalar and every vector form alike. The condition is a JIT-time constant,
+/// so only one arm is compiled. <c>MultiplyAddEstimate</c> is not used because it leaves the choice to each form, and the
+/// choice is spelled out at each use rather than in a helper method because these bodies are inlined many times into
+/// one driver, where the JIT's inlining budget runs out and a helper would become a call per vector.
 /// </para>
 /// <para>
 /// exp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so n·ln2 needs no FMA to be exact), e^r by its degree-7 Taylor
@@ -31,29 +33,6 @@ namespace ModelGen.Runtime.Operators;
 /// </summary>
 public static class VectorMath
 {
-    /// <summary>True when multiply-adds are fused (one rounding); a JIT-time constant.</summary>
-    public static bool FusedMultiplyAdd
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Fma.IsSupported || AdvSimd.IsSupported;
-    }
-
-    /// <summary>a·b + c, fused exactly when <see cref="FusedMultiplyAdd"/> is true (like every vector overload).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Mad(float a, float b, float c) => FusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Mad(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        FusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        FusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Mad(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
-        FusedMultiplyAdd ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
-
     private const float Log2E = 1.44269504f;
     private const float Ln2Hi = 0.693359375f;        // 355/512: n·Ln2Hi is exact for |n| < 2^15
     private const float Ln2Lo = -2.12194440e-4f;     // ln 2 - Ln2Hi
@@ -63,16 +42,17 @@ public static class VectorMath
 
     public static float Exp(float x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = MathF.Min(MathF.Max(x, ExpLow), ExpHigh);
         float n = MathF.Round(x * Log2E);
         float r = (x - n * Ln2Hi) - n * Ln2Lo;
-        float p = Mad(r, C7, C6);
-        p = Mad(p, r, C5);
-        p = Mad(p, r, C4);
-        p = Mad(p, r, C3);
-        p = Mad(p, r, C2);
-        p = Mad(p, r, 1f);
-        p = Mad(p, r, 1f);
+        float p = fma ? MathF.FusedMultiplyAdd(r, C7, C6) : r * C7 + C6;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C5) : p * r + C5;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C4) : p * r + C4;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C3) : p * r + C3;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C2) : p * r + C2;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, 1f) : p * r + 1f;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, 1f) : p * r + 1f;
         // n1 + n2 = n and both halves keep p·2^n1 normal, so the product rounds once (at the second factor).
         int ni = (int)n, n1 = ni >> 1, n2 = ni - n1;
         return p * BitConverter.Int32BitsToSingle((n1 + 127) << 23) * BitConverter.Int32BitsToSingle((n2 + 127) << 23);
@@ -81,16 +61,17 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpLow)), Vector128.Create(ExpHigh));
         var n = Vector128.Round(x * Vector128.Create(Log2E));
         var r = (x - n * Vector128.Create(Ln2Hi)) - n * Vector128.Create(Ln2Lo);
-        var p = Mad(r, Vector128.Create(C7), Vector128.Create(C6));
-        p = Mad(p, r, Vector128.Create(C5));
-        p = Mad(p, r, Vector128.Create(C4));
-        p = Mad(p, r, Vector128.Create(C3));
-        p = Mad(p, r, Vector128.Create(C2));
-        p = Mad(p, r, Vector128<float>.One);
-        p = Mad(p, r, Vector128<float>.One);
+        var p = fma ? Vector128.FusedMultiplyAdd(r, Vector128.Create(C7), Vector128.Create(C6)) : r * Vector128.Create(C7) + Vector128.Create(C6);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C5)) : p * r + Vector128.Create(C5);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C4)) : p * r + Vector128.Create(C4);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C3)) : p * r + Vector128.Create(C3);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C2)) : p * r + Vector128.Create(C2);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One) : p * r + Vector128<float>.One;
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One) : p * r + Vector128<float>.One;
         var ni = Vector128.ConvertToInt32Native(n);
         var n1 = Vector128.ShiftRightArithmetic(ni, 1);
         var bias = Vector128.Create(127);
@@ -102,16 +83,17 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLow)), Vector256.Create(ExpHigh));
         var n = Vector256.Round(x * Vector256.Create(Log2E));
         var r = (x - n * Vector256.Create(Ln2Hi)) - n * Vector256.Create(Ln2Lo);
-        var p = Mad(r, Vector256.Create(C7), Vector256.Create(C6));
-        p = Mad(p, r, Vector256.Create(C5));
-        p = Mad(p, r, Vector256.Create(C4));
-        p = Mad(p, r, Vector256.Create(C3));
-        p = Mad(p, r, Vector256.Create(C2));
-        p = Mad(p, r, Vector256<float>.One);
-        p = Mad(p, r, Vector256<float>.One);
+        var p = fma ? Vector256.FusedMultiplyAdd(r, Vector256.Create(C7), Vector256.Create(C6)) : r * Vector256.Create(C7) + Vector256.Create(C6);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C5)) : p * r + Vector256.Create(C5);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C4)) : p * r + Vector256.Create(C4);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C3)) : p * r + Vector256.Create(C3);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C2)) : p * r + Vector256.Create(C2);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One) : p * r + Vector256<float>.One;
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One) : p * r + Vector256<float>.One;
         var ni = Vector256.ConvertToInt32Native(n);
         var n1 = Vector256.ShiftRightArithmetic(ni, 1);
         var bias = Vector256.Create(127);
@@ -123,16 +105,17 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpLow)), Vector512.Create(ExpHigh));
         var n = Vector512.Round(x * Vector512.Create(Log2E));
         var r = (x - n * Vector512.Create(Ln2Hi)) - n * Vector512.Create(Ln2Lo);
-        var p = Mad(r, Vector512.Create(C7), Vector512.Create(C6));
-        p = Mad(p, r, Vector512.Create(C5));
-        p = Mad(p, r, Vector512.Create(C4));
-        p = Mad(p, r, Vector512.Create(C3));
-        p = Mad(p, r, Vector512.Create(C2));
-        p = Mad(p, r, Vector512<float>.One);
-        p = Mad(p, r, Vector512<float>.One);
+        var p = fma ? Vector512.FusedMultiplyAdd(r, Vector512.Create(C7), Vector512.Create(C6)) : r * Vector512.Create(C7) + Vector512.Create(C6);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C5)) : p * r + Vector512.Create(C5);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C4)) : p * r + Vector512.Create(C4);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C3)) : p * r + Vector512.Create(C3);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2)) : p * r + Vector512.Create(C2);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One) : p * r + Vector512<float>.One;
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One) : p * r + Vector512<float>.One;
         // AVX-512 scales by 2^n in one instruction: one rounding, the same bits as the two factors below.
         if (Avx512F.IsSupported) return Avx512F.Scale(p, n);
         var ni = Vector512.ConvertToInt32Native(n);
@@ -171,19 +154,20 @@ public static class VectorMath
 
     public static float Tanh(float x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         float a = MathF.Abs(x);
         float t;
         if (a >= TanhSmall) t = 1f - 2f / (Exp(a + a) + 1f);
         else
         {
             float z = a * a;
-            float q = Mad(z, T15, T13);
-            q = Mad(q, z, T11);
-            q = Mad(q, z, T9);
-            q = Mad(q, z, T7);
-            q = Mad(q, z, T5);
-            q = Mad(q, z, T3);
-            t = Mad(a * z, q, a);
+            float q = fma ? MathF.FusedMultiplyAdd(z, T15, T13) : z * T15 + T13;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T11) : q * z + T11;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T9) : q * z + T9;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T7) : q * z + T7;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T5) : q * z + T5;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T3) : q * z + T3;
+            t = fma ? MathF.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
         }
         return MathF.CopySign(t, x);
     }
@@ -191,15 +175,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         var a = Vector128.Abs(x);
         var z = a * a;
-        var q = Mad(z, Vector128.Create(T15), Vector128.Create(T13));
-        q = Mad(q, z, Vector128.Create(T11));
-        q = Mad(q, z, Vector128.Create(T9));
-        q = Mad(q, z, Vector128.Create(T7));
-        q = Mad(q, z, Vector128.Create(T5));
-        q = Mad(q, z, Vector128.Create(T3));
-        var small = Mad(a * z, q, a);
+        var q = fma ? Vector128.FusedMultiplyAdd(z, Vector128.Create(T15), Vector128.Create(T13)) : z * Vector128.Create(T15) + Vector128.Create(T13);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T11)) : q * z + Vector128.Create(T11);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T9)) : q * z + Vector128.Create(T9);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T7)) : q * z + Vector128.Create(T7);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T5)) : q * z + Vector128.Create(T5);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T3)) : q * z + Vector128.Create(T3);
+        var small = fma ? Vector128.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
         var large = Vector128<float>.One - Vector128.Create(2f) / (Exp(a + a) + Vector128<float>.One);
         return Vector128.CopySign(Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(TanhSmall)), large, small), x);
     }
@@ -207,15 +192,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         var a = Vector256.Abs(x);
         var z = a * a;
-        var q = Mad(z, Vector256.Create(T15), Vector256.Create(T13));
-        q = Mad(q, z, Vector256.Create(T11));
-        q = Mad(q, z, Vector256.Create(T9));
-        q = Mad(q, z, Vector256.Create(T7));
-        q = Mad(q, z, Vector256.Create(T5));
-        q = Mad(q, z, Vector256.Create(T3));
-        var small = Mad(a * z, q, a);
+        var q = fma ? Vector256.FusedMultiplyAdd(z, Vector256.Create(T15), Vector256.Create(T13)) : z * Vector256.Create(T15) + Vector256.Create(T13);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T11)) : q * z + Vector256.Create(T11);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T9)) : q * z + Vector256.Create(T9);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T7)) : q * z + Vector256.Create(T7);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T5)) : q * z + Vector256.Create(T5);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T3)) : q * z + Vector256.Create(T3);
+        var small = fma ? Vector256.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
         var large = Vector256<float>.One - Vector256.Create(2f) / (Exp(a + a) + Vector256<float>.One);
         return Vector256.CopySign(Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(TanhSmall)), large, small), x);
     }
@@ -223,15 +209,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         var a = Vector512.Abs(x);
         var z = a * a;
-        var q = Mad(z, Vector512.Create(T15), Vector512.Create(T13));
-        q = Mad(q, z, Vector512.Create(T11));
-        q = Mad(q, z, Vector512.Create(T9));
-        q = Mad(q, z, Vector512.Create(T7));
-        q = Mad(q, z, Vector512.Create(T5));
-        q = Mad(q, z, Vector512.Create(T3));
-        var small = Mad(a * z, q, a);
+        var q = fma ? Vector512.FusedMultiplyAdd(z, Vector512.Create(T15), Vector512.Create(T13)) : z * Vector512.Create(T15) + Vector512.Create(T13);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T11)) : q * z + Vector512.Create(T11);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T9)) : q * z + Vector512.Create(T9);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T7)) : q * z + Vector512.Create(T7);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T5)) : q * z + Vector512.Create(T5);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T3)) : q * z + Vector512.Create(T3);
+        var small = fma ? Vector512.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
         var large = Vector512<float>.One - Vector512.Create(2f) / (Exp(a + a) + Vector512<float>.One);
         return Vector512.CopySign(Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(TanhSmall)), large, small), x);
     }
