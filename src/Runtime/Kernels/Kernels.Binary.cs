@@ -80,13 +80,17 @@ public static partial class Kernels
         return (int)total;
     }
 
-    /// <summary>One output row: picks the loop for the row's strides once, so no loop branches per element.</summary>
+    /// <summary>
+    /// One output row: picks the loop for the row's strides once, so no loop branches per element. A broadcast operand
+    /// binds into the operator and the row runs on the unary driver; two contiguous operands run on
+    /// <see cref="BinaryVectorVector{TOp}"/>, the same loop structure with two loads.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BinaryRow<TOp>(ref float a, int sa, ref float b, int sb, ref float destination, int n) where TOp : struct, IBinaryOperator
     {
         if (sa == 1 && sb == 1) BinaryVectorVector<TOp>(ref a, ref b, ref destination, n);
-        else if (sa == 1 && sb == 0) BinaryVectorScalar<TOp>(ref a, b, ref destination, n);
-        else if (sa == 0 && sb == 1) BinaryScalarVector<TOp>(a, ref b, ref destination, n);
+        else if (sa == 1 && sb == 0) UnaryCore(ref a, ref destination, (nuint)n, new BindRight<TOp>(b));
+        else if (sa == 0 && sb == 1) UnaryCore(ref b, ref destination, (nuint)n, new BindLeft<TOp>(a));
         else
         {
             for (int i = 0; i < n; i++)
@@ -94,79 +98,53 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>destination[i] = op(a[i], b[i]). In place (destination = a or b) is allowed.</summary>
+    /// <summary>
+    /// dst[i] = op(a[i], b[i]): the binary twin of <see cref="UnaryCore{TOp}"/> (widest vector first, two per step, then
+    /// narrower, then scalar). In place (dst = a or b) is allowed.
+    /// </summary>
     private static void BinaryVectorVector<TOp>(ref float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator
     {
         nuint n = (nuint)count, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            nuint w = (nuint)Vector512<float>.Count;
+            for (; i + 2 * w <= n; i += 2 * w)
+            {
+                var v0 = TOp.Invoke(Vector512.LoadUnsafe(ref a, i), Vector512.LoadUnsafe(ref b, i));
+                var v1 = TOp.Invoke(Vector512.LoadUnsafe(ref a, i + w), Vector512.LoadUnsafe(ref b, i + w));
+                v0.StoreUnsafe(ref dst, i);
+                v1.StoreUnsafe(ref dst, i + w);
+            }
+            if (i + w <= n)
+            {
                 TOp.Invoke(Vector512.LoadUnsafe(ref a, i), Vector512.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
+                i += w;
+            }
         }
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            nuint w = (nuint)Vector256<float>.Count;
+            for (; i + 2 * w <= n; i += 2 * w)
+            {
+                var v0 = TOp.Invoke(Vector256.LoadUnsafe(ref a, i), Vector256.LoadUnsafe(ref b, i));
+                var v1 = TOp.Invoke(Vector256.LoadUnsafe(ref a, i + w), Vector256.LoadUnsafe(ref b, i + w));
+                v0.StoreUnsafe(ref dst, i);
+                v1.StoreUnsafe(ref dst, i + w);
+            }
+            if (i + w <= n)
+            {
                 TOp.Invoke(Vector256.LoadUnsafe(ref a, i), Vector256.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
+                i += w;
+            }
         }
         if (Vector128.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+            nuint w = (nuint)Vector128<float>.Count;
+            for (; i + w <= n; i += w)
                 TOp.Invoke(Vector128.LoadUnsafe(ref a, i), Vector128.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
         }
         for (; i < n; i++)
             Unsafe.Add(ref dst, i) = TOp.Invoke(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
-    }
-
-    /// <summary>destination[i] = op(a[i], b).</summary>
-    private static void BinaryVectorScalar<TOp>(ref float a, float b, ref float dst, int count) where TOp : struct, IBinaryOperator
-    {
-        nuint n = (nuint)count, i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<float>.Count)
-        {
-            var vb = Vector512.Create(b);
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
-                TOp.Invoke(Vector512.LoadUnsafe(ref a, i), vb).StoreUnsafe(ref dst, i);
-        }
-        if (Vector256.IsHardwareAccelerated && n - i >= (nuint)Vector256<float>.Count)
-        {
-            var vb = Vector256.Create(b);
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
-                TOp.Invoke(Vector256.LoadUnsafe(ref a, i), vb).StoreUnsafe(ref dst, i);
-        }
-        if (Vector128.IsHardwareAccelerated && n - i >= (nuint)Vector128<float>.Count)
-        {
-            var vb = Vector128.Create(b);
-            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-                TOp.Invoke(Vector128.LoadUnsafe(ref a, i), vb).StoreUnsafe(ref dst, i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref dst, i) = TOp.Invoke(Unsafe.Add(ref a, i), b);
-    }
-
-    /// <summary>destination[i] = op(a, b[i]).</summary>
-    private static void BinaryScalarVector<TOp>(float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator
-    {
-        nuint n = (nuint)count, i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<float>.Count)
-        {
-            var va = Vector512.Create(a);
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
-                TOp.Invoke(va, Vector512.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
-        }
-        if (Vector256.IsHardwareAccelerated && n - i >= (nuint)Vector256<float>.Count)
-        {
-            var va = Vector256.Create(a);
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
-                TOp.Invoke(va, Vector256.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
-        }
-        if (Vector128.IsHardwareAccelerated && n - i >= (nuint)Vector128<float>.Count)
-        {
-            var va = Vector128.Create(a);
-            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-                TOp.Invoke(va, Vector128.LoadUnsafe(ref b, i)).StoreUnsafe(ref dst, i);
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref dst, i) = TOp.Invoke(a, Unsafe.Add(ref b, i));
     }
 
     /// <summary>

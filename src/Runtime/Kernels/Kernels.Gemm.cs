@@ -5,195 +5,6 @@ using System.Runtime.Intrinsics;
 
 namespace ModelGen.Runtime;
 
-/// <summary>An elementwise activation a Conv, Gemm or MatMul kernel applies while it writes its output.</summary>
-public enum ActivationKind
-{
-    None = 0,
-    Relu,
-    /// <summary>x ≥ 0 ? x : Alpha·x.</summary>
-    LeakyRelu,
-    /// <summary>min(max(x, Alpha), Beta).</summary>
-    Clip,
-    Sigmoid,
-    /// <summary>max(0, min(1, Alpha·x + Beta)).</summary>
-    HardSigmoid,
-    /// <summary>x · max(0, min(1, x/6 + 1/2)).</summary>
-    HardSwish,
-    Tanh,
-}
-
-/// <summary>A fused activation and its parameters; <c>default</c> is none.</summary>
-public readonly struct FusedActivation
-{
-    public FusedActivation(ActivationKind kind, float alpha = 0f, float beta = 0f)
-    {
-        Kind = kind;
-        Alpha = alpha;
-        Beta = beta;
-    }
-
-    public ActivationKind Kind { get; }
-    public float Alpha { get; }
-    public float Beta { get; }
-
-    public static FusedActivation None => default;
-
-    /// <summary>True for activations that are a compare or two (none, Relu, LeakyRelu, Clip): kernels apply those in registers.</summary>
-    public bool IsSimple => Kind <= ActivationKind.Clip;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Vector512<float> ApplySimple(Vector512<float> x) => Kind switch
-    {
-        ActivationKind.Relu => Vector512.Max(x, Vector512<float>.Zero),
-        ActivationKind.LeakyRelu => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * Alpha),
-        ActivationKind.Clip => Vector512.Min(Vector512.Max(x, Vector512.Create(Alpha)), Vector512.Create(Beta)),
-        _ => x,
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Vector256<float> ApplySimple(Vector256<float> x) => Kind switch
-    {
-        ActivationKind.Relu => Vector256.Max(x, Vector256<float>.Zero),
-        ActivationKind.LeakyRelu => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), x, x * Alpha),
-        ActivationKind.Clip => Vector256.Min(Vector256.Max(x, Vector256.Create(Alpha)), Vector256.Create(Beta)),
-        _ => x,
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Vector128<float> ApplySimple(Vector128<float> x) => Kind switch
-    {
-        ActivationKind.Relu => Vector128.Max(x, Vector128<float>.Zero),
-        ActivationKind.LeakyRelu => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), x, x * Alpha),
-        ActivationKind.Clip => Vector128.Min(Vector128.Max(x, Vector128.Create(Alpha)), Vector128.Create(Beta)),
-        _ => x,
-    };
-
-    public float Apply(float x) => Kind switch
-    {
-        ActivationKind.None => x,
-        ActivationKind.Relu => MathF.Max(x, 0f),
-        ActivationKind.LeakyRelu => x >= 0f ? x : Alpha * x,
-        ActivationKind.Clip => MathF.Min(MathF.Max(x, Alpha), Beta),
-        ActivationKind.Sigmoid => 1f / (1f + MathF.Exp(-x)),
-        ActivationKind.HardSigmoid => MathF.Max(0f, MathF.Min(1f, Alpha * x + Beta)),
-        ActivationKind.HardSwish => x * MathF.Max(0f, MathF.Min(1f, x * (1f / 6f) + 0.5f)),
-        ActivationKind.Tanh => MathF.Tanh(x),
-        _ => x,
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Apply(Vector512<float> x)
-    {
-        switch (Kind)
-        {
-            case ActivationKind.None: return x;
-            case ActivationKind.Relu: return Vector512.Max(x, Vector512<float>.Zero);
-            case ActivationKind.LeakyRelu: return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * Alpha);
-            case ActivationKind.Clip: return Vector512.Min(Vector512.Max(x, Vector512.Create(Alpha)), Vector512.Create(Beta));
-            default: return ApplySlow(x);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Vector512<float> ApplySlow(Vector512<float> x)
-    {
-        var one = Vector512<float>.One;
-        switch (Kind)
-        {
-            case ActivationKind.Sigmoid: return one / (one + Vector512.Exp(-x));
-            case ActivationKind.HardSigmoid: return Vector512.Max(Vector512<float>.Zero, Vector512.Min(one, x * Alpha + Vector512.Create(Beta)));
-            case ActivationKind.HardSwish: return x * Vector512.Max(Vector512<float>.Zero, Vector512.Min(one, x * (1f / 6f) + Vector512.Create(0.5f)));
-            case ActivationKind.Tanh:
-            {
-                // tanh(x) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)): no overflow for any x.
-                var e = Vector512.Exp(Vector512.Abs(x) * -2f);
-                var t = (one - e) / (one + e);
-                return Vector512.ConditionalSelect(Vector512.Create(-0f), x, t);
-            }
-            default: return x;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<float> Apply(Vector256<float> x)
-    {
-        switch (Kind)
-        {
-            case ActivationKind.None: return x;
-            case ActivationKind.Relu: return Vector256.Max(x, Vector256<float>.Zero);
-            case ActivationKind.LeakyRelu: return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), x, x * Alpha);
-            case ActivationKind.Clip: return Vector256.Min(Vector256.Max(x, Vector256.Create(Alpha)), Vector256.Create(Beta));
-            default: return ApplySlow(x);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Vector256<float> ApplySlow(Vector256<float> x)
-    {
-        var one = Vector256<float>.One;
-        switch (Kind)
-        {
-            case ActivationKind.Sigmoid: return one / (one + Vector256.Exp(-x));
-            case ActivationKind.HardSigmoid: return Vector256.Max(Vector256<float>.Zero, Vector256.Min(one, x * Alpha + Vector256.Create(Beta)));
-            case ActivationKind.HardSwish: return x * Vector256.Max(Vector256<float>.Zero, Vector256.Min(one, x * (1f / 6f) + Vector256.Create(0.5f)));
-            case ActivationKind.Tanh:
-            {
-                var e = Vector256.Exp(Vector256.Abs(x) * -2f);
-                var t = (one - e) / (one + e);
-                return Vector256.ConditionalSelect(Vector256.Create(-0f), x, t);
-            }
-            default: return x;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector128<float> Apply(Vector128<float> x)
-    {
-        switch (Kind)
-        {
-            case ActivationKind.None: return x;
-            case ActivationKind.Relu: return Vector128.Max(x, Vector128<float>.Zero);
-            case ActivationKind.LeakyRelu: return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), x, x * Alpha);
-            case ActivationKind.Clip: return Vector128.Min(Vector128.Max(x, Vector128.Create(Alpha)), Vector128.Create(Beta));
-            default: return ApplySlow(x);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Vector128<float> ApplySlow(Vector128<float> x)
-    {
-        var one = Vector128<float>.One;
-        switch (Kind)
-        {
-            case ActivationKind.Sigmoid: return one / (one + Vector128.Exp(-x));
-            case ActivationKind.HardSigmoid: return Vector128.Max(Vector128<float>.Zero, Vector128.Min(one, x * Alpha + Vector128.Create(Beta)));
-            case ActivationKind.HardSwish: return x * Vector128.Max(Vector128<float>.Zero, Vector128.Min(one, x * (1f / 6f) + Vector128.Create(0.5f)));
-            case ActivationKind.Tanh:
-            {
-                var e = Vector128.Exp(Vector128.Abs(x) * -2f);
-                var t = (one - e) / (one + e);
-                return Vector128.ConditionalSelect(Vector128.Create(-0f), x, t);
-            }
-            default: return x;
-        }
-    }
-
-    /// <summary>Applies the activation to every element in place.</summary>
-    public void Apply(Span<float> values)
-    {
-        if (Kind == ActivationKind.None) return;
-        ref float r = ref MemoryMarshal.GetReference(values);
-        int n = values.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16) Apply(Vector512.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8) Apply(Vector256.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
-        if (Vector128.IsHardwareAccelerated)
-            for (; i <= n - 4; i += 4) Apply(Vector128.LoadUnsafe(ref r, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref r, i) = Apply(Unsafe.Add(ref r, i));
-    }
-}
-
 /// <summary>
 /// Single-precision matrix multiplication. The core computes C = act(alpha·A·B + rowBias + colBias [+ C]) with A row-major
 /// and B addressed as 16-column panels: B is either row-major (a panel is 16 adjacent columns, k-stride ldb) or packed at
@@ -867,12 +678,17 @@ public static partial class Kernels
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
-    /// <summary>Epilogue: tile rows × cols → C at (row0, col0) with alpha, biases, accumulation and the activation.</summary>
+    /// <summary>
+    /// Epilogue: tile rows × cols → C at (row0, col0) with alpha, biases, accumulation and the activation. The simple
+    /// activations are applied in registers; the others run over each finished row through the unary driver (one
+    /// dispatch per row), computing exactly what the activation kernel computes on the unfused output.
+    /// </summary>
     private static void StoreTile(ref float tile, int tileStride, ref float c, nint ldc, int row0, int col0, int rows, int cols, in GemmEpilogue e)
     {
         bool hasColBias = !e.ColBias.IsEmpty, hasRowBias = !e.RowBias.IsEmpty;
         ref float colBias = ref hasColBias ? ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0) : ref tile;
         var act = e.Activation;
+        var inRegisters = act.IsSimple ? act : default;
         float alpha = e.Alpha;
         bool accumulate = e.Accumulate;
         for (int r = 0; r < rows; r++)
@@ -888,7 +704,7 @@ public static partial class Kernels
                     var v = Vector512.LoadUnsafe(ref src, (nuint)j) * alpha + Vector512.Create(rb);
                     if (hasColBias) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
                     if (accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
-                    act.Apply(v).StoreUnsafe(ref dst, (nuint)j);
+                    inRegisters.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
                 }
             }
             if (Vector256.IsHardwareAccelerated)
@@ -898,7 +714,7 @@ public static partial class Kernels
                     var v = Vector256.LoadUnsafe(ref src, (nuint)j) * alpha + Vector256.Create(rb);
                     if (hasColBias) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
                     if (accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
-                    act.Apply(v).StoreUnsafe(ref dst, (nuint)j);
+                    inRegisters.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
                 }
             }
             if (Vector128.IsHardwareAccelerated)
@@ -908,7 +724,7 @@ public static partial class Kernels
                     var v = Vector128.LoadUnsafe(ref src, (nuint)j) * alpha + Vector128.Create(rb);
                     if (hasColBias) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
                     if (accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
-                    act.Apply(v).StoreUnsafe(ref dst, (nuint)j);
+                    inRegisters.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
                 }
             }
             for (; j < cols; j++)
@@ -916,8 +732,9 @@ public static partial class Kernels
                 float v = Unsafe.Add(ref src, j) * alpha + rb;
                 if (hasColBias) v += Unsafe.Add(ref colBias, j);
                 if (accumulate) v += Unsafe.Add(ref dst, j);
-                Unsafe.Add(ref dst, j) = act.Apply(v);
+                Unsafe.Add(ref dst, j) = inRegisters.Apply(v);
             }
+            if (!act.IsSimple) act.Apply(ref dst, cols);
         }
     }
 
@@ -949,8 +766,9 @@ public static partial class Kernels
         {
             float s = Dot(ref Unsafe.Add(ref MemoryMarshal.GetReference(a), i * lda), ref xr, k);
             if (!bias.IsEmpty) s += bias[i];
-            y[i] = activation.Apply(s);
+            y[i] = s;
         }
+        activation.Apply(y.Slice(0, m));
     }
 
     /// <summary>Σ a[p]·b[p] with independent partial sums so the FMA latency does not serialize the loop.</summary>

@@ -16,16 +16,26 @@ public static partial class Kernels
         Unary(x, destination, default(StatelessUnary<TOp>));
 
     /// <summary>
-    /// The one unary driver: widest accelerated vector first, then narrower, then scalar. The main loop runs two vectors
-    /// per step. <paramref name="destination"/> may be <paramref name="x"/> itself (in place); other overlaps are not allowed.
+    /// Applies <paramref name="op"/> elementwise. <paramref name="destination"/> may be <paramref name="x"/> itself (in
+    /// place); other overlaps are not allowed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination, TOp op) where TOp : struct, IStatefulUnaryOperator
     {
         if (destination.Length < x.Length) ThrowDestinationTooShort();
-        ref float src = ref MemoryMarshal.GetReference(x);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        nuint n = (nuint)x.Length, i = 0;
+        UnaryCore(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(destination), (nuint)x.Length, op);
+    }
+
+    /// <summary>
+    /// The one elementwise driver (unary kernels, fused activations over a row, and the binary kernels with one operand
+    /// broadcast, through <see cref="BindLeft{TOp}"/> / <see cref="BindRight{TOp}"/>): widest accelerated vector first,
+    /// two vectors per step, then one, then narrower widths, then scalar. Every operator computes the same bits in every
+    /// form, so where an element falls does not change its result. dst may equal src.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void UnaryCore<TOp>(ref float src, ref float dst, nuint n, TOp op) where TOp : struct, IStatefulUnaryOperator
+    {
+        nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             nuint w = (nuint)Vector512<float>.Count;
@@ -80,6 +90,9 @@ public static partial class Kernels
 
     /// <summary>1 / (1 + e^-x).</summary>
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination) => Unary<SigmoidOperator>(x, destination);
+
+    /// <summary>SiLU (swish): x · sigmoid(x), the same bits as <see cref="Sigmoid"/> followed by a multiply by x.</summary>
+    public static void Silu(ReadOnlySpan<float> x, Span<float> destination) => Unary<SiluOperator>(x, destination);
 
     /// <summary>tanh x within 2 ulp, exact near 0.</summary>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> destination) => Unary<TanhOperator>(x, destination);

@@ -39,6 +39,32 @@ public readonly struct StatelessUnary<TOp> : IStatefulUnaryOperator where TOp : 
     public Vector512<float> Invoke(Vector512<float> x) => TOp.Invoke(x);
 }
 
+/// <summary>op(x, b) for a fixed b: a binary operator with its right operand broadcast, for the unary driver.</summary>
+internal readonly struct BindRight<TOp>(float b) : IStatefulUnaryOperator where TOp : struct, IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => TOp.Invoke(x, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => TOp.Invoke(x, Vector128.Create(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => TOp.Invoke(x, Vector256.Create(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => TOp.Invoke(x, Vector512.Create(b));
+}
+
+/// <summary>op(a, x) for a fixed a: a binary operator with its left operand broadcast, for the unary driver.</summary>
+internal readonly struct BindLeft<TOp>(float a) : IStatefulUnaryOperator where TOp : struct, IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x) => TOp.Invoke(a, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x) => TOp.Invoke(Vector128.Create(a), x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x) => TOp.Invoke(Vector256.Create(a), x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x) => TOp.Invoke(Vector512.Create(a), x);
+}
+
 /// <summary>A binary float operation with a scalar form and one form per vector width.</summary>
 public interface IBinaryOperator
 {

@@ -1,24 +1,35 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Runtime.Operators;
 
 /// <summary>
-/// Float exp and tanh for the kernels: one algorithm with a scalar form and a form per vector width, so an element's
-/// result does not depend on where it sits in the span.
+/// Float exp, tanh and sigmoid for the kernels: one algorithm with a scalar form and a form per vector width, written
+/// operation for operation alike, so an element's result depends neither on where it sits in the span nor on the vector
+/// width (the scalar tail, a Vector128 lane and a Vector512 lane give the same bits).
 /// <para>
-/// exp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so n·ln2 needs no FMA to be exact), e^r by its degree-7 Taylor
-/// polynomial, and 2^n applied as two exponent-field factors (one vscalefps on AVX-512) so overflow gives ∞ and deep
-/// underflow rounds correctly to subnormals. Measured over [-104, 89]: at most 0.93 ulp from e^x (TensorPrimitives.Exp:
-/// 1.77 ulp; Vector512.Exp on float: 1.76 ulp and e^0 = 1.0000001). Speed here (AVX-512, 16K floats in cache, noisy
-/// shared machine): 0.28 ns per element against 0.45-0.55 ns for TensorPrimitives.Exp.
+/// Every multiply-add is written <c>fma ? FusedMultiplyAdd(a, b, c) : a * b + c</c> with <c>fma</c> =
+/// <c>Fma.IsSupported || AdvSimd.IsSupported</c>: a fused multiply-add (<see cref="MathF.FusedMultiplyAdd"/> /
+/// <c>Vector*.FusedMultiplyAdd</c>, one rounding) when the hardware has one (x64 FMA3, every ARM64), otherwise a
+/// multiply and an add (two roundings), in the scalar and every vector form alike. The condition is a JIT-time constant,
+/// so only one arm is compiled. <c>MultiplyAddEstimate</c> is not used because it leaves the choice to each form, and the
+/// choice is spelled out at each use rather than in a helper method because these bodies are inlined many times into
+/// one driver, where the JIT's inlining budget runs out and a helper would become a call per vector.
 /// </para>
 /// <para>
-/// tanh: an odd Taylor polynomial to x¹⁵ for |x| &lt; 0.4, else sign(x)·(1 - 2/(e^2|x| + 1)). At most 1.77 ulp over
-/// [-10, 10], and exact near 0, where TensorPrimitives.Tanh's vector path is off by up to 131,000 ulp (it returns ±6e-8
-/// for ±0). 0.64 ns per element, like TensorPrimitives.Tanh. Sigmoid = 1/(1 + e^-x): at most 2.5 ulp, 0.34 ns.
+/// exp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two so n·ln2 needs no FMA to be exact), e^r by its degree-7 Taylor
+/// polynomial, and 2^n applied as two exponent-field factors (one vscalefps on AVX-512, which rounds the same way) so
+/// overflow gives ∞ and deep underflow rounds correctly to subnormals. Measured over [-104, 89]: at most 0.93 ulp from
+/// e^x with FMA, 1.19 ulp without (TensorPrimitives.Exp: 1.77 ulp; Vector512.Exp on float: 1.76 ulp and e^0 = 1.0000001).
+/// </para>
+/// <para>
+/// tanh: odd, so computed on |x| with the sign copied back (tanh(-0) = -0): an odd Taylor polynomial to x¹⁵ for
+/// |x| &lt; 0.4, else 1 - 2/(e^2|x| + 1). At most 1.77 ulp over [-10, 10] (1.87 without FMA), exact near 0, where
+/// TensorPrimitives.Tanh's vector path is off by up to 131,000 ulp. Sigmoid = 1/(1 + e^-x): at most 2.5 ulp over
+/// [-20, 20]; SiLU = x·sigmoid(x): at most 2.7 ulp.
 /// </para>
 /// </summary>
 public static class VectorMath
@@ -32,16 +43,18 @@ public static class VectorMath
 
     public static float Exp(float x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = MathF.Min(MathF.Max(x, ExpLow), ExpHigh);
         float n = MathF.Round(x * Log2E);
         float r = (x - n * Ln2Hi) - n * Ln2Lo;
-        float p = float.MultiplyAddEstimate(r, C7, C6);
-        p = float.MultiplyAddEstimate(p, r, C5);
-        p = float.MultiplyAddEstimate(p, r, C4);
-        p = float.MultiplyAddEstimate(p, r, C3);
-        p = float.MultiplyAddEstimate(p, r, C2);
-        p = float.MultiplyAddEstimate(p, r, 1f);
-        p = float.MultiplyAddEstimate(p, r, 1f);
+        float p = fma ? MathF.FusedMultiplyAdd(r, C7, C6) : r * C7 + C6;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C5) : p * r + C5;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C4) : p * r + C4;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C3) : p * r + C3;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, C2) : p * r + C2;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, 1f) : p * r + 1f;
+        p = fma ? MathF.FusedMultiplyAdd(p, r, 1f) : p * r + 1f;
+        // n1 + n2 = n and both halves keep p·2^n1 normal, so the product rounds once (at the second factor).
         int ni = (int)n, n1 = ni >> 1, n2 = ni - n1;
         return p * BitConverter.Int32BitsToSingle((n1 + 127) << 23) * BitConverter.Int32BitsToSingle((n2 + 127) << 23);
     }
@@ -49,16 +62,17 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpLow)), Vector128.Create(ExpHigh));
         var n = Vector128.Round(x * Vector128.Create(Log2E));
         var r = (x - n * Vector128.Create(Ln2Hi)) - n * Vector128.Create(Ln2Lo);
-        var p = Vector128.MultiplyAddEstimate(r, Vector128.Create(C7), Vector128.Create(C6));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(C5));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(C4));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(C3));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(C2));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128<float>.One);
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128<float>.One);
+        var p = fma ? Vector128.FusedMultiplyAdd(r, Vector128.Create(C7), Vector128.Create(C6)) : r * Vector128.Create(C7) + Vector128.Create(C6);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C5)) : p * r + Vector128.Create(C5);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C4)) : p * r + Vector128.Create(C4);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C3)) : p * r + Vector128.Create(C3);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128.Create(C2)) : p * r + Vector128.Create(C2);
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One) : p * r + Vector128<float>.One;
+        p = fma ? Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One) : p * r + Vector128<float>.One;
         var ni = Vector128.ConvertToInt32Native(n);
         var n1 = Vector128.ShiftRightArithmetic(ni, 1);
         var bias = Vector128.Create(127);
@@ -70,16 +84,17 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLow)), Vector256.Create(ExpHigh));
         var n = Vector256.Round(x * Vector256.Create(Log2E));
         var r = (x - n * Vector256.Create(Ln2Hi)) - n * Vector256.Create(Ln2Lo);
-        var p = Vector256.MultiplyAddEstimate(r, Vector256.Create(C7), Vector256.Create(C6));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(C5));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(C4));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(C3));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(C2));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
+        var p = fma ? Vector256.FusedMultiplyAdd(r, Vector256.Create(C7), Vector256.Create(C6)) : r * Vector256.Create(C7) + Vector256.Create(C6);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C5)) : p * r + Vector256.Create(C5);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C4)) : p * r + Vector256.Create(C4);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C3)) : p * r + Vector256.Create(C3);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C2)) : p * r + Vector256.Create(C2);
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One) : p * r + Vector256<float>.One;
+        p = fma ? Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One) : p * r + Vector256<float>.One;
         var ni = Vector256.ConvertToInt32Native(n);
         var n1 = Vector256.ShiftRightArithmetic(ni, 1);
         var bias = Vector256.Create(127);
@@ -91,17 +106,18 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         x = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpLow)), Vector512.Create(ExpHigh));
         var n = Vector512.Round(x * Vector512.Create(Log2E));
         var r = (x - n * Vector512.Create(Ln2Hi)) - n * Vector512.Create(Ln2Lo);
-        var p = Vector512.MultiplyAddEstimate(r, Vector512.Create(C7), Vector512.Create(C6));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(C5));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(C4));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(C3));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(C2));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
-        // AVX-512 scales by 2^n in one instruction (one rounding, like the two factors below).
+        var p = fma ? Vector512.FusedMultiplyAdd(r, Vector512.Create(C7), Vector512.Create(C6)) : r * Vector512.Create(C7) + Vector512.Create(C6);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C5)) : p * r + Vector512.Create(C5);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C4)) : p * r + Vector512.Create(C4);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C3)) : p * r + Vector512.Create(C3);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2)) : p * r + Vector512.Create(C2);
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One) : p * r + Vector512<float>.One;
+        p = fma ? Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One) : p * r + Vector512<float>.One;
+        // AVX-512 scales by 2^n in one instruction: one rounding, the same bits as the two factors below.
         if (Avx512F.IsSupported) return Avx512F.Scale(p, n);
         var ni = Vector512.ConvertToInt32Native(n);
         var n1 = Vector512.ShiftRightArithmetic(ni, 1);
@@ -134,69 +150,78 @@ public static class VectorMath
     }
 
     private const float TanhSmall = 0.4f;
-    // tanh x = x + T3·x³ + T5·x⁵ + ... (Taylor; the first omitted term is below 2^-28 relative for |x| < 0.4).
+    // tanh a = a + T3·a³ + T5·a⁵ + ... (Taylor; the first omitted term is below 2^-28 relative for a < 0.4).
     private const float T3 = -1f / 3, T5 = 2f / 15, T7 = -17f / 315, T9 = 62f / 2835, T11 = -1382f / 155925, T13 = 21844f / 6081075, T15 = -929569f / 638512875;
 
     public static float Tanh(float x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         float a = MathF.Abs(x);
-        if (a >= TanhSmall) return MathF.CopySign(1f - 2f / (Exp(a + a) + 1f), x);
-        float z = x * x;
-        float q = float.MultiplyAddEstimate(z, T15, T13);
-        q = float.MultiplyAddEstimate(q, z, T11);
-        q = float.MultiplyAddEstimate(q, z, T9);
-        q = float.MultiplyAddEstimate(q, z, T7);
-        q = float.MultiplyAddEstimate(q, z, T5);
-        q = float.MultiplyAddEstimate(q, z, T3);
-        return float.MultiplyAddEstimate(x * z, q, x);
+        float t;
+        if (a >= TanhSmall) t = 1f - 2f / (Exp(a + a) + 1f);
+        else
+        {
+            float z = a * a;
+            float q = fma ? MathF.FusedMultiplyAdd(z, T15, T13) : z * T15 + T13;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T11) : q * z + T11;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T9) : q * z + T9;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T7) : q * z + T7;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T5) : q * z + T5;
+            q = fma ? MathF.FusedMultiplyAdd(q, z, T3) : q * z + T3;
+            t = fma ? MathF.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
+        }
+        return MathF.CopySign(t, x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         var a = Vector128.Abs(x);
-        var z = x * x;
-        var q = Vector128.MultiplyAddEstimate(z, Vector128.Create(T15), Vector128.Create(T13));
-        q = Vector128.MultiplyAddEstimate(q, z, Vector128.Create(T11));
-        q = Vector128.MultiplyAddEstimate(q, z, Vector128.Create(T9));
-        q = Vector128.MultiplyAddEstimate(q, z, Vector128.Create(T7));
-        q = Vector128.MultiplyAddEstimate(q, z, Vector128.Create(T5));
-        q = Vector128.MultiplyAddEstimate(q, z, Vector128.Create(T3));
-        var small = Vector128.MultiplyAddEstimate(x * z, q, x);
-        var large = Vector128.CopySign(Vector128<float>.One - Vector128.Create(2f) / (Exp(a + a) + Vector128<float>.One), x);
-        return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(TanhSmall)), large, small);
+        var z = a * a;
+        var q = fma ? Vector128.FusedMultiplyAdd(z, Vector128.Create(T15), Vector128.Create(T13)) : z * Vector128.Create(T15) + Vector128.Create(T13);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T11)) : q * z + Vector128.Create(T11);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T9)) : q * z + Vector128.Create(T9);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T7)) : q * z + Vector128.Create(T7);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T5)) : q * z + Vector128.Create(T5);
+        q = fma ? Vector128.FusedMultiplyAdd(q, z, Vector128.Create(T3)) : q * z + Vector128.Create(T3);
+        var small = fma ? Vector128.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
+        var large = Vector128<float>.One - Vector128.Create(2f) / (Exp(a + a) + Vector128<float>.One);
+        return Vector128.CopySign(Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(TanhSmall)), large, small), x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         var a = Vector256.Abs(x);
-        var z = x * x;
-        var q = Vector256.MultiplyAddEstimate(z, Vector256.Create(T15), Vector256.Create(T13));
-        q = Vector256.MultiplyAddEstimate(q, z, Vector256.Create(T11));
-        q = Vector256.MultiplyAddEstimate(q, z, Vector256.Create(T9));
-        q = Vector256.MultiplyAddEstimate(q, z, Vector256.Create(T7));
-        q = Vector256.MultiplyAddEstimate(q, z, Vector256.Create(T5));
-        q = Vector256.MultiplyAddEstimate(q, z, Vector256.Create(T3));
-        var small = Vector256.MultiplyAddEstimate(x * z, q, x);
-        var large = Vector256.CopySign(Vector256<float>.One - Vector256.Create(2f) / (Exp(a + a) + Vector256<float>.One), x);
-        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(TanhSmall)), large, small);
+        var z = a * a;
+        var q = fma ? Vector256.FusedMultiplyAdd(z, Vector256.Create(T15), Vector256.Create(T13)) : z * Vector256.Create(T15) + Vector256.Create(T13);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T11)) : q * z + Vector256.Create(T11);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T9)) : q * z + Vector256.Create(T9);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T7)) : q * z + Vector256.Create(T7);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T5)) : q * z + Vector256.Create(T5);
+        q = fma ? Vector256.FusedMultiplyAdd(q, z, Vector256.Create(T3)) : q * z + Vector256.Create(T3);
+        var small = fma ? Vector256.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
+        var large = Vector256<float>.One - Vector256.Create(2f) / (Exp(a + a) + Vector256<float>.One);
+        return Vector256.CopySign(Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(TanhSmall)), large, small), x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x)
     {
+        bool fma = Fma.IsSupported || AdvSimd.IsSupported;
         var a = Vector512.Abs(x);
-        var z = x * x;
-        var q = Vector512.MultiplyAddEstimate(z, Vector512.Create(T15), Vector512.Create(T13));
-        q = Vector512.MultiplyAddEstimate(q, z, Vector512.Create(T11));
-        q = Vector512.MultiplyAddEstimate(q, z, Vector512.Create(T9));
-        q = Vector512.MultiplyAddEstimate(q, z, Vector512.Create(T7));
-        q = Vector512.MultiplyAddEstimate(q, z, Vector512.Create(T5));
-        q = Vector512.MultiplyAddEstimate(q, z, Vector512.Create(T3));
-        var small = Vector512.MultiplyAddEstimate(x * z, q, x);
-        var large = Vector512.CopySign(Vector512<float>.One - Vector512.Create(2f) / (Exp(a + a) + Vector512<float>.One), x);
-        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(TanhSmall)), large, small);
+        var z = a * a;
+        var q = fma ? Vector512.FusedMultiplyAdd(z, Vector512.Create(T15), Vector512.Create(T13)) : z * Vector512.Create(T15) + Vector512.Create(T13);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T11)) : q * z + Vector512.Create(T11);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T9)) : q * z + Vector512.Create(T9);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T7)) : q * z + Vector512.Create(T7);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T5)) : q * z + Vector512.Create(T5);
+        q = fma ? Vector512.FusedMultiplyAdd(q, z, Vector512.Create(T3)) : q * z + Vector512.Create(T3);
+        var small = fma ? Vector512.FusedMultiplyAdd(a * z, q, a) : a * z * q + a;
+        var large = Vector512<float>.One - Vector512.Create(2f) / (Exp(a + a) + Vector512<float>.One);
+        return Vector512.CopySign(Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(TanhSmall)), large, small), x);
     }
 
     /// <summary>1 / (1 + e^-x).</summary>

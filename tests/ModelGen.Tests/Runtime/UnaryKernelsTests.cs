@@ -22,6 +22,7 @@ public class UnaryKernelsTests
         ["Exp"] = (ModelGen.Runtime.Kernels.Exp, x => Math.Exp(x), 2.4e-7),
         ["Sigmoid"] = (ModelGen.Runtime.Kernels.Sigmoid, x => 1 / (1 + Math.Exp(-(double)x)), 4.8e-7),
         ["Tanh"] = (ModelGen.Runtime.Kernels.Tanh, x => Math.Tanh(x), 3.6e-7),
+        ["Silu"] = (ModelGen.Runtime.Kernels.Silu, x => x / (1 + Math.Exp(-(double)x)), 6e-7),
         ["HardSwish"] = (ModelGen.Runtime.Kernels.HardSwish, x => float.IsNaN(x) ? float.NaN : x * Math.Max(0f, Math.Min(1f, x * (1f / 6f) + 0.5f)), 0),
         ["LeakyRelu(0.1)"] = ((x, y) => ModelGen.Runtime.Kernels.LeakyRelu(x, y, 0.1f), x => x < 0 ? x * 0.1f : x, 0),
         ["HardSigmoid(0.3,0.4)"] = ((x, y) => ModelGen.Runtime.Kernels.HardSigmoid(x, y, 0.3f, 0.4f), x => float.IsNaN(x) ? float.NaN : Math.Max(0f, Math.Min(1f, x * 0.3f + 0.4f)), 0),
@@ -81,6 +82,8 @@ public class UnaryKernelsTests
     [InlineData("Tanh", -10f, 10f, 2.5)]
     [InlineData("Tanh", -0.5f, 0.5f, 2.5)]
     [InlineData("Sigmoid", -20f, 20f, 3.0)]
+    [InlineData("Silu", -20f, 20f, 3.5)]
+    [InlineData("Silu", -87f, 88f, 3.5)]
     public void Transcendentals_stay_within_their_ulp_bound(string name, float lo, float hi, double maxUlps)
     {
         var (kernel, reference, _) = Kernels[name];
@@ -102,6 +105,7 @@ public class UnaryKernelsTests
     [InlineData("Exp")]
     [InlineData("Tanh")]
     [InlineData("Sigmoid")]
+    [InlineData("Silu")]
     public void Vector_lanes_and_the_scalar_tail_agree_bitwise(string name)
     {
         var (kernel, _, _) = Kernels[name];
