@@ -18,7 +18,7 @@ namespace ModelGen.Benchmarks;
 /// operation, in both engines. ModelGen: the model compiled in memory (<see cref="GeneratedModel"/>), run through
 /// <see cref="IOnnxModel.Run"/> on arrays allocated once (its instance arena, nothing allocated per call). ONNX Runtime:
 /// one intra-op and one inter-op thread, sequential, inputs and outputs bound once with OrtIoBinding. Inputs are seeded
-/// random floats in [-1, 1]; the global setup checks that both engines' outputs agree and throws if not.
+/// random floats in [-1, 1]; ModelGen's global setup checks that both engines' outputs agree and throws if not.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ModelSetConfig))]
