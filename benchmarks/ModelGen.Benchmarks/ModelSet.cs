@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using ModelGen.Configuration;
 using ModelGen.Compiler;
 using ModelGen.Runtime;
 

@@ -63,37 +63,26 @@ namespace ModelGen
         public const string CheckNames = nameof(CheckNames);
     }
 
-    /// <summary>What the generator knows about one model file before compiling it.</summary>
-    public sealed record ModelInput(string Path, ModelOptions Options, string ContentHash, EquatableArray<ModelDiagnostic> OptionDiagnostics, string? ReadError)
+    /// <summary>
+    /// What the generator knows about one model file before compiling it. <paramref name="BlobHash"/> is the SHA-256 of
+    /// the weights blob that the package's build task wrote and embedded (item metadata ModelGenWeightsHash): null when
+    /// no task ran for this file, "none" when it ran and embedded nothing.
+    /// </summary>
+    public sealed record ModelInput(string Path, ModelOptions Options, string ContentHash, EquatableArray<ModelDiagnostic> OptionDiagnostics, string? ReadError, string? BlobHash = null)
     {
+        /// <summary>Item metadata the build task sets on each model it processed.</summary>
+        public const string BlobHashMetadata = "ModelGenWeightsHash";
+
         public static ModelInput Create(AdditionalText text, AnalyzerConfigOptions options, AnalyzerConfigOptions global)
         {
-            string Get(string key) => options.TryGetValue("build_metadata.AdditionalFiles." + key, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : "";
-            string fileStem = System.IO.Path.GetFileNameWithoutExtension(text.Path);
-            string name = System.IO.Path.GetFileName(text.Path);
+            string? Get(string key) => options.TryGetValue("build_metadata.AdditionalFiles." + key, out var v) ? v : null;
             var diags = new List<ModelDiagnostic>();
-
-            string className = Get("ClassName");
-            if (className.Length == 0) className = Emit.IdentifierScope.Sanitize(fileStem, pascal: true, "Model");
-            else if (!IsIdentifier(className))
-            {
-                diags.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, text.Path, "ClassName", className, name, "not a valid C# identifier"));
-                className = Emit.IdentifierScope.Sanitize(className, pascal: true, "Model");
-            }
-            string ns = Get("Namespace");
-            if (ns.Length == 0)
-                ns = global.TryGetValue("build_property.RootNamespace", out var root) && root.Length > 0 ? root : "ModelGen.Models";
-            if (!ns.Split('.').All(IsIdentifier))
-            {
-                diags.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, text.Path, "Namespace", ns, name, "not a valid C# namespace"));
-                ns = "ModelGen.Models";
-            }
-            var dims = ModelOptions.ParseDimensions(Get("Dimensions"), name, diags, text.Path);
-            var shapes = ModelOptions.ParseShapes(Get("Shapes"), name, diags, text.Path);
-            var storage = WeightStorage.Literals;
-            string storageText = Get("WeightStorage");
-            if (storageText.Length > 0 && !Enum.TryParse(storageText, ignoreCase: true, out storage))
-                diags.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, text.Path, "WeightStorage", storageText, name, "expected Literals or Resource"));
+            global.TryGetValue("build_property.RootNamespace", out var root);
+            var modelOptions = ModelOptions.FromMetadata(Get, text.Path, root, diags);
+            string? blobHash = Get(BlobHashMetadata) is { } h && !string.IsNullOrWhiteSpace(h) ? h.Trim() : null;
+            // Auto means "a resource when large", which needs the build task to embed it; without the task, literals.
+            if (modelOptions.Weights == WeightStorage.Auto && blobHash is null)
+                modelOptions = modelOptions with { Weights = WeightStorage.Literals };
 
             string hash = "", error = "";
             try
@@ -104,12 +93,8 @@ namespace ModelGen
             {
                 error = e.Message;
             }
-            return new ModelInput(text.Path, new ModelOptions(className, ns, dims, shapes, storage), hash,
-                new EquatableArray<ModelDiagnostic>(diags), error.Length > 0 ? error : null);
+            return new ModelInput(text.Path, modelOptions, hash, new EquatableArray<ModelDiagnostic>(diags), error.Length > 0 ? error : null, blobHash);
         }
-
-        private static bool IsIdentifier(string s) =>
-            Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(s) && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(s) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None;
 
         private static string Hash(byte[] bytes)
         {
@@ -140,6 +125,12 @@ namespace ModelGen
                 var result = ModelCompiler.Compile(bytes, input.Path, input.Options, ct: ct);
                 diags.AddRange(result.Diagnostics);
                 source = result.Success ? result.Source : null;
+                if (source is not null && EmbeddedBlobCheck.Check(result, input.Options, input.Path, input.BlobHash) is { } blobProblem)
+                {
+                    // Never wrong weights: code that would read a missing or stale resource is not emitted.
+                    diags.Add(blobProblem);
+                    source = null;
+                }
             }
             return new GeneratedModel(input.Path, input.Options.ClassName, input.Options.Namespace, hint, source, new EquatableArray<ModelDiagnostic>(diags));
         }

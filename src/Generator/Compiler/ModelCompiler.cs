@@ -20,6 +20,10 @@ namespace ModelGen.Compiler
     {
         public string? Source { get; set; }
         public byte[]? WeightBlob { get; set; }
+        /// <summary>Lower-case hex SHA-256 of the blob's payload (Resource storage only).</summary>
+        public string? WeightBlobHash { get; set; }
+        /// <summary>Where the weights went: Literals or Resource (Auto resolved by the weight count).</summary>
+        public WeightStorage Storage { get; set; }
         public List<ModelDiagnostic> Diagnostics { get; } = new();
         public Graph? Graph { get; set; }
         /// <summary>The execution plan the source was written from.</summary>
@@ -90,12 +94,22 @@ namespace ModelGen.Compiler
             var emitter = new ModelEmitter(plan, options, path, profile);
             result.Source = emitter.Emit(ct);
             result.WeightBlob = emitter.WeightBlob;
+            result.WeightBlobHash = emitter.WeightBlobHash;
+            result.Storage = emitter.Storage;
             result.WeightBytes = emitter.WeightBytes;
-            if (options.Weights == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)
+            if (result.Storage == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.LargeWeights, path, System.IO.Path.GetFileName(path), result.WeightBytes));
         }
 
         /// <summary>Above this, literals cost more than a few seconds per build (FACTS.md: ~1.4 s and 0.3 GB per MB).</summary>
         public const long LargeWeightBytes = 4L * 1024 * 1024;
+
+        /// <summary>
+        /// WeightStorage=Auto puts more than this many bytes of weights in an embedded resource (written by the package's
+        /// build task) and keeps smaller ones as literals. Literals cost every build of the project about 1.4 s and
+        /// 0.3 GB of compiler memory per MB; a resource costs a flat ~1 s but needs the build task, which compiles the
+        /// model once more inside MSBuild whenever the model changes. See docs/design.md, "Where the weights live".
+        /// </summary>
+        public const long AutoResourceBytes = ModelOptions.AutoResourceBytes;
     }
 }

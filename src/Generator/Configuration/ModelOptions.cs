@@ -14,6 +14,12 @@ namespace ModelGen.Configuration
         Literals,
         /// <summary>One manifest resource per model (the host embeds it); read in place through a pointer.</summary>
         Resource,
+        /// <summary>
+        /// Resource above <see cref="ModelCompiler.AutoResourceBytes"/> of weights, Literals up to it. The default for
+        /// &lt;OnnxModel&gt; items; the generator treats it as Literals when the package's build task did not run for the
+        /// model (nobody would embed the resource).
+        /// </summary>
+        Auto,
     }
 
     /// <summary>Per-model settings from the project item's metadata. Equatable: it is part of the pipeline key.</summary>
@@ -24,8 +30,55 @@ namespace ModelGen.Configuration
         EquatableArray<ShapeBinding> Shapes,
         WeightStorage Weights = WeightStorage.Literals)
     {
+        /// <summary>With <see cref="WeightStorage.Auto"/>, weights above this many bytes go into the build task's resource (docs/design.md).</summary>
+        public const long AutoResourceBytes = 1L * 1024 * 1024;
+
         public static ModelOptions Default(string className, string ns = "ModelGen.Models") =>
             new(className, ns, EquatableArray<DimensionBinding>.Empty, EquatableArray<ShapeBinding>.Empty);
+
+        /// <summary>Item metadata names read by <see cref="FromMetadata"/>.</summary>
+        public static readonly IReadOnlyList<string> MetadataNames = new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage" };
+
+        /// <summary>
+        /// The options of one model item from its metadata. The one parser for the generator (metadata from the
+        /// compiler's analyzer config) and the package's build task (metadata from the MSBuild item), so that both
+        /// compile the model with the same options. <paramref name="metadata"/> returns null or "" for absent metadata.
+        /// </summary>
+        public static ModelOptions FromMetadata(Func<string, string?> metadata, string path, string? rootNamespace, List<ModelDiagnostic> diagnostics)
+        {
+            string Get(string key) => metadata(key) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : "";
+            string fileStem = System.IO.Path.GetFileNameWithoutExtension(path);
+            string name = System.IO.Path.GetFileName(path);
+
+            string className = Get("ClassName");
+            if (className.Length == 0) className = Emit.IdentifierScope.Sanitize(fileStem, pascal: true, "Model");
+            else if (!IsIdentifier(className))
+            {
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "ClassName", className, name, "not a valid C# identifier"));
+                className = Emit.IdentifierScope.Sanitize(className, pascal: true, "Model");
+            }
+            string ns = Get("Namespace");
+            if (ns.Length == 0)
+                ns = !string.IsNullOrWhiteSpace(rootNamespace) ? rootNamespace!.Trim() : "ModelGen.Models";
+            if (!ns.Split('.').All(IsIdentifier))
+            {
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Namespace", ns, name, "not a valid C# namespace"));
+                ns = "ModelGen.Models";
+            }
+            var dims = ParseDimensions(Get("Dimensions"), name, diagnostics, path);
+            var shapes = ParseShapes(Get("Shapes"), name, diagnostics, path);
+            var storage = WeightStorage.Auto;
+            string storageText = Get("WeightStorage");
+            if (storageText.Length > 0 && (!Enum.TryParse(storageText, ignoreCase: true, out storage) || !Enum.IsDefined(typeof(WeightStorage), storage) || char.IsDigit(storageText[0])))
+            {
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "WeightStorage", storageText, name, "expected Auto, Literals or Resource"));
+                storage = WeightStorage.Auto;
+            }
+            return new ModelOptions(className, ns, dims, shapes, storage);
+        }
+
+        private static bool IsIdentifier(string s) =>
+            Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(s) && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(s) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None;
 
         /// <summary>Parses "batch=1,seq=128".</summary>
         public static EquatableArray<DimensionBinding> ParseDimensions(string? text, string model, List<ModelDiagnostic> diagnostics, string? path)

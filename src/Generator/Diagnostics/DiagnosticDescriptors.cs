@@ -67,11 +67,17 @@ namespace ModelGen.Diagnostics
         public static readonly DiagnosticDescriptor DuplicateClassName = Error("MG0402",
             "Duplicate generated class", "Models '{0}' and '{1}' would both generate class '{2}'; give one of them another ClassName");
 
+        public static readonly DiagnosticDescriptor WeightsResourceMissing = Error("MG0403",
+            "Weights resource missing", "Model '{0}' keeps its weights in the embedded resource '{1}' (WeightStorage={2}), but no build task wrote it for this model: use the model as an <OnnxModel> item of a project that references the ModelGen package (or imports its build/ModelGen.props), or set WeightStorage=\"Literals\"");
+
+        public static readonly DiagnosticDescriptor WeightsResourceStale = Error("MG0404",
+            "Weights resource out of date", "The weights resource '{0}' embedded for model '{1}' does not hold the weights this compilation expects (blob hash {2}, expected {3}): the model or the ModelGen version changed since the build task wrote it; rebuild the project");
+
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             FileUnreadable, NotOnnx, IrVersionOutOfRange, OpsetOutOfRange, ExternalDataEscapes, ExternalDataUnreadable,
             OpenDimension, InvalidGraph, UnsupportedOperator, UnsupportedDataType, UnsupportedAttribute,
-            LargeWeights, BadMetadata, DuplicateClassName,
+            LargeWeights, BadMetadata, DuplicateClassName, WeightsResourceMissing, WeightsResourceStale,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

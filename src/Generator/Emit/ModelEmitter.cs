@@ -46,7 +46,13 @@ namespace ModelGen.Emit
         /// <summary>Bytes of the weights blob (Resource storage only), to embed as WeightsResourceName.</summary>
         public byte[]? WeightBlob { get; private set; }
 
-        public long WeightBytes => _plan.Weights.Sum(w => (long)WeightEncoder.ToBytes(w.Tensor).Length);
+        /// <summary>SHA-256 (hex) of the blob's payload, compiled into the generated code and checked against the resource.</summary>
+        public string? WeightBlobHash { get; private set; }
+
+        /// <summary>The storage the weights writer chose (Auto resolved).</summary>
+        public WeightStorage Storage { get; private set; }
+
+        public long WeightBytes => WeightsWriter.DataBytes(_weights);
 
         public static string ResourceName(ModelOptions options) => $"{options.Namespace}.{options.ClassName}.weights";
 
@@ -372,49 +378,12 @@ namespace ModelGen.Emit
             return w.ToString();
         }
 
-        /// <summary>Each tensor of the weights blob starts on a 64-byte boundary.</summary>
-        private static long AlignBlob(long bytes) => (bytes + 63) / 64 * 64;
-
         private void WriteWeights(SourceWriter w)
         {
-            w.Line();
-            w.Open("private static class Weights");
-            if (_options.Weights == WeightStorage.Resource)
-            {
-                var blob = new MemoryStream();
-                w.Line($"private static readonly global::ModelGen.Runtime.WeightBlob Blob = global::ModelGen.Runtime.WeightBlob.FromResource(typeof({_options.ClassName}).Assembly, \"{ResourceName(_options)}\");");
-                foreach (var (name, tensor) in _weights)
-                {
-                    var bytes = WeightEncoder.ToBytes(tensor);
-                    long offset = blob.Length;
-                    blob.Write(bytes, 0, bytes.Length);
-                    blob.Write(new byte[AlignBlob(bytes.Length) - bytes.Length], 0, (int)(AlignBlob(bytes.Length) - bytes.Length));
-                    w.Line($"/// <summary>{DataTypes.OnnxName(tensor.Type)} {Shapes.Format(tensor.Shape)}</summary>");
-                    w.Line($"public static global::System.ReadOnlySpan<{DataTypes.CSharpName(tensor.Type)}> {name} => Blob.Get<{DataTypes.CSharpName(tensor.Type)}>({offset}, {tensor.Length});");
-                }
-                WeightBlob = blob.ToArray();
-            }
-            else
-            {
-                foreach (var (name, tensor) in _weights)
-                {
-                    string type = DataTypes.CSharpName(tensor.Type)!;
-                    w.Line($"/// <summary>{DataTypes.OnnxName(tensor.Type)} {Shapes.Format(tensor.Shape)}</summary>");
-                    w.Line($"public static global::System.ReadOnlySpan<{type}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, {type}>({name}Data).Slice(0, {tensor.Length});");
-                    var words = WeightEncoder.ToULongs(WeightEncoder.ToBytes(tensor));
-                    if (words.Length == 0)
-                    {
-                        w.Line($"private static global::System.ReadOnlySpan<ulong> {name}Data => default;");
-                        continue;
-                    }
-                    w.Line($"private static global::System.ReadOnlySpan<ulong> {name}Data => new ulong[]");
-                    w.Line("{");
-                    for (int i = 0; i < words.Length; i += 8)
-                        w.Line("    " + string.Join(", ", words.Skip(i).Take(8).Select(u => "0x" + u.ToString("X16", CultureInfo.InvariantCulture) + "UL")) + ",");
-                    w.Line("};");
-                }
-            }
-            w.Close();
+            var weights = WeightsWriter.Write(w, _weights, _options, ResourceName(_options));
+            WeightBlob = weights.Blob;
+            WeightBlobHash = weights.Hash;
+            Storage = weights.Storage;
         }
     }
 }

@@ -392,7 +392,7 @@ public class DiagnosticTests : IDisposable
     [InlineData("ClassName", "class", "not a valid C# identifier")]
     [InlineData("ClassName", "My Model", "not a valid C# identifier")]
     [InlineData("Namespace", "A..B", "not a valid C# namespace")]
-    [InlineData("WeightStorage", "Zip", "expected Literals or Resource")]
+    [InlineData("WeightStorage", "Zip", "expected Auto, Literals or Resource")]
     public void MG0401_invalid_item_metadata(string key, string value, string reason)
     {
         string path = _folder.File("meta.onnx", TestModels.GemmRelu());

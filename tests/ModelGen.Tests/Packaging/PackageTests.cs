@@ -20,14 +20,17 @@ namespace ModelGen.Tests.Packaging;
 /// folder), build with warnings as errors, run, and compare its output with ONNX Runtime. Slow (about a minute): one test.
 /// </summary>
 [Trait("Category", "Packaging")]
+[Collection(PackageFeed.Collection)]
 public class PackageTests
 {
     private readonly ITestOutputHelper _output;
+    private readonly PackageFeed _feed;
 
-    public PackageTests(ITestOutputHelper output) => _output = output;
-
-    private static string RepoRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+    public PackageTests(PackageFeed feed, ITestOutputHelper output)
+    {
+        _feed = feed;
+        _output = output;
+    }
 
     private const string Program = """
         using System.Globalization;
@@ -47,24 +50,21 @@ public class PackageTests
     public void Packed_generator_builds_and_runs_a_consumer_project()
     {
         using var temp = new TempFolder("modelgen-packaging");
-        string feed = Path.Combine(temp.Path, "feed");
-        string repo = RepoRoot();
-
-        Run("dotnet", $"pack \"{Path.Combine(repo, "src", "Runtime")}\" -c Release -o \"{feed}\"", repo);
-        Run("dotnet", $"pack \"{Path.Combine(repo, "src", "Generator")}\" -c Release -o \"{feed}\"", repo);
-
-        string version = File.ReadAllText(Path.Combine(repo, "Directory.Build.props")).Split("<Version>")[1].Split("</Version>")[0];
-        string package = Path.Combine(feed, $"ModelGen.{version}.nupkg");
-        using (var zip = ZipFile.OpenRead(package))
+        string feed = _feed.Folder;
+        string version = _feed.Version;
+        using (var zip = ZipFile.OpenRead(_feed.Package))
         {
             var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
             foreach (var expected in new[]
             {
                 "analyzers/dotnet/cs/ModelGen.Generator.dll", "analyzers/dotnet/cs/Google.Protobuf.dll", "analyzers/dotnet/cs/ModelGen.Analyzers.dll",
                 "build/ModelGen.props", "buildTransitive/ModelGen.props",
+                "build/ModelGen.Weights.targets", "buildTransitive/ModelGen.Weights.targets", "tasks/net10.0/ModelGen.Build.dll",
             })
                 Assert.Contains(expected, entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+            // The task loads the generator from analyzers/: no second copy that could drift from it.
+            Assert.DoesNotContain(entries, e => e.StartsWith("tasks/", StringComparison.Ordinal) && e.EndsWith("ModelGen.Generator.dll", StringComparison.Ordinal));
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
             Assert.Contains($"<dependency id=\"ModelGen.Runtime\" version=\"{version}\"", nuspec.ReadToEnd());
         }
@@ -120,29 +120,5 @@ public class PackageTests
             Assert.True(Math.Abs(ours[i] - theirs[i]) <= 1e-5f + 1e-4f * Math.Abs(theirs[i]), $"y[{i}]: {ours[i]} vs ONNX Runtime {theirs[i]}");
     }
 
-    private string Run(string file, string arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // The test host runs under `dotnet test`: don't let its MSBuild settings leak into the child builds.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(key);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        process.BeginErrorReadLine();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(8)), $"{file} {arguments} timed out");
-        process.WaitForExit();
-        _output.WriteLine($"$ {file} {arguments}  (in {workingDirectory})\n{stdout}{stderr}");
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} failed with exit code {process.ExitCode}:\n{stdout}\n{stderr}");
-        return stdout + stderr;
-    }
+    private string Run(string file, string arguments, string workingDirectory) => PackageFeed.Run(_output, file, arguments, workingDirectory);
 }
