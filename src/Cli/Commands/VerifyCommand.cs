@@ -38,7 +38,8 @@ public static class VerifyCommand
         "(floats uniform in [-1, 1], integers in [0, int-max], booleans 0/1; --value fixes an input). Prints, per output,\n" +
         "the largest absolute and relative difference, and the latency of both engines (ONNX Runtime with one intra-op\n" +
         "thread and inputs bound once): the first call, the median of calls 2-11, and the steady state, the median of\n" +
-        "--runs calls after warm-up. Warm-up runs batches of at least 250 ms until a batch JIT-compiles no method and its\n" +
+        "at least --runs calls after warm-up, timed in rounds that alternate ~2 ms blocks of each engine so both see the\n" +
+        "same machine load. Warm-up runs batches of at least 250 ms until a batch JIT-compiles no method and its\n" +
         "median is within 10% of the previous batch's (the JIT has settled), or until --max-warmup.\n" +
         "An output passes when every element satisfies |ours - ort| <= atol + rtol * |ort|, by default atol 1e-4 and\n" +
         "rtol 1e-3. Exit code 0 when the model is supported and every output passes, 1 otherwise.\n\n" +
@@ -132,12 +133,12 @@ public static class VerifyCommand
         }
         if (verify.TimingRuns > 0 && report.Outputs.Count > 0 && report.Generated is { } ours && report.OnnxRuntime is { } ort)
         {
-            w.WriteLine($"Latency      steady state (median of {verify.TimingRuns} after warm-up, 1 thread): ModelGen {Micros(ours.SteadyMicros)}, " +
+            w.WriteLine($"Latency      steady state (1 thread, median after warm-up, engines alternating): ModelGen {Micros(ours.SteadyMicros)}, " +
                 $"ONNX Runtime {Micros(ort.SteadyMicros)}" + Speed(report));
             foreach (var (name, l) in new[] { ("ModelGen", ours), ("ONNX Runtime", ort) })
                 w.WriteLine($"  {name,-12}  first call {Micros(l.FirstCallMicros)}, calls 2-{LatencyMeter.EarlyCalls + 1} median {Micros(l.EarlyMedianMicros)}; " +
                     $"warm-up {l.WarmupCalls} calls in {(l.WarmupMilliseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture)} s, " +
-                    (l.Settled ? "JIT settled" : "NOT settled (hit --max-warmup)"));
+                    (l.Settled ? "JIT settled" : "NOT settled (hit --max-warmup)") + $"; steady state over {l.Runs} calls");
         }
         if (verify.TimingRuns > 0 && report.Outputs.Count > 0 && !RuntimeIsOptimized)
             w.WriteLine("  warning: ModelGen.Runtime is a Debug build (JIT optimizer disabled): its latency means little; use -c Release");
@@ -188,6 +189,7 @@ public static class VerifyCommand
         JsonOut.Number(w, "firstCallMicros", l?.FirstCallMicros);
         JsonOut.Number(w, "calls2To11MedianMicros", timed ? l!.EarlyMedianMicros : null);
         JsonOut.Number(w, "steadyMicros", timed ? l!.SteadyMicros : null);
+        JsonOut.Number(w, "steadyCalls", timed ? l!.Runs : (long?)null);
         JsonOut.Number(w, "warmupCalls", timed ? l!.WarmupCalls : (long?)null);
         JsonOut.Number(w, "warmupMilliseconds", timed ? l!.WarmupMilliseconds : null);
         if (timed) w.WriteBoolean("settled", l!.Settled); else w.WriteNull("settled");

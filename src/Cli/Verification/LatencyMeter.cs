@@ -17,6 +17,7 @@ public sealed record LatencyReport
     /// <summary>Median of calls 2 to 1 + <see cref="LatencyMeter.EarlyCalls"/>.</summary>
     public double EarlyMedianMicros { get; init; }
     public double SteadyMicros { get; init; }
+    /// <summary>Timed steady-state calls (at least the requested --runs; more when they are interleaved in blocks).</summary>
     public int Runs { get; init; }
     /// <summary>Calls made between the early calls and the timed steady-state calls.</summary>
     public int WarmupCalls { get; init; }
@@ -42,6 +43,11 @@ public static class LatencyMeter
     public const double StableTolerance = 0.10;
     public static readonly TimeSpan MinBatch = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Target length of one engine's block of calls in the interleaved steady-state rounds.</summary>
+    public static readonly TimeSpan BlockTarget = TimeSpan.FromMilliseconds(2);
+    public const int MinRounds = 10;
+
+    /// <summary>One engine alone: early calls, warm-up, then <paramref name="runs"/> timed calls.</summary>
     /// <param name="call">The call to time (already made once: its time is <paramref name="firstCallMicros"/>).</param>
     /// <param name="runs">Timed steady-state calls after warm-up.</param>
     /// <param name="maxWarmup">Cap on the warm-up time; warm-up always runs at least two batches.</param>
@@ -49,12 +55,53 @@ public static class LatencyMeter
     public static LatencyReport Measure(Action call, double firstCallMicros, int runs, TimeSpan maxWarmup)
     {
         if (runs < 1) throw new ArgumentException($"Expected at least 1 timed run, got {runs}.", nameof(runs));
+        var warm = WarmUp(call, firstCallMicros, maxWarmup);
+        var steady = new double[runs];
+        for (int i = 0; i < steady.Length; i++) steady[i] = Time(call);
+        return warm with { SteadyMicros = Median(steady), Runs = runs };
+    }
+
+    /// <summary>
+    /// Two engines: each gets its early calls and warm-up in turn, then the steady-state calls are timed in rounds that
+    /// alternate a block of about <see cref="BlockTarget"/> of calls of each (at least <see cref="MinRounds"/> rounds
+    /// and <paramref name="runs"/> calls per engine), so both see the same load on a shared machine while each block
+    /// keeps its own caches warm.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (LatencyReport A, LatencyReport B) MeasurePair(Action a, double firstA, Action b, double firstB, int runs, TimeSpan maxWarmup)
+    {
+        if (runs < 1) throw new ArgumentException($"Expected at least 1 timed run, got {runs}.", nameof(runs));
+        var warmA = WarmUp(a, firstA, maxWarmup);
+        var warmB = WarmUp(b, firstB, maxWarmup);
+        int blockA = BlockCalls(warmA.SteadyMicros), blockB = BlockCalls(warmB.SteadyMicros);
+        int rounds = Math.Max(MinRounds, Math.Max((runs + blockA - 1) / blockA, (runs + blockB - 1) / blockB));
+        var timesA = new double[rounds * blockA];
+        var timesB = new double[rounds * blockB];
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int i = 0; i < blockA; i++) timesA[r * blockA + i] = Time(a);
+            for (int i = 0; i < blockB; i++) timesB[r * blockB + i] = Time(b);
+        }
+        return (warmA with { SteadyMicros = Median(timesA), Runs = timesA.Length },
+                warmB with { SteadyMicros = Median(timesB), Runs = timesB.Length });
+    }
+
+    private static int BlockCalls(double micros) =>
+        micros <= 0 ? 1 : (int)Math.Clamp(BlockTarget.TotalMicroseconds / micros, 1, 100_000);
+
+    /// <summary>
+    /// The early calls, then warm-up batches until settled or capped. The result's SteadyMicros is the last batch's
+    /// median (an estimate; callers replace it with their timed runs) and Runs is 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static LatencyReport WarmUp(Action call, double firstCallMicros, TimeSpan maxWarmup)
+    {
         var early = new double[EarlyCalls];
         for (int i = 0; i < early.Length; i++) early[i] = Time(call);
 
         var warmup = Stopwatch.StartNew();
         int warmupCalls = 0;
-        double previous = double.NaN;
+        double previous = double.NaN, median = 0;
         bool settled = false;
         var batch = new List<double>();
         while (true)
@@ -65,7 +112,7 @@ public static class LatencyMeter
             while (batch.Count < MinBatchCalls || Stopwatch.GetElapsedTime(start) < MinBatch) batch.Add(Time(call));
             warmupCalls += batch.Count;
             bool quiet = JitInfo.GetCompiledMethodCount() == compiledBefore;
-            double median = Median(batch.ToArray());
+            median = Median(batch.ToArray());
             bool stable = !double.IsNaN(previous) && Math.Abs(median - previous) <= StableTolerance * Math.Min(median, previous);
             if (quiet && stable)
             {
@@ -75,18 +122,14 @@ public static class LatencyMeter
             previous = median;
             if (warmup.Elapsed >= maxWarmup && warmupCalls > batch.Count) break;
         }
-        double warmupMs = warmup.Elapsed.TotalMilliseconds;
-
-        var steady = new double[runs];
-        for (int i = 0; i < steady.Length; i++) steady[i] = Time(call);
         return new LatencyReport
         {
             FirstCallMicros = firstCallMicros,
             EarlyMedianMicros = Median(early),
-            SteadyMicros = Median(steady),
-            Runs = runs,
+            SteadyMicros = median,
+            Runs = 0,
             WarmupCalls = warmupCalls,
-            WarmupMilliseconds = warmupMs,
+            WarmupMilliseconds = warmup.Elapsed.TotalMilliseconds,
             Settled = settled,
         };
     }

@@ -70,8 +70,8 @@ public static class Verifier
 
         if (verify.TimingRuns > 0)
         {
-            report.Generated = LatencyMeter.Measure(() => model.Run(inputs, outputs), generatedFirst, verify.TimingRuns, verify.MaxWarmup);
-            report.OnnxRuntime = LatencyMeter.Measure(bound.Run, ortFirst, verify.TimingRuns, verify.MaxWarmup);
+            (report.Generated, report.OnnxRuntime) = LatencyMeter.MeasurePair(
+                () => model.Run(inputs, outputs), generatedFirst, bound.Run, ortFirst, verify.TimingRuns, verify.MaxWarmup);
         }
         return report;
     }

@@ -209,6 +209,7 @@ public sealed class CliTests : IDisposable
             Assert.True(steady > 0, engine);
             // The flat field is the steady state, so older readers of the JSON keep working.
             Assert.Equal(steady, json.GetProperty(flat).GetDouble());
+            Assert.True(l.GetProperty("steadyCalls").GetInt32() >= 5, engine);
             // At least two warm-up batches of LatencyMeter.MinBatchCalls calls, and at least two of LatencyMeter.MinBatch.
             Assert.True(l.GetProperty("warmupCalls").GetInt32() >= 2 * LatencyMeter.MinBatchCalls, engine);
             Assert.True(l.GetProperty("warmupMilliseconds").GetDouble() >= 2 * LatencyMeter.MinBatch.TotalMilliseconds, engine);
@@ -218,7 +219,7 @@ public sealed class CliTests : IDisposable
         var text = Run("verify", path, "--runs", "5", "--max-warmup", "0.3");
         Assert.Equal(0, text.Code);
         var lines = text.Out.Split('\n');
-        Assert.Single(lines, l => l.StartsWith("Latency      steady state (median of 5 after warm-up, 1 thread): ModelGen ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("Latency      steady state (1 thread, median after warm-up, engines alternating): ModelGen ", StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("  ModelGen      first call ", StringComparison.Ordinal) && l.Contains("calls 2-11 median") && l.Contains("warm-up"));
         Assert.Single(lines, l => l.StartsWith("  ONNX Runtime  first call ", StringComparison.Ordinal) && l.Contains("calls 2-11 median") && l.Contains("warm-up"));
     }
@@ -238,7 +239,7 @@ public sealed class CliTests : IDisposable
         {
             var l = json.GetProperty("latency").GetProperty(engine);
             Assert.True(l.GetProperty("firstCallMicros").GetDouble() > 0, engine);
-            foreach (var field in new[] { "calls2To11MedianMicros", "steadyMicros", "warmupCalls", "warmupMilliseconds", "settled" })
+            foreach (var field in new[] { "calls2To11MedianMicros", "steadyMicros", "steadyCalls", "warmupCalls", "warmupMilliseconds", "settled" })
                 Assert.Equal(JsonValueKind.Null, l.GetProperty(field).ValueKind);
         }
         Assert.DoesNotContain("Latency", Run("verify", path, "--runs", "0").Out);
@@ -263,6 +264,24 @@ public sealed class CliTests : IDisposable
         var unsorted = new[] { 5.0, 1, 3 };
         LatencyMeter.Median(unsorted);
         Assert.Equal(new[] { 5.0, 1, 3 }, unsorted);
+    }
+
+    [Fact]
+    public void Latency_meter_pair_alternates_blocks_and_times_at_least_the_requested_runs()
+    {
+        int a = 0, b = 0;
+        var (ra, rb) = LatencyMeter.MeasurePair(() => a++, 3, () => b++, 4, runs: 6, maxWarmup: TimeSpan.Zero);
+
+        Assert.Equal(3, ra.FirstCallMicros);
+        Assert.Equal(4, rb.FirstCallMicros);
+        foreach (var (r, calls) in new[] { (ra, a), (rb, b) })
+        {
+            // At least LatencyMeter.MinRounds blocks of at least one call, and never fewer than the requested runs.
+            Assert.True(r.Runs >= Math.Max(6, LatencyMeter.MinRounds));
+            Assert.Equal(LatencyMeter.EarlyCalls + r.WarmupCalls + r.Runs, calls);
+            Assert.True(r.WarmupCalls >= 2 * LatencyMeter.MinBatchCalls);
+        }
+        Assert.Throws<ArgumentException>(() => LatencyMeter.MeasurePair(() => { }, 1, () => { }, 1, runs: 0, TimeSpan.Zero));
     }
 
     /// <summary>1100 x 1000 floats = 4.4 MB, above ModelCompiler.LargeWeightBytes.</summary>
