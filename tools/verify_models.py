@@ -6,7 +6,8 @@ docs/verification.md. Standard library only.
     python3 tools/verify_models.py [--modelgen src/Cli/bin/Release/net10.0/modelgen] [--runs 20] MODEL.onnx...
 
 With no models it takes /tmp/modelgen-models/{mobilenet_v2,resnet18,squeezenet1_1}.onnx (tools/export_torchvision.py).
-Latencies are medians on this machine, one thread each; other processes on the machine make them noisy.
+Latencies are one thread each: the first table has the steady state (median after warm-up until the JIT settled), the
+second the first call and the median of calls 2-11. Other processes on the machine make them noisy.
 """
 import argparse
 import json
@@ -46,6 +47,8 @@ def main():
 
     summary = ["| model | parameters | MACs | arena | supported | max abs diff | max rel diff | ModelGen | ONNX Runtime | verify exit |",
                "|---|---|---|---|---|---|---|---|---|---|"]
+    early = ["| model | ModelGen first call | ModelGen calls 2-11 | ModelGen steady | ORT first call | ORT calls 2-11 | ORT steady | JIT settled |",
+             "|---|---|---|---|---|---|---|---|"]
     needs = []
     for path in args.models:
         name = os.path.basename(path)
@@ -60,6 +63,13 @@ def main():
         summary.append(f"| {name} | {info['parameters']:,} | {macs_text} | {arena} | {'yes' if result['supported'] else 'no'} | "
                        f"{sci(abs_diff)} | {sci(rel_diff)} | {latency(result['generatedMicros'])} | "
                        f"{latency(result['onnxRuntimeMicros'])} | {code} |")
+        lat = result.get("latency", {})
+        g, o = lat.get("generated") or {}, lat.get("onnxRuntime") or {}
+        if g.get("steadyMicros"):
+            settled = "yes" if g.get("settled") and o.get("settled") else "no"
+            early.append(f"| {name} | {latency(g.get('firstCallMicros'))} | {latency(g.get('calls2To11MedianMicros'))} | "
+                         f"{latency(g.get('steadyMicros'))} | {latency(o.get('firstCallMicros'))} | "
+                         f"{latency(o.get('calls2To11MedianMicros'))} | {latency(o.get('steadyMicros'))} | {settled} |")
         unsupported = info["operators"]["unsupported"]
         other = sorted({d["id"] for d in info["diagnostics"] if d["id"] != "MG0201" and d["severity"] == "error"})
         if unsupported or other or result.get("error"):
@@ -68,6 +78,9 @@ def main():
             needs.append(f"| {name} | {ops or '—'} | {extra or '—'} |")
 
     print("\n".join(summary))
+    if len(early) > 2:
+        print()
+        print("\n".join(early))
     if needs:
         print()
         print("| model | unsupported operators (MG0201) | other errors |")

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using ModelGen.Configuration;
 using ModelGen.Compiler;
@@ -17,8 +16,12 @@ public sealed class VerificationReport
     public bool Supported { get; set; }
     public List<ModelDiagnostic> Diagnostics { get; } = new();
     public List<OutputComparison> Outputs { get; } = new();
-    public double GeneratedMicros { get; set; }
-    public double OnnxRuntimeMicros { get; set; }
+    /// <summary>ModelGen's latency; the first call is always measured, the rest only with timing runs.</summary>
+    public LatencyReport? Generated { get; set; }
+    public LatencyReport? OnnxRuntime { get; set; }
+    /// <summary>Steady-state median (0 when not timed).</summary>
+    public double GeneratedMicros => Generated?.Runs > 0 ? Generated.SteadyMicros : 0;
+    public double OnnxRuntimeMicros => OnnxRuntime?.Runs > 0 ? OnnxRuntime.SteadyMicros : 0;
     public bool Passed => Supported && Outputs.Count > 0 && Outputs.All(o => o.WithinTolerance);
 }
 
@@ -31,7 +34,10 @@ public sealed record VerifyOptions
     /// <summary>|ours - ort| ≤ AbsTolerance + RelTolerance·|ort| for every element.</summary>
     public double AbsTolerance { get; init; } = 1e-4;
     public double RelTolerance { get; init; } = 1e-3;
+    /// <summary>Timed steady-state calls per engine after warm-up; 0 skips timing (the first call is still measured).</summary>
     public int TimingRuns { get; init; } = 0;
+    /// <summary>Cap on each engine's warm-up before the steady-state runs (see <see cref="LatencyMeter"/>).</summary>
+    public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Inputs to use instead of random ones (by ONNX name).</summary>
     public Dictionary<string, Array>? Inputs { get; init; }
 }
@@ -50,20 +56,23 @@ public static class Verifier
         var model = InMemoryModel.Load(result, options);
         var inputs = model.Inputs.Select(i => verify.Inputs is not null && verify.Inputs.TryGetValue(i.OnnxName, out var given) ? given : RandomTensor(i, verify)).ToArray();
         var outputs = model.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
-        model.Run(inputs, outputs);
+        // The first call is the one checked against ONNX Runtime; timed, it shows what JIT compilation costs.
+        double generatedFirst = LatencyMeter.Time(() => model.Run(inputs, outputs));
+        report.Generated = new LatencyReport { FirstCallMicros = generatedFirst };
 
         using var oracle = new OnnxRuntimeOracle(bytes, modelOnDisk ? path : null);
         var ortInputs = model.Inputs.Select((info, k) => (info.OnnxName, inputs[k], info.Shape)).ToList();
         var ortOutputs = model.Outputs.Select(o => (o.OnnxName, o.ElementType, o.Shape)).ToList();
         using var bound = oracle.Bind(ortInputs, ortOutputs);
-        bound.Run();
+        double ortFirst = LatencyMeter.Time(bound.Run);
+        report.OnnxRuntime = new LatencyReport { FirstCallMicros = ortFirst };
         for (int i = 0; i < outputs.Length; i++)
             report.Outputs.Add(Compare(model.Outputs[i].OnnxName, outputs[i], bound.Outputs[i], verify));
 
         if (verify.TimingRuns > 0)
         {
-            report.GeneratedMicros = MedianMicros(() => model.Run(inputs, outputs), verify.TimingRuns);
-            report.OnnxRuntimeMicros = MedianMicros(bound.Run, verify.TimingRuns);
+            (report.Generated, report.OnnxRuntime) = LatencyMeter.MeasurePair(
+                () => model.Run(inputs, outputs), generatedFirst, bound.Run, ortFirst, verify.TimingRuns, verify.MaxWarmup);
         }
         return report;
     }
@@ -123,19 +132,5 @@ public static class Verifier
             foreach (char c in s) h = h * 31 + c;
             return h & 0x7FFFFFF;
         }
-    }
-
-    private static double MedianMicros(Action action, int runs)
-    {
-        for (int i = 0; i < Math.Min(runs, 10); i++) action(); // warm up (JIT tiering, caches)
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
-        }
-        Array.Sort(times);
-        return times[runs / 2];
     }
 }

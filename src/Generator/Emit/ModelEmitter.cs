@@ -21,6 +21,12 @@ namespace ModelGen.Emit
         private const string Runtime = "global::ModelGen.Runtime";
         private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 
+        /// <summary>
+        /// On Predict and generated helper methods (and the runtime's kernels): compiled fully optimized at the first
+        /// call instead of starting as unoptimized tier-0 code (docs/verification.md, "First calls").
+        /// </summary>
+        internal const string OptimizeAttribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         private readonly ExecutionPlan _plan;
         private readonly ModelOptions _options;
         private readonly string _modelFile;
@@ -319,12 +325,14 @@ namespace ModelGen.Emit
 
             w.Line("/// <summary>Runs the model using this instance's scratch memory. Allocates nothing; not thread-safe per instance.</summary>");
             w.Lines(docs);
+            w.Line(OptimizeAttribute);
             w.Line($"public void Predict({paramList}) => Predict({argList}, _arena);");
             w.Line();
             w.Line("/// <summary>Runs the model in caller-supplied scratch memory of at least ArenaBytes bytes. Allocates nothing; thread-safe.</summary>");
             w.Lines(docs);
             w.Line("/// <param name=\"scratch\">At least ArenaBytes bytes; its contents are overwritten.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+            w.Line(OptimizeAttribute);
             w.Open($"public static void Predict({paramList}, global::System.Span<byte> scratch)");
             foreach (var p in ports)
                 w.Line($"global::ModelGen.Runtime.Guard.Length({p.Param}.Length, {p.Member}Length, nameof({p.Param}));");
@@ -359,6 +367,7 @@ namespace ModelGen.Emit
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Inputs => s_inputs;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Outputs => s_outputs;");
             w.Line("int global::ModelGen.Runtime.IOnnxModel.ArenaBytes => ArenaBytes;");
+            w.Line(OptimizeAttribute);
             w.Open("void global::ModelGen.Runtime.IOnnxModel.Run(global::System.Collections.Generic.IReadOnlyList<global::System.Array> inputs, global::System.Collections.Generic.IReadOnlyList<global::System.Array> outputs)");
             w.Line($"global::ModelGen.Runtime.Guard.Count(inputs.Count, {inputs.Count}, nameof(inputs));");
             w.Line($"global::ModelGen.Runtime.Guard.Count(outputs.Count, {outputs.Count}, nameof(outputs));");

@@ -17,6 +17,7 @@ public static partial class Kernels
     /// strides 0 along H·W. Each output row is then one of three vectorized loops chosen once per row:
     /// both contiguous, or one side a repeated scalar. Any other innermost stride takes a scalar loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides) where TOp : struct, IBinaryOperator
     {
@@ -62,6 +63,7 @@ public static partial class Kernels
     /// Validates the broadcast description once, so the loops can use unchecked access: every input offset the shape and
     /// strides reach lies inside its span. Returns the element count of the output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CheckBroadcast(int aLength, int bLength, int destinationLength, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
     {
         if (aStrides.Length != shape.Length || bStrides.Length != shape.Length) throw new ArgumentException("Stride and shape ranks differ.");
@@ -102,6 +104,7 @@ public static partial class Kernels
     /// dst[i] = op(a[i], b[i]): the binary twin of <see cref="UnaryCore{TOp}"/> (widest vector first, two per step, then
     /// narrower, then scalar). In place (dst = a or b) is allowed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryVectorVector<TOp>(ref float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator
     {
         nuint n = (nuint)count, i = 0;
@@ -151,6 +154,7 @@ public static partial class Kernels
     /// The same broadcasting contract for any numeric element type, scalar: integer shape arithmetic, double, Half and
     /// the small integer types. Integer division by zero throws <see cref="DivideByZeroException"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
         where T : unmanaged, INumber<T> where TOp : struct, INumericBinaryOperator
@@ -187,6 +191,7 @@ public static partial class Kernels
     /// Pow with a base and an exponent of different element types (ONNX Pow-12+): computed in double and converted to the
     /// base type (truncating, saturating for integers), scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pow<TBase, TExponent>(ReadOnlySpan<TBase> a, ReadOnlySpan<TExponent> b, Span<TBase> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
         where TBase : unmanaged, INumber<TBase> where TExponent : unmanaged, INumber<TExponent>

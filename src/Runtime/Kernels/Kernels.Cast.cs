@@ -14,6 +14,7 @@ public static partial class Kernels
     /// to bool is x != 0; bool is 0 or 1. The common pairs (float with int32, int64, double, uint8, int8, bool, Half)
     /// run vectorized; the JIT folds the type tests to one path per instantiation.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Cast<TFrom, TTo>(ReadOnlySpan<TFrom> x, Span<TTo> destination) where TFrom : unmanaged where TTo : unmanaged
     {
         if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
@@ -49,6 +50,7 @@ public static partial class Kernels
         MemoryMarshal.CreateSpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(x)), x.Length);
 
     /// <summary>Element-by-element cast from <paramref name="start"/>: the scalar path and every vector path's remainder.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastScalar<TFrom, TTo>(ReadOnlySpan<TFrom> x, Span<TTo> destination, int start) where TFrom : unmanaged where TTo : unmanaged
     {
         for (int i = start; i < x.Length; i++)
@@ -110,6 +112,7 @@ public static partial class Kernels
 
     // Same width: 4 bytes to 4 bytes.
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastFloatToInt32(ReadOnlySpan<float> x, Span<int> y)
     {
         ref float src = ref MemoryMarshal.GetReference(x);
@@ -127,6 +130,7 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref dst, i) = (int)Unsafe.Add(ref src, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastInt32ToFloat(ReadOnlySpan<int> x, Span<float> y)
     {
         ref int src = ref MemoryMarshal.GetReference(x);
@@ -146,6 +150,7 @@ public static partial class Kernels
 
     // Widening and narrowing by two.
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastFloatToDouble(ReadOnlySpan<float> x, Span<double> y)
     {
         ref float src = ref MemoryMarshal.GetReference(x);
@@ -175,6 +180,7 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastDoubleToFloat(ReadOnlySpan<double> x, Span<float> y)
     {
         ref double src = ref MemoryMarshal.GetReference(x);
@@ -192,6 +198,7 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref dst, i) = (float)Unsafe.Add(ref src, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastInt32ToInt64(ReadOnlySpan<int> x, Span<long> y)
     {
         ref int src = ref MemoryMarshal.GetReference(x);
@@ -221,6 +228,7 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastInt64ToInt32(ReadOnlySpan<long> x, Span<int> y)
     {
         ref long src = ref MemoryMarshal.GetReference(x);
@@ -244,6 +252,7 @@ public static partial class Kernels
     private readonly struct Signed : IByteSign { public static bool IsSigned => true; }
     private readonly struct Unsigned : IByteSign { public static bool IsSigned => false; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastBytesToFloat<TSign>(ReadOnlySpan<byte> x, Span<float> y) where TSign : struct, IByteSign
     {
         ref byte src = ref MemoryMarshal.GetReference(x);
@@ -292,6 +301,7 @@ public static partial class Kernels
     }
 
     /// <summary>float to uint8 or int8: truncate to int32 (saturating), keep the low byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastFloatToBytes(ReadOnlySpan<float> x, Span<byte> y)
     {
         ref float src = ref MemoryMarshal.GetReference(x);
@@ -331,6 +341,7 @@ public static partial class Kernels
     }
 
     /// <summary>float to bool: 1 where x != 0 (NaN included), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CastFloatToBool(ReadOnlySpan<float> x, Span<byte> y)
     {
         ref float src = ref MemoryMarshal.GetReference(x);

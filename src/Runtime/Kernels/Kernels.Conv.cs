@@ -12,6 +12,7 @@ namespace ModelGen.Runtime;
 /// </summary>
 public readonly struct ConvGeometry
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ConvGeometry(int channels, int depth, int height, int width, int outChannels, int outDepth, int outHeight, int outWidth,
         int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
         int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0)
@@ -85,6 +86,7 @@ public static partial class Kernels
     /// Scratch floats <see cref="Conv"/> needs: the im2col block (KernelSize × Chunk) or, for a pointwise convolution run
     /// directly on its input (Chunk 0) whose pixel count is not a multiple of 16, one edge panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ConvScratch(in ConvGeometry g) => g.RowsPerBlock > 0
         ? g.KernelSize + g.Channels / g.Groups * g.PaddedPlaneLength
             + (g.Chunk > 0 ? g.KernelSize * g.Chunk + GemmPanelWidth : g.OutChannels / g.Groups * g.RowsPerBlock * g.PaddedRowLength)
@@ -98,6 +100,7 @@ public static partial class Kernels
     /// a time in <paramref name="scratch"/> so it stays in cache; with Chunk 0 a pointwise convolution multiplies the input
     /// directly.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
         FusedActivation activation, Span<float> scratch)
     {
@@ -360,6 +363,7 @@ public static partial class Kernels
     /// With bordersAreZero, dst already holds zeros outside the plane's data (as an earlier call with the same geometry
     /// leaves it), so only the data is written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PadPlane(ReadOnlySpan<float> plane, int height, int width, int padTop, int padLeft, int stride, int rows, int rowLength, Span<float> dst,
         bool bordersAreZero = false)
     {
@@ -394,6 +398,7 @@ public static partial class Kernels
     }
 
     /// <summary>d[j] = s[2j] for j &lt; n, vectorized with a deinterleaving permute; never reads past s[2(n−1)].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyEvens(ref float s, ref float d, int n)
     {
         int j = 0;
@@ -416,6 +421,7 @@ public static partial class Kernels
     }
 
     /// <summary>y[n, c, i] = x[n, c, i]·scale[c] + shift[c] over [batch, channels, inner]: BatchNormalization with folded parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ChannelAffine(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int batch, int channels, int inner)
     {
         int total = batch * channels * inner;
@@ -432,6 +438,7 @@ public static partial class Kernels
     /// Inference BatchNormalization with parameters known only at run time:
     /// y = (x − mean[c]) / sqrt(var[c] + epsilon) · scale[c] + bias[c].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormalization(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
         float epsilon, Span<float> y, int batch, int channels, int inner)
     {
@@ -455,6 +462,7 @@ public static partial class Kernels
     /// variance, and writes running_mean = mean·momentum + batch mean·(1 − momentum) (likewise running_var) when those
     /// outputs are wanted (non-empty spans).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormalizationTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance,
         float epsilon, float momentum, Span<float> y, Span<float> runningMean, Span<float> runningVar, int batch, int channels, int inner)
     {
@@ -485,6 +493,7 @@ public static partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Sum(ref float x, int n)
     {
         int i = 0;
@@ -511,6 +520,7 @@ public static partial class Kernels
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SumSquaredDeviations(ref float x, int n, float mean)
     {
         int i = 0;

@@ -11,6 +11,7 @@ public static partial class Kernels
     /// The generator merges contiguous axes first, so the innermost axis is usually a contiguous run (a vectorized
     /// CopyTo) or a broadcast (a Fill); other strides (negative for reversed slices) copy element by element.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyStrided<T>(ReadOnlySpan<T> source, int srcOffset, Span<T> destination, int dstOffset,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> srcStrides, ReadOnlySpan<int> dstStrides) where T : unmanaged
     {
@@ -60,6 +61,7 @@ public static partial class Kernels
     }
 
     /// <summary>Fills a strided box of <paramref name="destination"/> with <paramref name="value"/> (Pad borders).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FillStrided<T>(Span<T> destination, int offset, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, T value) where T : unmanaged
     {
         int rank = shape.Length;

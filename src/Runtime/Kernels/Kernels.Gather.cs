@@ -10,6 +10,7 @@ public static partial class Kernels
     /// Gather along one axis: data viewed as [outer, axisLength, inner], destination as [outer, indices, inner].
     /// Negative indices count from the end; an index outside [-axisLength, axisLength) throws.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> indices, Span<T> destination, int outer, int axisLength, int inner) where T : unmanaged
     {
         int n = indices.Length;
@@ -35,6 +36,7 @@ public static partial class Kernels
     }
 
     /// <inheritdoc cref="Gather{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, Span{T}, int, int, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather<T>(ReadOnlySpan<T> data, ReadOnlySpan<int> indices, Span<T> destination, int outer, int axisLength, int inner) where T : unmanaged
     {
         int n = indices.Length;

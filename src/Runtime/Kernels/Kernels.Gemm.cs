@@ -23,6 +23,7 @@ public static partial class Kernels
     public static int PackedBLength(int k, int n) => GemmLayout.PackedLength(k, n);
 
     /// <summary>Packs row-major B[k, n] into 16-column panels (each k rows of 16 floats), zero-padding the last panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(ReadOnlySpan<float> b, int k, int n, Span<float> packed)
     {
         int panels = (n + GemmPanelWidth - 1) / GemmPanelWidth;
@@ -44,6 +45,7 @@ public static partial class Kernels
     /// y[m,n] = alpha * a[m,k] · b[k,n] + bias, where bias has n elements (one row), m·n, or none, all row-major. Needs
     /// no scratch; <see cref="GemmRowMajorB"/> and <see cref="GemmPackedB"/> are the faster forms generated code uses.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemm(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> y, int m, int n, int k, float alpha = 1f)
     {
         if (a.Length < m * k || b.Length < k * n || y.Length < m * n) throw new ArgumentException("Gemm operand too short.");
@@ -63,6 +65,7 @@ public static partial class Kernels
     /// row-major (stride lda) and b row-major (stride ldb). <paramref name="scratch"/> holds
     /// <see cref="GemmRowMajorScratch"/> floats for the last, partial 16-column panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemmRowMajorB(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k,
         ReadOnlySpan<float> rowBias, ReadOnlySpan<float> colBias, float alpha, bool accumulate, FusedActivation activation, Span<float> scratch)
     {
@@ -72,6 +75,7 @@ public static partial class Kernels
     }
 
     /// <summary>As <see cref="GemmRowMajorB"/>, with b packed by <see cref="PackB"/> (at build time for constant weights).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemmPackedB(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> packedB, Span<float> c, int ldc, int m, int n, int k,
         ReadOnlySpan<float> rowBias, ReadOnlySpan<float> colBias, float alpha, bool accumulate, FusedActivation activation)
     {
@@ -83,6 +87,7 @@ public static partial class Kernels
             ref Unsafe.NullRef<float>(), m, n, k, ref MemoryMarshal.GetReference(c), ldc, new GemmEpilogue(rowBias, colBias, alpha, accumulate, activation));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckOperands(int aLength, int lda, int bLength, int ldb, int cLength, int ldc, int m, int n, int k, int rowBias, int colBias)
     {
         if (m < 0 || n < 0 || k < 0 || lda < k || ldc < n) throw new ArgumentException("Invalid Gemm dimensions.");
@@ -92,6 +97,7 @@ public static partial class Kernels
         if ((rowBias != 0 && rowBias < m) || (colBias != 0 && colBias < n)) throw new ArgumentException("Gemm bias too short.");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmRowMajorCore(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, int m, int n, int k, Span<float> c, int ldc,
         Span<float> edgeScratch, in GemmEpilogue epilogue)
     {
@@ -124,6 +130,7 @@ public static partial class Kernels
     }
 
     /// <summary>Columns [from, n) the slow way, when no scratch is available for an edge panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmEdgeColumns(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, int m, int n, int k, Span<float> c, int ldc, int from, in GemmEpilogue e)
     {
         for (int i = 0; i < m; i++)
@@ -166,6 +173,7 @@ public static partial class Kernels
     /// panels are readable there, and when n extends past them the last columns are in <paramref name="edge"/>, one packed
     /// panel (k-stride 16). Column blocks outside, row blocks inside, so a B micro-panel stays in cache for all of A.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
         int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e) =>
         GemmPanels(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref Unsafe.NullRef<int>());
@@ -174,6 +182,7 @@ public static partial class Kernels
     /// As above; with <paramref name="rowOffsets"/> (k entries) row p of B is at b + rowOffsets[p] instead of b + p·kStride
     /// (an implicit-GEMM convolution reads its shifted input rows this way, without an im2col copy).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
         int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int rowOffsets)
     {
@@ -305,7 +314,7 @@ public static partial class Kernels
     /// Column <paramref name="col0"/> of C alone, as one dot product per row of A: the column of B (rows k-stride apart)
     /// is gathered once, then each row costs k/16 vector FMAs instead of the k of a broadcast tile.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private static void GemmColumn(ref float a, nint lda, ref float b, nint kStride, int m, int k, ref float tile, ref float c, nint ldc, int col0, in GemmEpilogue e)
     {
         Span<float> column = stackalloc float[k];
@@ -321,6 +330,7 @@ public static partial class Kernels
     }
 
     /// <summary>Σ x[i]·y[i] for i &lt; n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float DotProduct(ref float x, ref float y, int n)
     {
         int i = 0;
@@ -628,6 +638,7 @@ public static partial class Kernels
     }
 
     /// <summary>rows×16 tile with scalar arithmetic (row stride 16), for hardware without SIMD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroScalar(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile, ref int offs)
     {
         for (int r = 0; r < rows; r++)
@@ -742,6 +753,7 @@ public static partial class Kernels
     /// y[i, j] = beta · c[i', j'] for C of shape [cRows, cCols] broadcast to [m, n] (cRows is 1 or m, cCols is 1 or n):
     /// loads Gemm's C into the output before an accumulating product.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemmLoadC(ReadOnlySpan<float> c, int cRows, int cCols, float beta, Span<float> y, int m, int n)
     {
         if ((cRows != 1 && cRows != m) || (cCols != 1 && cCols != n) || c.Length < cRows * cCols || y.Length < m * n)
@@ -757,6 +769,7 @@ public static partial class Kernels
     }
 
     /// <summary>y[i] = act(Σ a[i, p]·x[p] + bias[i]): a matrix-vector product, rows of a with stride lda.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemv(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int m, int k, FusedActivation activation)
     {
         if (lda < k || (m > 0 && a.Length < (m - 1) * lda + k) || x.Length < k || y.Length < m || (!bias.IsEmpty && bias.Length < m))
@@ -772,6 +785,7 @@ public static partial class Kernels
     }
 
     /// <summary>Σ a[p]·b[p] with independent partial sums so the FMA latency does not serialize the loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot(ref float a, ref float b, int k)
     {
         int p = 0;
@@ -817,6 +831,7 @@ public static partial class Kernels
     }
 
     /// <summary>dst[c, r] = src[r, c] for a row-major [rows, cols] source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose2D(ReadOnlySpan<float> src, Span<float> dst, int rows, int cols)
     {
         if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("Transpose operand too short.");

@@ -14,6 +14,7 @@ namespace ModelGen.Runtime;
 /// </summary>
 public readonly struct PoolGeometry
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PoolGeometry(int depth, int height, int width, int outDepth, int outHeight, int outWidth,
         int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
         int padFront, int padTop, int padLeft, int padBack, int padBottom, int padRight)
@@ -68,8 +69,10 @@ public enum PoolDivisor
 public static partial class Kernels
 {
     /// <summary>Scratch floats <see cref="MaxPool"/> and <see cref="AveragePool"/> need: one padded row and one divisor per output column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int PoolScratch(in PoolGeometry g) => PoolRowLength(g) + g.OutWidth;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int PoolRowLength(in PoolGeometry g) =>
         Math.Max(g.PadLeft + g.Width, (g.OutWidth - 1) * g.StrideW + (g.KernelW - 1) * g.DilationW + 1) + 16;
 
@@ -127,6 +130,7 @@ public static partial class Kernels
     }
 
     /// <summary>Taps of one axis inside the padded extent [−padBegin, size + padEnd), ONNX Runtime's count_include_pad divisor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int PaddedTaps(int start, int kernel, int dilation, int size, int padEnd)
     {
         int end = Math.Min(start + kernel * dilation, size + padEnd);
@@ -360,6 +364,7 @@ public static partial class Kernels
     /// <summary>y[p] = max of the <paramref name="pixels"/> values of plane p.</summary>
     public static void GlobalMaxPool(ReadOnlySpan<float> x, Span<float> y, int planes, int pixels) => GlobalPool<MaxPooling>(x, y, planes, pixels);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GlobalPool<TOp>(ReadOnlySpan<float> x, Span<float> y, int planes, int pixels) where TOp : struct, IPooling
     {
         if (x.Length < planes * pixels || y.Length < planes) throw new ArgumentException("GlobalPool operand too short.");

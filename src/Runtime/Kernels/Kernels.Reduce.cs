@@ -13,6 +13,7 @@ public static partial class Kernels
     /// reduction (reduce = 0) gives the operator's identity. destination may start where x starts (in place), which the
     /// generator uses to reduce several separate axis groups one after another.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reduce<TOp>(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) where TOp : struct, IAggregationOperator
     {
         if (outer < 0 || reduce < 0 || inner < 0) throw new ArgumentException("Negative dimension.");
@@ -50,6 +51,7 @@ public static partial class Kernels
         Reduce<MinOperator>(x, destination, outer, reduce, inner);
 
     /// <summary>The sum times 1/reduce; an empty reduction gives 0, as in ONNX Runtime.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReduceMean(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner)
     {
         Reduce<AddOperator>(x, destination, outer, reduce, inner);

@@ -15,6 +15,7 @@ public static partial class Kernels
     /// With <paramref name="extrapolate"/>, a negative summed offset marks a sample outside the input
     /// (tf_crop_and_resize), which gets <paramref name="extrapolationValue"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ResizeNearest<T>(ReadOnlySpan<T> x, Span<T> y, ReadOnlySpan<int> shape, ReadOnlySpan<int> offsets, int inner,
         bool extrapolate = false, T extrapolationValue = default) where T : unmanaged
     {
@@ -57,6 +58,7 @@ public static partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NearestRow<T>(ReadOnlySpan<T> x, Span<T> dst, int rowBase, ReadOnlySpan<int> columns) where T : unmanaged
     {
         ref T src = ref MemoryMarshal.GetReference(x);
@@ -68,6 +70,7 @@ public static partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NearestRowExtrapolate<T>(ReadOnlySpan<T> x, Span<T> dst, int rowBase, ReadOnlySpan<int> columns, int inner, T value) where T : unmanaged
     {
         if (rowBase < 0) { dst.Fill(value); return; }
@@ -86,6 +89,7 @@ public static partial class Kernels
     /// <paramref name="extrapolation"/>. With inner &gt; 1 each output row is a vectorized weighted sum of input rows;
     /// along the innermost axis it is a gather and a weighted sum per element.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ResizeAxis(ReadOnlySpan<float> x, Span<float> y, int outer, int inLength, int outLength, int inner, int taps,
         ReadOnlySpan<int> index, ReadOnlySpan<float> weight, float extrapolation = 0f)
     {

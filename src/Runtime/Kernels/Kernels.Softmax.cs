@@ -22,6 +22,7 @@ public static partial class Kernels
     public static void LogSoftmax(ReadOnlySpan<float> x, Span<float> destination, int outer, int axis, int inner) =>
         SoftmaxCore(x, destination, outer, axis, inner, log: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxCore(ReadOnlySpan<float> x, Span<float> destination, int outer, int axis, int inner, bool log)
     {
         if (outer < 0 || axis < 0 || inner < 0) throw new ArgumentException("Negative dimension.");
@@ -68,6 +69,7 @@ public static partial class Kernels
     }
 
     /// <summary>Softmax of 16 adjacent columns at once: element k of column c is at src[k·stride + c].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxColumns512(ref float src, ref float dst, int axis, int stride, bool log)
     {
         var max = Vector512.LoadUnsafe(ref src);
@@ -93,6 +95,7 @@ public static partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxColumns256(ref float src, ref float dst, int axis, int stride, bool log)
     {
         var max = Vector256.LoadUnsafe(ref src);
@@ -118,6 +121,7 @@ public static partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxColumns128(ref float src, ref float dst, int axis, int stride, bool log)
     {
         var max = Vector128.LoadUnsafe(ref src);
@@ -143,6 +147,7 @@ public static partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxColumn(ref float src, ref float dst, int axis, int stride, bool log)
     {
         float max = src;
@@ -170,6 +175,7 @@ public static partial class Kernels
     /// Σ op(x[i]) with vector accumulators, also storing op(x[i]) into <paramref name="destination"/> unless it is empty:
     /// the fused transform-and-sum driver (softmax's e^(x - max) and its sum in one pass).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float SumOf<TOp>(ReadOnlySpan<float> x, Span<float> destination, TOp op) where TOp : struct, IStatefulUnaryOperator
     {
         bool store = !destination.IsEmpty;

@@ -18,6 +18,7 @@ public static partial class Kernels
     /// source the generator emits block copies instead; here the source's innermost axis lands elsewhere, so each
     /// (that axis × output innermost axis) plane is transposed in cache-sized tiles.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose<T>(ReadOnlySpan<T> source, Span<T> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides) where T : unmanaged
     {
         int rank = shape.Length;
@@ -85,6 +86,7 @@ public static partial class Kernels
     }
 
     /// <summary>dst[i·dstRowStride + j] = src[i + j·srcColStride] for i &lt; rows, j &lt; cols, in square tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose2DTiled<T>(ref T src, int srcColStride, ref T dst, int dstRowStride, int rows, int cols) where T : unmanaged
     {
         bool blocks = Unsafe.SizeOf<T>() == 4 && (Sse.IsSupported || AdvSimd.Arm64.IsSupported);

@@ -81,41 +81,53 @@ public static partial class Kernels
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowDestinationTooShort() => throw new ArgumentException("Destination is too short.", "destination");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Relu(ReadOnlySpan<float> x, Span<float> destination) => Unary<ReluOperator>(x, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sqrt(ReadOnlySpan<float> x, Span<float> destination) => Unary<SqrtOperator>(x, destination);
 
     /// <summary>e^x within 1 ulp (see <see cref="VectorMath"/>: more accurate and faster than TensorPrimitives.Exp here).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Exp(ReadOnlySpan<float> x, Span<float> destination) => Unary<ExpOperator>(x, destination);
 
     /// <summary>1 / (1 + e^-x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination) => Unary<SigmoidOperator>(x, destination);
 
     /// <summary>SiLU (swish): x · sigmoid(x), the same bits as <see cref="Sigmoid"/> followed by a multiply by x.</summary>
     public static void Silu(ReadOnlySpan<float> x, Span<float> destination) => Unary<SiluOperator>(x, destination);
 
     /// <summary>tanh x within 2 ulp, exact near 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> destination) => Unary<TanhOperator>(x, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HardSwish(ReadOnlySpan<float> x, Span<float> destination) => Unary<HardSwishOperator>(x, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Square(ReadOnlySpan<float> x, Span<float> destination) => Unary<SquareOperator>(x, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> destination, float alpha) =>
         Unary(x, destination, new LeakyReluOperator(alpha));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> destination, float alpha, float beta) =>
         Unary(x, destination, new HardSigmoidOperator(alpha, beta));
 
     /// <summary>min(max(x, min), max); with min &gt; max every element becomes max.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Clip(ReadOnlySpan<float> x, Span<float> destination, float min, float max) =>
         Unary(x, destination, new ClipOperator(min, max));
 
     /// <summary>x · scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(ReadOnlySpan<float> x, Span<float> destination, float scale) =>
         Unary(x, destination, new ScaleOperator(scale));
 
     /// <summary>Clip for any numeric element type (scalar path: integers and the rarer float types).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Clip<T>(ReadOnlySpan<T> x, Span<T> destination, T min, T max) where T : unmanaged, INumber<T>
     {
         if (destination.Length < x.Length) ThrowDestinationTooShort();

@@ -169,7 +169,7 @@ public sealed class CliTests : IDisposable
     {
         string path = Write("mlp.onnx", Mlp());
 
-        var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "3", "--seed", "5");
+        var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "3", "--seed", "5", "--max-warmup", "0.5");
 
         Assert.True(code == 0, stderr + stdout);
         var json = Json(stdout);
@@ -191,6 +191,101 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, text.Code);
         Assert.Contains("Result       PASS", text.Out);
         Assert.Contains("output y", text.Out);
+    }
+
+    [Fact]
+    public void Verify_reports_first_call_early_calls_and_steady_state_for_both_engines()
+    {
+        string path = Write("mlp.onnx", Mlp());
+
+        var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "5", "--max-warmup", "0.3");
+
+        Assert.True(code == 0, stderr + stdout);
+        var json = Json(stdout);
+        Assert.Equal(5, json.GetProperty("runs").GetInt32());
+        var latency = json.GetProperty("latency");
+        foreach (var (engine, flat) in new[] { ("generated", "generatedMicros"), ("onnxRuntime", "onnxRuntimeMicros") })
+        {
+            var l = latency.GetProperty(engine);
+            Assert.True(l.GetProperty("firstCallMicros").GetDouble() > 0, engine);
+            Assert.True(l.GetProperty("calls2To11MedianMicros").GetDouble() > 0, engine);
+            double steady = l.GetProperty("steadyMicros").GetDouble();
+            Assert.True(steady > 0, engine);
+            // The flat field is the steady state, so older readers of the JSON keep working.
+            Assert.Equal(steady, json.GetProperty(flat).GetDouble());
+            Assert.True(l.GetProperty("steadyCalls").GetInt32() >= 5, engine);
+            // At least two warm-up batches of LatencyMeter.MinBatchCalls calls, and at least two of LatencyMeter.MinBatch.
+            Assert.True(l.GetProperty("warmupCalls").GetInt32() >= 2 * LatencyMeter.MinBatchCalls, engine);
+            Assert.True(l.GetProperty("warmupMilliseconds").GetDouble() >= 2 * LatencyMeter.MinBatch.TotalMilliseconds, engine);
+            Assert.Contains(l.GetProperty("settled").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        }
+
+        var text = Run("verify", path, "--runs", "5", "--max-warmup", "0.3");
+        Assert.Equal(0, text.Code);
+        var lines = text.Out.Split('\n');
+        Assert.Single(lines, l => l.StartsWith("Latency      steady state (1 thread, median after warm-up, engines alternating): ModelGen ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("  ModelGen      first call ", StringComparison.Ordinal) && l.Contains("calls 2-11 median") && l.Contains("warm-up"));
+        Assert.Single(lines, l => l.StartsWith("  ONNX Runtime  first call ", StringComparison.Ordinal) && l.Contains("calls 2-11 median") && l.Contains("warm-up"));
+    }
+
+    [Fact]
+    public void Verify_without_timing_reports_only_the_first_calls()
+    {
+        string path = Write("mlp.onnx", Mlp());
+
+        var (code, stdout, stderr) = Run("verify", path, "--json", "--runs", "0");
+
+        Assert.True(code == 0, stderr + stdout);
+        var json = Json(stdout);
+        Assert.Equal(0, json.GetProperty("generatedMicros").GetDouble());
+        Assert.Equal(0, json.GetProperty("onnxRuntimeMicros").GetDouble());
+        foreach (var engine in new[] { "generated", "onnxRuntime" })
+        {
+            var l = json.GetProperty("latency").GetProperty(engine);
+            Assert.True(l.GetProperty("firstCallMicros").GetDouble() > 0, engine);
+            foreach (var field in new[] { "calls2To11MedianMicros", "steadyMicros", "steadyCalls", "warmupCalls", "warmupMilliseconds", "settled" })
+                Assert.Equal(JsonValueKind.Null, l.GetProperty(field).ValueKind);
+        }
+        Assert.DoesNotContain("Latency", Run("verify", path, "--runs", "0").Out);
+    }
+
+    [Fact]
+    public void Latency_meter_counts_its_calls_and_takes_medians()
+    {
+        int calls = 0;
+        var report = LatencyMeter.Measure(() => calls++, firstCallMicros: 12.5, runs: 7, maxWarmup: TimeSpan.Zero);
+
+        Assert.Equal(12.5, report.FirstCallMicros);
+        Assert.Equal(7, report.Runs);
+        // Early calls, then at least two warm-up batches (the cap never cuts the second), then the timed runs.
+        Assert.True(report.WarmupCalls >= 2 * LatencyMeter.MinBatchCalls);
+        Assert.Equal(LatencyMeter.EarlyCalls + report.WarmupCalls + 7, calls);
+        Assert.True(report.EarlyMedianMicros >= 0 && report.SteadyMicros >= 0);
+        Assert.Throws<ArgumentException>(() => LatencyMeter.Measure(() => { }, 1, runs: 0, TimeSpan.Zero));
+
+        Assert.Equal(2, LatencyMeter.Median(new[] { 3.0, 1, 2 }));
+        Assert.Equal(2.5, LatencyMeter.Median(new[] { 4.0, 1, 3, 2 }));
+        var unsorted = new[] { 5.0, 1, 3 };
+        LatencyMeter.Median(unsorted);
+        Assert.Equal(new[] { 5.0, 1, 3 }, unsorted);
+    }
+
+    [Fact]
+    public void Latency_meter_pair_alternates_blocks_and_times_at_least_the_requested_runs()
+    {
+        int a = 0, b = 0;
+        var (ra, rb) = LatencyMeter.MeasurePair(() => a++, 3, () => b++, 4, runs: 6, maxWarmup: TimeSpan.Zero);
+
+        Assert.Equal(3, ra.FirstCallMicros);
+        Assert.Equal(4, rb.FirstCallMicros);
+        foreach (var (r, calls) in new[] { (ra, a), (rb, b) })
+        {
+            // At least LatencyMeter.MinRounds blocks of at least one call, and never fewer than the requested runs.
+            Assert.True(r.Runs >= Math.Max(6, LatencyMeter.MinRounds));
+            Assert.Equal(LatencyMeter.EarlyCalls + r.WarmupCalls + r.Runs, calls);
+            Assert.True(r.WarmupCalls >= 2 * LatencyMeter.MinBatchCalls);
+        }
+        Assert.Throws<ArgumentException>(() => LatencyMeter.MeasurePair(() => { }, 1, () => { }, 1, runs: 0, TimeSpan.Zero));
     }
 
     /// <summary>1100 x 1000 floats = 4.4 MB, above ModelCompiler.LargeWeightBytes.</summary>
@@ -370,6 +465,8 @@ public sealed class CliTests : IDisposable
         new[] { "inspect", "a.onnx", "--json=yes" },
         new[] { "verify", "a.onnx", "--atol", "abc" },
         new[] { "verify", "a.onnx", "--runs", "-1" },
+        new[] { "verify", "a.onnx", "--max-warmup", "-1" },
+        new[] { "verify", "a.onnx", "--max-warmup", "soon" },
         new[] { "verify", "a.onnx", "--weights", "sometimes" },
         new[] { "emit", "a.onnx" },
         new[] { "emit", "a.onnx", "-o", "x", "--class", "1bad" },

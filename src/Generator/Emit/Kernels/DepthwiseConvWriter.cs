@@ -100,6 +100,7 @@ namespace ModelGen.Emit.Kernels
         public void Write(SourceWriter w, string name)
         {
             w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
+            w.Line(ModelEmitter.OptimizeAttribute);
             w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
             string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
             w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(ScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
@@ -256,6 +257,7 @@ namespace ModelGen.Emit.Kernels
         public void Write(SourceWriter w, string name)
         {
             w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
+            w.Line(ModelEmitter.OptimizeAttribute);
             w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y)");
             string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
             w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
