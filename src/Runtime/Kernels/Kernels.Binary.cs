@@ -91,14 +91,28 @@ public static partial class Kernels
     private static void BinaryRow<TOp>(ref float a, int sa, ref float b, int sb, ref float destination, int n) where TOp : struct, IBinaryOperator
     {
         if (sa == 1 && sb == 1) BinaryVectorVector<TOp>(ref a, ref b, ref destination, n);
-        else if (sa == 1 && sb == 0) UnaryCore(ref a, ref destination, (nuint)n, new BindRight<TOp>(b));
-        else if (sa == 0 && sb == 1) UnaryCore(ref b, ref destination, (nuint)n, new BindLeft<TOp>(a));
+        else if (sa == 1 && sb == 0) BinaryVectorScalar<TOp>(ref a, b, ref destination, n);
+        else if (sa == 0 && sb == 1) BinaryScalarVector<TOp>(a, ref b, ref destination, n);
         else
         {
             for (int i = 0; i < n; i++)
                 Unsafe.Add(ref destination, i) = TOp.Invoke(Unsafe.Add(ref a, i * sa), Unsafe.Add(ref b, i * sb));
         }
     }
+
+    /// <summary>
+    /// dst[i] = op(a[i], b): the unary driver with b bound into the operator. Compiled on its own (not inlined into the
+    /// broadcast loop), where the loop keeps its pointers in registers: inlined, they were reloaded from the stack on
+    /// every step and the row ran about 1.5x slower.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BinaryVectorScalar<TOp>(ref float a, float b, ref float dst, int count) where TOp : struct, IBinaryOperator =>
+        UnaryCore(ref a, ref dst, (nuint)count, new BindRight<TOp>(b));
+
+    /// <summary>dst[i] = op(a, b[i]): the unary driver with a bound into the operator (compiled on its own, as above).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BinaryScalarVector<TOp>(float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator =>
+        UnaryCore(ref b, ref dst, (nuint)count, new BindLeft<TOp>(a));
 
     /// <summary>
     /// dst[i] = op(a[i], b[i]): the binary twin of <see cref="UnaryCore{TOp}"/> (widest vector first, two per step, then
