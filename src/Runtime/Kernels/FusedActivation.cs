@@ -93,7 +93,7 @@ public readonly struct FusedActivation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Apply(Vector512<float> x) => IsSimple ? ApplySimple(x) : ApplySlow(x);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private Vector512<float> ApplySlow(Vector512<float> x) => Kind switch
     {
         ActivationKind.Sigmoid => SigmoidOperator.Invoke(x),
@@ -107,7 +107,7 @@ public readonly struct FusedActivation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Apply(Vector256<float> x) => IsSimple ? ApplySimple(x) : ApplySlow(x);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private Vector256<float> ApplySlow(Vector256<float> x) => Kind switch
     {
         ActivationKind.Sigmoid => SigmoidOperator.Invoke(x),
@@ -121,7 +121,7 @@ public readonly struct FusedActivation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Apply(Vector128<float> x) => IsSimple ? ApplySimple(x) : ApplySlow(x);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private Vector128<float> ApplySlow(Vector128<float> x) => Kind switch
     {
         ActivationKind.Sigmoid => SigmoidOperator.Invoke(x),
@@ -152,7 +152,7 @@ public readonly struct FusedActivation
     /// One driver instance per activation, each compiled on its own: inlined into the switch above they would share one
     /// method's inlining budget, which runs out and leaves the operator math as calls.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void InPlace<TOp>(Span<float> values, TOp op) where TOp : struct, IStatefulUnaryOperator => Kernels.Unary(values, values, op);
 
     /// <summary>Applies the activation to <paramref name="count"/> floats from <paramref name="values"/> in place.</summary>

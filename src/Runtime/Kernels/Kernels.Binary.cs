@@ -105,12 +105,12 @@ public static partial class Kernels
     /// broadcast loop), where the loop keeps its pointers in registers: inlined, they were reloaded from the stack on
     /// every step and the row ran about 1.5x slower.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BinaryVectorScalar<TOp>(ref float a, float b, ref float dst, int count) where TOp : struct, IBinaryOperator =>
         UnaryCore(ref a, ref dst, (nuint)count, new BindRight<TOp>(b));
 
     /// <summary>dst[i] = op(a, b[i]): the unary driver with a bound into the operator (compiled on its own, as above).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BinaryScalarVector<TOp>(float a, ref float b, ref float dst, int count) where TOp : struct, IBinaryOperator =>
         UnaryCore(ref b, ref dst, (nuint)count, new BindLeft<TOp>(a));
 
