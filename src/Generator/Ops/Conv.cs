@@ -7,10 +7,11 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// Conv (float, 1-D to 3-D, every attribute). Four strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
+    /// Conv (float, 1-D to 3-D, every attribute). Five strategies: a depthwise convolution (group = C = M, 1-D or 2-D)
     /// becomes a generated method with constant loop bounds, its taps in registers and every output row vectorized (a
     /// padded, phase-split copy of each channel makes strided windows unit-stride); a 1×1 stride-1 unpadded convolution is
-    /// one matrix product over [C, pixels]; other stride-1 1-D/2-D convolutions are an implicit GEMM over zero-padded input
+    /// one matrix product over [C, pixels]; a 3×3 stride-1 convolution with enough channels and pixels runs Winograd
+    /// F(2×2, 3×3) on weights transformed at build time (<see cref="ConvWinograd"/>); other stride-1 1-D/2-D convolutions are an implicit GEMM over zero-padded input
     /// rows read through a row-offset table; anything else is im2col into planned scratch plus the register-blocked GEMM.
     /// Bias and a fused activation are applied while the output is written.
     /// </summary>
@@ -118,6 +119,7 @@ namespace ModelGen.Ops
         {
             var s = Analyze(node);
             if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * new PaddedDepthwiseWriter(s, null, false).ScratchFloats;
+            if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
             if (s.IsPointwise) return s.Pixels % KernelEmit.PanelWidth == 0 ? 0 : 4L * s.K * KernelEmit.PanelWidth;
             if (s.IsImplicit) return 4L * s.ImplicitScratchFloats;
             return 4L * s.K * KernelEmit.ConvChunk(s.K, s.Pixels);
@@ -128,6 +130,23 @@ namespace ModelGen.Ops
         /// strided windows go through a padded copy, which the edge columns would otherwise dominate.
         /// </summary>
         private static bool UsesDirectDepthwise(Shape s) => s.G.Strides[s.G.Rank - 1] == 1 && s.Kernel[s.Kernel.Length - 1] <= 3;
+
+        private static bool UsesWinograd(Node node, Shape s) => ConvWinograd.Applies(node, s.Group, s.C, s.M, s.Kernel, s.G);
+
+        private static int WinogradRows(Shape s) => ConvWinograd.TileRowsPerBlock(s.C, s.M, s.G.Output[0], s.G.Output[1]);
+
+        /// <summary>3×3 stride-1 convolutions with enough channels: Winograd F(2×2, 3×3) on weights transformed now.</summary>
+        private static void EmitWinograd(EmitContext ctx, Shape s, string bias)
+        {
+            var wv = ctx.Node.Inputs[1]!;
+            var u = ConvWinograd.TransformWeights(wv.Constant!.AsFloats(), s.M, s.C);
+            string uw = ctx.Weight(Tensor.FromFloats(new[] { u.Length }, u), wv.Name + "_winograd");
+            var g = s.G;
+            string I(int v) => KernelEmit.I(v);
+            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.ConvWinograd({ctx.Input(0)}, {uw}, {bias}, {ctx.Output(0)}, {I(s.N)}, " +
+                $"{I(s.C)}, {I(g.Input[0])}, {I(g.Input[1])}, {I(s.M)}, {I(g.Output[0])}, {I(g.Output[1])}, {I(g.PadBegin[0])}, {I(g.PadBegin[1])}, " +
+                $"{I(WinogradRows(s))}, {KernelEmit.Activation(ctx.Node)}, {ctx.Scratch()});");
+        }
 
         public override void Emit(EmitContext ctx)
         {
@@ -144,6 +163,12 @@ namespace ModelGen.Ops
                 }
                 string padded = ctx.AddMethod("DepthwiseConv", new PaddedDepthwiseWriter(s, node.FusedActivation, ctx.HasInput(2)).Write);
                 ctx.Code.Line($"{padded}({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {ctx.Scratch()});");
+                return;
+            }
+
+            if (UsesWinograd(node, s))
+            {
+                EmitWinograd(ctx, s, bias);
                 return;
             }
 
