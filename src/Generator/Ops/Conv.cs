@@ -11,7 +11,8 @@ namespace ModelGen.Ops
     /// becomes a generated method with constant loop bounds, its taps in registers and every output row vectorized (a
     /// padded, phase-split copy of each channel makes strided windows unit-stride); a 1×1 stride-1 unpadded convolution is
     /// one matrix product over [C, pixels]; a 3×3 stride-1 convolution with enough channels and pixels runs Winograd
-    /// F(2×2, 3×3) on weights transformed at build time (<see cref="ConvWinograd"/>); other stride-1 1-D/2-D convolutions are an implicit GEMM over zero-padded input
+    /// F(2×2, 3×3) on weights transformed at build time (<see cref="ConvWinograd"/>); small images (at most 64 pixels, not
+    /// a multiple of 16) multiply with pixels as rows and channels as columns (Kernels.ConvPixelRows); other stride-1 1-D/2-D convolutions are an implicit GEMM over zero-padded input
     /// rows read through a row-offset table; anything else is im2col into planned scratch plus the register-blocked GEMM.
     /// Bias and a fused activation are applied while the output is written.
     /// </summary>
@@ -120,6 +121,7 @@ namespace ModelGen.Ops
             var s = Analyze(node);
             if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * new PaddedDepthwiseWriter(s, null, false).ScratchFloats;
             if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
+            if (UsesPixelRows(node, s)) return 4L * ((s.IsPointwise ? 0 : (long)s.K * KernelEmit.RoundUp(s.Pixels, KernelEmit.PanelWidth)) + (long)s.Pixels * (s.K + s.M));
             if (s.IsPointwise) return s.Pixels % KernelEmit.PanelWidth == 0 ? 0 : 4L * s.K * KernelEmit.PanelWidth;
             if (s.IsImplicit) return 4L * s.ImplicitScratchFloats;
             return 4L * s.K * KernelEmit.ConvChunk(s.K, s.Pixels);
@@ -133,7 +135,26 @@ namespace ModelGen.Ops
 
         private static bool UsesWinograd(Node node, Shape s) => ConvWinograd.Applies(node, s.Group, s.C, s.M, s.Kernel, s.G);
 
+        /// <summary>
+        /// Small images whose pixel count leaves a partial 16-column panel (7×7: 49 = 3·16 + 1) run with pixels as GEMM rows and
+        /// output channels as columns, so every tile is full; deep enough products amortize the two transposes.
+        /// </summary>
+        private static bool UsesPixelRows(Node node, Shape s) => !s.IsDepthwise && s.Group == 1 && node.Inputs[1]?.Constant is not null
+            && s.Pixels <= 64 && s.Pixels % KernelEmit.PanelWidth != 0 && s.K >= 64 && s.M >= 32;
+
         private static int WinogradRows(Shape s) => ConvWinograd.TileRowsPerBlock(s.C, s.M, s.G.Output[0], s.G.Output[1]);
+
+        /// <summary>Each group's [M/group, K] weights packed as the runtime's Kernels.PackA, one group after another.</summary>
+        private static string PackedWeights(EmitContext ctx, Shape s)
+        {
+            var wv = ctx.Node.Inputs[1]!;
+            var w = wv.Constant!.AsFloats();
+            int mg = s.M / s.Group, k = s.K, length = ConvWinograd.PackedALength(mg, k);
+            var packed = new float[s.Group * length];
+            for (int gi = 0; gi < s.Group; gi++)
+                Array.Copy(ConvWinograd.PackA(w, gi * mg * k, mg, k), 0, packed, gi * length, length);
+            return ctx.Weight(Tensor.FromFloats(new[] { packed.Length }, packed), wv.Name + "_packed");
+        }
 
         /// <summary>3×3 stride-1 convolutions with enough channels: Winograd F(2×2, 3×3) on weights transformed now.</summary>
         private static void EmitWinograd(EmitContext ctx, Shape s, string bias)
@@ -187,7 +208,28 @@ namespace ModelGen.Ops
                 $"dilationD: {I(dilations[0])}, dilationH: {I(dilations[1])}, dilationW: {I(dilations[2])}, padFront: {I(pads[0])}, padTop: {I(pads[1])}, padLeft: {I(pads[2])}, " +
                 $"groups: {I(s.Group)}, chunk: {I(chunk)}" + (rowsPerBlock > 0 ? $", rowsPerBlock: {I(rowsPerBlock)})" : ")");
             string scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : "default";
-            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {ctx.Input(1)}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
+            if (UsesPixelRows(node, s))
+            {
+                // Weights as Wᵀ [K, M] in 16-column panels.
+                var wv = node.Inputs[1]!;
+                var wf = wv.Constant!.AsFloats();
+                var wt = new float[wf.Length];
+                for (int o = 0; o < s.M; o++)
+                    for (int q = 0; q < s.K; q++)
+                        wt[q * s.M + o] = wf[o * s.K + q];
+                var packedT = KernelEmit.PackB(wt, s.K, s.M);
+                string pw = ctx.Weight(Tensor.FromFloats(new[] { packedT.Length }, packedT), wv.Name + "_pixelrows");
+                ctx.Code.Line($"{EmitContext.Runtime}.Kernels.ConvPixelRows({ctx.Input(0)}, {pw}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
+                return;
+            }
+            string weights = ctx.Input(1);
+            if (node.Inputs[1]!.Constant is not null)
+            {
+                // Constant weights are packed now so each micro-kernel reads its rows of them as one sequential stream.
+                weights = PackedWeights(ctx, s);
+                geometry = geometry.Substring(0, geometry.Length - 1) + ", packedWeights: true)";
+            }
+            ctx.Code.Line($"{EmitContext.Runtime}.Kernels.Conv({ctx.Input(0)}, {weights}, {bias}, {ctx.Output(0)}, {I(s.N)}, {geometry}, {KernelEmit.Activation(node)}, {scratch});");
         }
 
         /// <summary>What both depthwise writers know: the geometry as constants, the fused activation and the bias.</summary>

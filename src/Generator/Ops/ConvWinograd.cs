@@ -46,8 +46,41 @@ namespace ModelGen.Ops
             return 2L * (2 * tileRowsPerBlock + 2) * (tilesW + 1) + Positions * (long)(channels + outChannels) * ld;
         }
 
-        /// <summary>U[ξ, m, c] = (G·w[m, c]·Gᵀ)[ξ] with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].</summary>
+        /// <summary>
+        /// U[ξ, m, c] = (G·w[m, c]·Gᵀ)[ξ] with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]: 16 [M, C] matrices, each
+        /// packed as by <see cref="PackA"/> (the runtime's Kernels.WinogradTransformWeights writes the same).
+        /// </summary>
         public static float[] TransformWeights(float[] w, int outChannels, int channels)
+        {
+            var plain = TransformWeightsPlain(w, outChannels, channels);
+            int mc = outChannels * channels, packed = PackedALength(outChannels, channels);
+            var u = new float[Positions * packed];
+            for (int xi = 0; xi < Positions; xi++)
+                Array.Copy(PackA(plain, xi * mc, outChannels, channels), 0, u, xi * packed, packed);
+            return u;
+        }
+
+        /// <summary>Rows per block of a packed A; equals the runtime's Kernels.GemmPackedARows.</summary>
+        public const int PackedARows = 8;
+
+        public static int PackedALength(int m, int k) => (m + PackedARows - 1) / PackedARows * PackedARows * k;
+
+        /// <summary>
+        /// Row-major A [m, k] starting at <paramref name="offset"/> packed as the runtime's Kernels.PackA: blocks of 8 rows,
+        /// each k columns of 8 floats, the last block zero-padded.
+        /// </summary>
+        public static float[] PackA(float[] a, int offset, int m, int k)
+        {
+            var packed = new float[PackedALength(m, k)];
+            for (int i = 0; i < m; i++)
+            {
+                int dst = i / PackedARows * PackedARows * k + i % PackedARows;
+                for (int p = 0; p < k; p++) packed[dst + p * PackedARows] = a[offset + i * k + p];
+            }
+            return packed;
+        }
+
+        private static float[] TransformWeightsPlain(float[] w, int outChannels, int channels)
         {
             int mc = outChannels * channels;
             var u = new float[Positions * mc];

@@ -21,14 +21,28 @@ public static partial class Kernels
     public const int WinogradPositions = 16;
 
     /// <summary>
-    /// U[ξ, m, c] = (G·w[m, c]·Gᵀ)[ξ] for 3×3 weights w [M, C, 3, 3], with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]:
-    /// the layout <see cref="ConvWinograd"/> reads (16 row-major [M, C] matrices).
+    /// U[ξ, m, c] = (G·w[m, c]·Gᵀ)[ξ] for 3×3 weights w [M, C, 3, 3], with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]],
+    /// in the layout <see cref="ConvWinograd"/> reads: 16 [M, C] matrices packed by <see cref="PackA"/>, one after another
+    /// (<see cref="WinogradWeightLength"/> floats).
     /// </summary>
     public static void WinogradTransformWeights(ReadOnlySpan<float> w, int outChannels, int channels, Span<float> u)
     {
         int mc = outChannels * channels;
-        if (outChannels < 0 || channels < 0 || w.Length < mc * 9 || u.Length < mc * WinogradPositions)
-            throw new ArgumentException("Winograd weight transform: expected w of M·C·9 and u of 16·M·C floats.");
+        if (outChannels < 0 || channels < 0 || w.Length < mc * 9 || u.Length < WinogradWeightLength(outChannels, channels))
+            throw new ArgumentException("Winograd weight transform: expected w of M·C·9 and u of WinogradWeightLength(M, C) floats.");
+        var plain = new float[WinogradPositions * mc];
+        TransformWeightsPlain(w, outChannels, channels, plain);
+        int packed = PackedALength(outChannels, channels);
+        for (int xi = 0; xi < WinogradPositions; xi++)
+            PackA(plain.AsSpan(xi * mc, mc), channels, outChannels, channels, u.Slice(xi * packed, packed));
+    }
+
+    /// <summary>Floats of the transformed weights: 16 packed [M, C] matrices.</summary>
+    public static int WinogradWeightLength(int outChannels, int channels) => WinogradPositions * PackedALength(outChannels, channels);
+
+    private static void TransformWeightsPlain(ReadOnlySpan<float> w, int outChannels, int channels, Span<float> u)
+    {
+        int mc = outChannels * channels;
         Span<float> t = stackalloc float[12];
         for (int i = 0; i < mc; i++)
         {
@@ -80,7 +94,7 @@ public static partial class Kernels
         int C = channels, M = outChannels, H = height, W = width, OH = outHeight, OW = outWidth;
         if (batch < 0 || C <= 0 || M <= 0 || H <= 0 || W <= 0 || OH <= 0 || OW <= 0 || tileRowsPerBlock <= 0 || padTop < 0 || padLeft < 0)
             throw new ArgumentException("Winograd convolution: expected positive sizes, tile rows and non-negative leading pads.");
-        if (x.Length < batch * C * H * W || u.Length < WinogradPositions * M * C || y.Length < batch * M * OH * OW)
+        if (x.Length < batch * C * H * W || u.Length < WinogradWeightLength(M, C) || y.Length < batch * M * OH * OW)
             throw new ArgumentException("Winograd convolution operand too short.");
         if (!bias.IsEmpty && bias.Length < M) throw new ArgumentException("Winograd convolution bias too short.", nameof(bias));
         if (scratch.Length < WinogradScratch(C, M, OW, tileRowsPerBlock)) throw new ArgumentException("Winograd convolution scratch too short.", nameof(scratch));
@@ -92,6 +106,7 @@ public static partial class Kernels
         var v = scratch.Slice(planeFloats, WinogradPositions * C * ld);
         var prod = scratch.Slice(planeFloats + WinogradPositions * C * ld, WinogradPositions * M * ld);
         var none = new GemmEpilogue(default, default, 1f, false, default);
+        int packedU = PackedALength(M, C);
         for (int n = 0; n < batch; n++)
         {
             var xn = x.Slice(n * C * H * W, C * H * W);
@@ -110,8 +125,8 @@ public static partial class Kernels
                     for (int xi = 0; xi < WinogradPositions; xi++) ZeroSmall(ref Unsafe.Add(ref vc, xi * C * ld + tiles), ld - tiles);
                 }
                 for (int xi = 0; xi < WinogradPositions; xi++)
-                    GemmPanels(ref Unsafe.Add(ref MemoryMarshal.GetReference(u), xi * M * C), C, ref Unsafe.Add(ref MemoryMarshal.GetReference(v), xi * C * ld), ld,
-                        GemmPanelWidth, ld / GemmPanelWidth, ref Unsafe.NullRef<float>(), M, ld, C, ref Unsafe.Add(ref MemoryMarshal.GetReference(prod), xi * M * ld), ld, none);
+                    GemmPanels(ref Unsafe.Add(ref MemoryMarshal.GetReference(u), xi * packedU), C, ref Unsafe.Add(ref MemoryMarshal.GetReference(v), xi * C * ld), ld,
+                        GemmPanelWidth, ld / GemmPanelWidth, ref Unsafe.NullRef<float>(), M, ld, C, ref Unsafe.Add(ref MemoryMarshal.GetReference(prod), xi * M * ld), ld, none, packedA: true);
                 for (int m = 0; m < M; m++)
                 {
                     float b = bias.IsEmpty ? 0f : bias[m];

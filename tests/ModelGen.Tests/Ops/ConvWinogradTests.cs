@@ -65,7 +65,7 @@ public class ConvWinogradTests
         var x = TestData.Floats(random, batch * c * h * w);
         var wt = TestData.Floats(random, m * c * 9);
         var b = TestData.Floats(random, m);
-        var u = new float[16 * m * c];
+        var u = new float[Kernels.WinogradWeightLength(m, c)];
         Kernels.WinogradTransformWeights(wt, m, c, u);
         var y = new float[batch * m * oh * ow];
         var scratch = new float[Kernels.WinogradScratch(c, m, ow, tileRows)];
