@@ -201,7 +201,8 @@ public readonly struct FusedActivation
 /// found through a table of offsets (the implicit-GEMM convolution). Register-blocked micro-kernels (8×32 for Vector512,
 /// 6×16 for Vector256, 6×8 for Vector128; fewer rows at the bottom edge) accumulate with FMA; for full tiles the epilogue
 /// adds the bias, applies the activation and stores straight from the accumulator registers. Large A is split into K
-/// blocks so a block stays in L2.
+/// blocks so a block stays in L2. A may also be packed (<see cref="PackA"/>: blocks of 8 rows, k-major), as convolutions
+/// pack their constant weights at build time, so each micro-kernel reads its rows of A as one sequential stream.
 /// </summary>
 public static partial class Kernels
 {
