@@ -86,7 +86,7 @@ public class ConvBenchmarks
             _scratch = new float[Kernels.WinogradScratch(_c, _m, _oh, rows)];
             _modelGen = () => Kernels.ConvWinograd(_x, _weights, _bias, _y, 1, _c, _h, _h, _m, _oh, _oh, _p, _p, rows, Relu, _scratch);
         }
-        else if (pixels <= 64 && pixels % 16 != 0)
+        else if (pixels <= 64 && pixels % 16 != 0 && _m >= 256)
         {
             var wt = new float[w.Length];
             for (int o = 0; o < _m; o++)
