@@ -145,6 +145,9 @@ namespace ModelGen.Ops
 
         private static int WinogradRows(Shape s) => ConvWinograd.TileRowsPerBlock(s.C, s.M, s.G.Output[0], s.G.Output[1]);
 
+        /// <summary>Floats of one group's weights from which they are packed (256 KB).</summary>
+        private const long PackedWeightsMinFloats = 64 * 1024;
+
         /// <summary>Each group's [M/group, K] weights packed as the runtime's Kernels.PackA, one group after another.</summary>
         private static string PackedWeights(EmitContext ctx, Shape s)
         {
@@ -224,9 +227,10 @@ namespace ModelGen.Ops
                 return;
             }
             string weights = ctx.Input(1);
-            if (node.Inputs[1]!.Constant is not null)
+            if (node.Inputs[1]!.Constant is not null && (long)(s.M / s.Group) * s.K >= PackedWeightsMinFloats)
             {
-                // Constant weights are packed now so each micro-kernel reads its rows of them as one sequential stream.
+                // Large constant weights (streamed from beyond L2 on every run) are packed now so each micro-kernel reads its
+                // rows of them as one sequential stream; small ones stay row-major (measured: packing them gains nothing).
                 weights = PackedWeights(ctx, s);
                 geometry = geometry.Substring(0, geometry.Length - 1) + ", packedWeights: true)";
             }
