@@ -118,6 +118,8 @@ namespace ModelGen.Ops
         {
             var s = Analyze(node);
             if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * DepthwiseGeometryOf(s).PaddedScratchFloats;
+            if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
+            if (UsesPixelRows(node, s)) return 4L * ((s.IsPointwise ? 0 : (long)s.K * KernelLayout.RoundUp(s.Pixels, KernelLayout.PanelWidth)) + (long)s.Pixels * (s.K + s.M));
             if (s.IsPointwise) return s.Pixels % KernelLayout.PanelWidth == 0 ? 0 : 4L * s.K * KernelLayout.PanelWidth;
             if (s.IsImplicit) return 4L * s.ImplicitScratchFloats;
             return 4L * s.K * KernelLayout.ConvChunk(s.K, s.Pixels);
@@ -128,6 +130,46 @@ namespace ModelGen.Ops
         /// strided windows go through a padded copy, which the edge columns would otherwise dominate.
         /// </summary>
         private static bool UsesDirectDepthwise(ConvShape s) => s.G.Strides[s.G.Rank - 1] == 1 && s.Kernel[s.Kernel.Length - 1] <= 3;
+
+        private static bool UsesWinograd(Node node, ConvShape s) => ConvWinograd.Applies(node, s.Group, s.C, s.M, s.Kernel, s.G);
+
+        /// <summary>
+        /// Small images whose pixel count leaves a partial 16-column panel (7×7: 49 = 3·16 + 1) run with pixels as GEMM rows and
+        /// output channels as columns, so every tile is full; deep enough products amortize the two transposes. Measured on
+        /// MobileNetV2's and ResNet18's 7×7 layers it gains from about 256 output channels on (fewer: no gain).
+        /// </summary>
+        private static bool UsesPixelRows(Node node, ConvShape s) => !s.IsDepthwise && s.Group == 1 && node.Inputs[1]?.Constant is not null
+            && s.Pixels <= 64 && s.Pixels % KernelLayout.PanelWidth != 0 && s.K >= 64 && s.M >= 256;
+
+        private static int WinogradRows(ConvShape s) => ConvWinograd.TileRowsPerBlock(s.C, s.M, s.G.Output[0], s.G.Output[1]);
+
+        /// <summary>Floats of one group's weights from which they are packed (256 KB).</summary>
+        private const long PackedWeightsMinFloats = 64 * 1024;
+
+        /// <summary>Each group's [M/group, K] weights packed as the runtime's Kernels.PackA, one group after another.</summary>
+        private static BufferArg PackedWeights(LoweringContext ctx, ConvShape s)
+        {
+            var wv = ctx.Node.Inputs[1]!;
+            var w = wv.Constant!.AsFloats();
+            int mg = s.M / s.Group, k = s.K, length = ConvWinograd.PackedALength(mg, k);
+            var packed = new float[s.Group * length];
+            for (int gi = 0; gi < s.Group; gi++)
+                Array.Copy(ConvWinograd.PackA(w, gi * mg * k, mg, k), 0, packed, gi * length, length);
+            return ctx.Weight(Tensor.FromFloats(new[] { packed.Length }, packed), wv.Name + "_packed");
+        }
+
+        /// <summary>3×3 stride-1 convolutions with enough channels: Winograd F(2×2, 3×3) on weights transformed now.</summary>
+        private static void LowerWinograd(LoweringContext ctx, ConvShape s, Arg bias)
+        {
+            var wv = ctx.Node.Inputs[1]!;
+            var u = ConvWinograd.TransformWeights(wv.Constant!.AsFloats(), s.M, s.C);
+            var uw = ctx.Weight(Tensor.FromFloats(new[] { u.Length }, u), wv.Name + "_winograd");
+            var g = s.G;
+            ctx.Call("ConvWinograd", ("x", ctx.Input(0)), ("u", uw), ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N),
+                ("channels", s.C), ("height", g.Input[0]), ("width", g.Input[1]), ("outChannels", s.M), ("outHeight", g.Output[0]), ("outWidth", g.Output[1]),
+                ("padTop", g.PadBegin[0]), ("padLeft", g.PadBegin[1]), ("tileRowsPerBlock", WinogradRows(s)), ("activation", KernelLayout.Activation(ctx.Node)),
+                ("scratch", ctx.Scratch()));
+        }
 
         /// <summary>A 1-D or 2-D depthwise convolution's geometry with the 1-D case as one row.</summary>
         private static DepthwiseGeometry DepthwiseGeometryOf(ConvShape s)
@@ -154,6 +196,13 @@ namespace ModelGen.Ops
                 return;
             }
 
+            Arg biasArg = (Arg?)bias ?? Arg.None;
+            if (UsesWinograd(node, s))
+            {
+                LowerWinograd(ctx, s, biasArg);
+                return;
+            }
+
             // Pad the spatial axes to depth, height, width.
             var g = s.G;
             int pad = 3 - g.Rank;
@@ -172,7 +221,30 @@ namespace ModelGen.Ops
             };
             if (rowsPerBlock > 0) fields.Add(("rowsPerBlock", rowsPerBlock));
             Arg scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : Arg.None;
-            ctx.Call("Conv", ("x", ctx.Input(0)), ("w", ctx.Input(1)), ("bias", (Arg?)bias ?? Arg.None), ("y", ctx.Output(0)), ("batch", s.N),
+            if (UsesPixelRows(node, s))
+            {
+                // Weights as Wᵀ [K, M] in 16-column panels.
+                var wv = node.Inputs[1]!;
+                var wf = wv.Constant!.AsFloats();
+                var wt = new float[wf.Length];
+                for (int o = 0; o < s.M; o++)
+                    for (int q = 0; q < s.K; q++)
+                        wt[q * s.M + o] = wf[o * s.K + q];
+                var packedT = KernelLayout.PackB(wt, s.K, s.M);
+                var pw = ctx.Weight(Tensor.FromFloats(new[] { packedT.Length }, packedT), wv.Name + "_pixelrows");
+                ctx.Call("ConvPixelRows", ("x", ctx.Input(0)), ("packedWeights", pw), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
+                    ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch));
+                return;
+            }
+            Arg weights = ctx.Input(1);
+            if (node.Inputs[1]!.Constant is not null && (long)(s.M / s.Group) * s.K >= PackedWeightsMinFloats)
+            {
+                // Large constant weights (streamed from beyond L2 on every run) are packed now so each micro-kernel reads its
+                // rows of them as one sequential stream; small ones stay row-major (measured: packing them gains nothing).
+                weights = PackedWeights(ctx, s);
+                fields.Add(("packedWeights", true));
+            }
+            ctx.Call("Conv", ("x", ctx.Input(0)), ("w", weights), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
                 ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch));
         }
     }

@@ -15,7 +15,7 @@ public readonly struct ConvGeometry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ConvGeometry(int channels, int depth, int height, int width, int outChannels, int outDepth, int outHeight, int outWidth,
         int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
-        int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0)
+        int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0, bool packedWeights = false)
     {
         Channels = channels; Depth = depth; Height = height; Width = width;
         OutChannels = outChannels; OutDepth = outDepth; OutHeight = outHeight; OutWidth = outWidth;
@@ -23,7 +23,7 @@ public readonly struct ConvGeometry
         StrideD = strideD; StrideH = strideH; StrideW = strideW;
         DilationD = dilationD; DilationH = dilationH; DilationW = dilationW;
         PadFront = padFront; PadTop = padTop; PadLeft = padLeft;
-        Groups = groups; Chunk = chunk; RowsPerBlock = rowsPerBlock;
+        Groups = groups; Chunk = chunk; RowsPerBlock = rowsPerBlock; PackedWeights = packedWeights;
     }
 
     public int Channels { get; }
@@ -57,6 +57,15 @@ public readonly struct ConvGeometry
     /// worth it for narrow images, where the padded columns would be a large share of the work.
     /// </summary>
     public int RowsPerBlock { get; }
+
+    /// <summary>
+    /// True when each group's weights [OutChannels/Groups, KernelSize] are packed by <see cref="Kernels.PackA"/> (at build
+    /// time), one group after another, each <see cref="Kernels.PackedALength"/> floats.
+    /// </summary>
+    public bool PackedWeights { get; }
+
+    /// <summary>Floats of one group's weights as <see cref="Kernels.Conv"/> reads them.</summary>
+    public int GroupWeightLength => PackedWeights ? Kernels.PackedALength(OutChannels / Groups, KernelSize) : OutChannels / Groups * KernelSize;
 
     /// <summary>Row length of the implicit algorithm's padded input (and of its output grid): OutWidth + (KernelW − 1)·DilationW.</summary>
     public int PaddedRowLength => OutWidth + (KernelW - 1) * DilationW;
@@ -107,7 +116,7 @@ public static partial class Kernels
         int groups = g.Groups, cg = g.Channels / groups, mg = g.OutChannels / groups, k = g.KernelSize;
         int inPixels = g.InputPixels, outPixels = g.OutputPixels;
         if (groups <= 0 || g.Channels % groups != 0 || g.OutChannels % groups != 0) throw new ArgumentException("Invalid group count.");
-        if (x.Length < batch * g.Channels * inPixels || w.Length < g.OutChannels * k || y.Length < batch * g.OutChannels * outPixels)
+        if (x.Length < batch * g.Channels * inPixels || w.Length < groups * g.GroupWeightLength || y.Length < batch * g.OutChannels * outPixels)
             throw new ArgumentException("Conv operand too short.");
         if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException("Conv bias too short.", nameof(bias));
         if (scratch.Length < ConvScratch(g)) throw new ArgumentException("Conv scratch too short.", nameof(scratch));
@@ -126,13 +135,13 @@ public static partial class Kernels
             for (int gi = 0; gi < groups; gi++)
             {
                 var xs = x.Slice((n * g.Channels + gi * cg) * inPixels, cg * inPixels);
-                var ws = w.Slice(gi * mg * k, mg * k);
+                var ws = w.Slice(gi * g.GroupWeightLength, g.GroupWeightLength);
                 var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
                 var bs = bias.IsEmpty ? default : bias.Slice(gi * mg, mg);
                 var epilogue = new GemmEpilogue(bs, default, 1f, false, activation);
                 if (direct)
                 {
-                    GemmRowMajorCore(ws, k, xs, outPixels, mg, outPixels, k, ys, outPixels, scratch, epilogue);
+                    GemmRowMajorCore(ws, k, xs, outPixels, mg, outPixels, k, ys, outPixels, scratch, epilogue, g.PackedWeights);
                     continue;
                 }
                 for (int q0 = 0; q0 < outPixels; q0 += chunk)
@@ -141,7 +150,7 @@ public static partial class Kernels
                     Im2Col(xs, scratch, g, cg, q0, cols, chunk);
                     GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(scratch), chunk, GemmPanelWidth,
                         (cols + GemmPanelWidth - 1) / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, cols, k,
-                        ref MemoryMarshal.GetReference(ys.Slice(q0)), outPixels, epilogue);
+                        ref MemoryMarshal.GetReference(ys.Slice(q0)), outPixels, epilogue, g.PackedWeights);
                 }
             }
         }
@@ -182,7 +191,7 @@ public static partial class Kernels
             for (int gi = 0; gi < groups; gi++)
             {
                 var xs = x.Slice((n * g.Channels + gi * cg) * inPixels, cg * inPixels);
-                var ws = w.Slice(gi * mg * k, mg * k);
+                var ws = w.Slice(gi * g.GroupWeightLength, g.GroupWeightLength);
                 var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
                 var epilogue = new GemmEpilogue(bias.IsEmpty ? default : bias.Slice(gi * mg, mg), default, 1f, false, activation);
                 for (int oy0 = 0; oy0 < OH; oy0 += block)
@@ -207,12 +216,12 @@ public static partial class Kernels
                         }
                         GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(product), chunk, GemmPanelWidth,
                             padded / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, width, k,
-                            ref MemoryMarshal.GetReference(ys.Slice(oy0 * OW)), outPixels, epilogue);
+                            ref MemoryMarshal.GetReference(ys.Slice(oy0 * OW)), outPixels, epilogue, g.PackedWeights);
                         continue;
                     }
                     GemmPanels(ref MemoryMarshal.GetReference(ws), k, ref MemoryMarshal.GetReference(planes), 0, GemmPanelWidth,
                         (cols + GemmPanelWidth - 1) / GemmPanelWidth, ref Unsafe.NullRef<float>(), mg, cols, k,
-                        ref MemoryMarshal.GetReference(product), cols, epilogue, ref MemoryMarshal.GetReference(offsets));
+                        ref MemoryMarshal.GetReference(product), cols, epilogue, ref MemoryMarshal.GetReference(offsets), g.PackedWeights);
                     for (int m = 0; m < mg; m++)
                         for (int r = 0; r < count; r++)
                             Copy(ref Unsafe.Add(ref MemoryMarshal.GetReference(product), m * cols + r * rl),

@@ -12,7 +12,8 @@ namespace ModelGen.Runtime;
 /// found through a table of offsets (the implicit-GEMM convolution). Register-blocked micro-kernels (8×32 for Vector512,
 /// 6×16 for Vector256, 6×8 for Vector128; fewer rows at the bottom edge) accumulate with FMA; for full tiles the epilogue
 /// adds the bias, applies the activation and stores straight from the accumulator registers. Large A is split into K
-/// blocks so a block stays in L2.
+/// blocks so a block stays in L2. A may also be packed (<see cref="PackA"/>: blocks of 8 rows, k-major), as convolutions
+/// pack their constant weights at build time, so each micro-kernel reads its rows of A as one sequential stream.
 /// </summary>
 public static partial class Kernels
 {
@@ -99,7 +100,7 @@ public static partial class Kernels
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmRowMajorCore(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, int m, int n, int k, Span<float> c, int ldc,
-        Span<float> edgeScratch, in GemmEpilogue epilogue)
+        Span<float> edgeScratch, in GemmEpilogue epilogue, bool packedA = false)
     {
         if (m == 0 || n == 0) return;
         int full = n / GemmPanelWidth, rest = n - full * GemmPanelWidth;
@@ -120,13 +121,14 @@ public static partial class Kernels
             }
             else
             {
+                if (packedA) throw new ArgumentException("Gemm with packed A needs scratch for the edge panel.", nameof(edgeScratch));
                 GemmEdgeColumns(a, lda, b, ldb, m, n, k, c, ldc, full * GemmPanelWidth, epilogue);
                 n = full * GemmPanelWidth;
                 if (n == 0) return;
             }
         }
         GemmPanels(ref MemoryMarshal.GetReference(a), lda, ref MemoryMarshal.GetReference(b), ldb, GemmPanelWidth, full, ref edge, m, n, k,
-            ref MemoryMarshal.GetReference(c), ldc, epilogue);
+            ref MemoryMarshal.GetReference(c), ldc, epilogue, packedA);
     }
 
     /// <summary>Columns [from, n) the slow way, when no scratch is available for an edge panel.</summary>
@@ -175,18 +177,22 @@ public static partial class Kernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
-        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e) =>
-        GemmPanels(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref Unsafe.NullRef<int>());
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, bool packedA = false) =>
+        GemmPanels(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref Unsafe.NullRef<int>(), packedA);
 
     /// <summary>
     /// As above; with <paramref name="rowOffsets"/> (k entries) row p of B is at b + rowOffsets[p] instead of b + p·kStride
-    /// (an implicit-GEMM convolution reads its shifted input rows this way, without an im2col copy).
+    /// (an implicit-GEMM convolution reads its shifted input rows this way, without an im2col copy). With
+    /// <paramref name="packedA"/>, A is in the <see cref="PackA"/> layout and <paramref name="lda"/> is ignored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
-        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int rowOffsets)
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int rowOffsets, bool packedA = false)
     {
         bool indirect = !Unsafe.IsNullRef(ref rowOffsets);
+        // Packed A: blocks of GemmPackedARows rows, each k columns of GemmPackedARows floats; lda becomes the block stride.
+        if (packedA) lda = (nint)k * GemmPackedARows;
+        nint aStep = packedA ? GemmPackedARows : 1;
         // K blocking keeps an m×kc block of A in L2 when all of A would not fit; the partial sums accumulate in C and
         // only the last block applies the activation.
         int kc = k;
@@ -198,8 +204,7 @@ public static partial class Kernels
         }
         if (kc >= k)
         {
-            if (indirect) GemmPanelsBlock<Const1>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref rowOffsets);
-            else GemmPanelsBlock<Const0>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref rowOffsets);
+            GemmPanelsMode(indirect, packedA, ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref rowOffsets);
             return;
         }
         for (int k0 = 0; k0 < k; k0 += kc)
@@ -210,10 +215,46 @@ public static partial class Kernels
                 ? new GemmEpilogue(e.RowBias, e.ColBias, e.Alpha, e.Accumulate, default)
                 : new GemmEpilogue(default, default, e.Alpha, true, last ? e.Activation : default);
             if (indirect)
-                GemmPanelsBlock<Const1>(ref Unsafe.Add(ref a, k0), lda, ref b, kStride, panelStride, panels, ref edge, m, n, kb, ref c, ldc, part, ref Unsafe.Add(ref rowOffsets, k0));
+                GemmPanelsMode(true, packedA, ref Unsafe.Add(ref a, k0 * aStep), lda, ref b, kStride, panelStride, panels, ref edge, m, n, kb, ref c, ldc, part, ref Unsafe.Add(ref rowOffsets, k0));
             else
-                GemmPanelsBlock<Const0>(ref Unsafe.Add(ref a, k0), lda, ref Unsafe.Add(ref b, k0 * kStride), kStride, panelStride, panels,
+                GemmPanelsMode(false, packedA, ref Unsafe.Add(ref a, k0 * aStep), lda, ref Unsafe.Add(ref b, k0 * kStride), kStride, panelStride, panels,
                     ref Unsafe.IsNullRef(ref edge) ? ref edge : ref Unsafe.Add(ref edge, k0 * GemmPanelWidth), m, n, kb, ref c, ldc, part, ref rowOffsets);
+        }
+    }
+
+    /// <summary>The block driver instantiated for how B's rows are found (TInd bit 0) and A's layout (bit 1: packed).</summary>
+    private static void GemmPanelsMode(bool indirect, bool packedA, ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
+        int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int offs)
+    {
+        if (packedA)
+        {
+            if (indirect) GemmPanelsBlock<Const3>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref offs);
+            else GemmPanelsBlock<Const2>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref offs);
+        }
+        else if (indirect) GemmPanelsBlock<Const1>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref offs);
+        else GemmPanelsBlock<Const0>(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e, ref offs);
+    }
+
+    /// <summary>Rows per block of a packed A (<see cref="PackA"/>): the Vector512 tile height, a multiple of the others'.</summary>
+    public const int GemmPackedARows = 8;
+
+    /// <summary>Floats <see cref="PackA"/> writes for an [m, k] matrix.</summary>
+    public static int PackedALength(int m, int k) => (m + GemmPackedARows - 1) / GemmPackedARows * GemmPackedARows * k;
+
+    /// <summary>
+    /// Packs row-major A[m, k] (row stride lda) into blocks of 8 rows, each k columns of 8 contiguous floats
+    /// (packed[(i / 8)·8k + p·8 + i % 8] = a[i, p]), zero-padding the last block: a micro-kernel then reads its rows of A
+    /// as one sequential stream. Constant weights are packed at build time.
+    /// </summary>
+    public static void PackA(ReadOnlySpan<float> a, int lda, int m, int k, Span<float> packed)
+    {
+        if (m < 0 || k < 0 || lda < k || (m > 0 && a.Length < (m - 1) * lda + k) || packed.Length < PackedALength(m, k))
+            throw new ArgumentException("PackA: expected a of m rows (stride lda >= k) and packed of PackedALength(m, k) floats.");
+        packed.Slice(0, PackedALength(m, k)).Clear();
+        for (int i = 0; i < m; i++)
+        {
+            var dst = packed.Slice(i / GemmPackedARows * GemmPackedARows * k + i % GemmPackedARows);
+            for (int p = 0; p < k; p++) dst[p * GemmPackedARows] = a[i * lda + p];
         }
     }
 
@@ -227,6 +268,12 @@ public static partial class Kernels
         Span<float> tile = stackalloc float[Mr512 * Nr512];
         ref float t = ref MemoryMarshal.GetReference(tile);
         int totalPanels = (n + GemmPanelWidth - 1) / GemmPanelWidth;
+        // Packed A (TInd bit 1): row i is at block i / 8 (lda apart), offset i % 8, and its k-th element GemmPackedARows
+        // floats after its first, so the micro-kernels get a row stride of 1. The 6-row tiles would straddle blocks: the
+        // narrower paths then take 4 rows at a time.
+        bool packed = (TInd.Value & 2) != 0;
+        nint mlda = packed ? 1 : lda;
+        int mr256 = packed ? 4 : Mr256, mr128 = packed ? 4 : Mr128;
         for (int p = 0; p < totalPanels;)
         {
             bool inEdge = p >= panels;
@@ -247,18 +294,18 @@ public static partial class Kernels
                 for (int i = 0; i < m; i += Mr512)
                 {
                     int rows = Math.Min(Mr512, m - i);
-                    ref float ai = ref Unsafe.Add(ref a, i * lda);
+                    ref float ai = ref RowOfA<TInd>(ref a, lda, i);
                     if (pair)
                     {
-                        if (rows > 4) Micro512<Const8, Const2, TInd>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
-                        else if (rows > 1) Micro512<Const4, Const2, TInd>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
-                        else Micro512<Const1, Const2, TInd>(ref ai, lda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        if (rows > 4) Micro512<Const8, Const2, TInd>(ref ai, mlda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else if (rows > 1) Micro512<Const4, Const2, TInd>(ref ai, mlda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else Micro512<Const1, Const2, TInd>(ref ai, mlda, rows, ref bp, ks, panelStride, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
                     }
                     else
                     {
-                        if (rows > 4) Micro512<Const8, Const1, TInd>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
-                        else if (rows > 1) Micro512<Const4, Const1, TInd>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
-                        else Micro512<Const1, Const1, TInd>(ref ai, lda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        if (rows > 4) Micro512<Const8, Const1, TInd>(ref ai, mlda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else if (rows > 1) Micro512<Const4, Const1, TInd>(ref ai, mlda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                        else Micro512<Const1, Const1, TInd>(ref ai, mlda, rows, ref bp, ks, 0, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
                     }
                 }
                 p += pair ? 2 : 1;
@@ -266,13 +313,13 @@ public static partial class Kernels
             else if (Vector256.IsHardwareAccelerated)
             {
                 int cols = Math.Min(16, n - col);
-                for (int i = 0; i < m; i += Mr256)
+                for (int i = 0; i < m; i += mr256)
                 {
-                    int rows = Math.Min(Mr256, m - i);
-                    ref float ai = ref Unsafe.Add(ref a, i * lda);
-                    if (rows > 4) Micro256<Const6, TInd>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
-                    else if (rows > 1) Micro256<Const4, TInd>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
-                    else Micro256<Const1, TInd>(ref ai, lda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                    int rows = Math.Min(mr256, m - i);
+                    ref float ai = ref RowOfA<TInd>(ref a, lda, i);
+                    if (rows > 4) Micro256<Const6, TInd>(ref ai, mlda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                    else if (rows > 1) Micro256<Const4, TInd>(ref ai, mlda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
+                    else Micro256<Const1, TInd>(ref ai, mlda, rows, ref bp, ks, k, ref t, ref c, ldc, i, col, cols, e, ref offs);
                 }
                 p++;
             }
@@ -282,13 +329,13 @@ public static partial class Kernels
                 {
                     int c0 = col + half * 8, cols = Math.Min(8, n - c0);
                     ref float bh = ref Unsafe.Add(ref bp, half * 8);
-                    for (int i = 0; i < m; i += Mr128)
+                    for (int i = 0; i < m; i += mr128)
                     {
-                        int rows = Math.Min(Mr128, m - i);
-                        ref float ai = ref Unsafe.Add(ref a, i * lda);
-                        if (rows > 4) Micro128<Const6, TInd>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
-                        else if (rows > 1) Micro128<Const4, TInd>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
-                        else Micro128<Const1, TInd>(ref ai, lda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
+                        int rows = Math.Min(mr128, m - i);
+                        ref float ai = ref RowOfA<TInd>(ref a, lda, i);
+                        if (rows > 4) Micro128<Const6, TInd>(ref ai, mlda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
+                        else if (rows > 1) Micro128<Const4, TInd>(ref ai, mlda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
+                        else Micro128<Const1, TInd>(ref ai, mlda, rows, ref bh, ks, k, ref t, ref c, ldc, i, c0, cols, e, ref offs);
                     }
                 }
                 p++;
@@ -299,13 +346,20 @@ public static partial class Kernels
                 for (int i = 0; i < m; i += MrScalar)
                 {
                     int rows = Math.Min(MrScalar, m - i);
-                    MicroScalar(ref Unsafe.Add(ref a, i * lda), lda, rows, ref bp, ks, k, ref t, ref offs);
+                    MicroScalar(ref RowOfA<TInd>(ref a, lda, i), mlda, packed ? GemmPackedARows : 1, rows, ref bp, ks, k, ref t, ref offs);
                     StoreTile(ref t, NrScalar, ref c, ldc, i, col, rows, cols, e);
                 }
                 p++;
             }
         }
     }
+
+    /// <summary>The first element of row i of A: row-major (stride lda), or packed (block i / 8 of stride lda, offset i % 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref float RowOfA<TInd>(ref float a, nint lda, int i) where TInd : struct, IConst =>
+        ref (TInd.Value & 2) != 0
+            ? ref Unsafe.Add(ref a, (i / GemmPackedARows) * lda + i % GemmPackedARows)
+            : ref Unsafe.Add(ref a, i * lda);
 
     /// <summary>Depths for which <see cref="GemmColumn"/> beats a 16-column tile, and its stack budget.</summary>
     private const int GemmColumnMinK = 32, GemmColumnMaxK = 4096;
@@ -376,6 +430,7 @@ public static partial class Kernels
     private readonly struct Const0 : IConst { public static int Value => 0; }
     private readonly struct Const1 : IConst { public static int Value => 1; }
     private readonly struct Const2 : IConst { public static int Value => 2; }
+    private readonly struct Const3 : IConst { public static int Value => 3; }
     private readonly struct Const4 : IConst { public static int Value => 4; }
     private readonly struct Const6 : IConst { public static int Value => 6; }
     private readonly struct Const8 : IConst { public static int Value => 8; }
@@ -401,39 +456,41 @@ public static partial class Kernels
         ref float a7 = ref Unsafe.Add(ref a, Math.Min(7, rows - 1) * lda);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        bool indirect = TInd.Value == 1;
+        bool indirect = (TInd.Value & 1) == 1;
+        bool packedA = (TInd.Value & 2) != 0;
         for (nint p = 0; p < k; p++)
         {
+            nint pa = packedA ? p * GemmPackedARows : p;
             ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref b;
             var b0 = Vector512.LoadUnsafe(ref bk);
             var b1 = two ? Vector512.LoadUnsafe(ref bk, (nuint)v1) : default;
-            var av = Vector512.Create(Unsafe.Add(ref a0, p));
+            var av = Vector512.Create(Unsafe.Add(ref a0, pa));
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             if (two) c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
             if (R > 1)
             {
-                av = Vector512.Create(Unsafe.Add(ref a1, p));
+                av = Vector512.Create(Unsafe.Add(ref a1, pa));
                 c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
                 if (two) c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-                av = Vector512.Create(Unsafe.Add(ref a2, p));
+                av = Vector512.Create(Unsafe.Add(ref a2, pa));
                 c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
                 if (two) c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-                av = Vector512.Create(Unsafe.Add(ref a3, p));
+                av = Vector512.Create(Unsafe.Add(ref a3, pa));
                 c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
                 if (two) c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
             }
             if (R > 4)
             {
-                av = Vector512.Create(Unsafe.Add(ref a4, p));
+                av = Vector512.Create(Unsafe.Add(ref a4, pa));
                 c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
                 if (two) c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-                av = Vector512.Create(Unsafe.Add(ref a5, p));
+                av = Vector512.Create(Unsafe.Add(ref a5, pa));
                 c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
                 if (two) c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-                av = Vector512.Create(Unsafe.Add(ref a6, p));
+                av = Vector512.Create(Unsafe.Add(ref a6, pa));
                 c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
                 if (two) c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
-                av = Vector512.Create(Unsafe.Add(ref a7, p));
+                av = Vector512.Create(Unsafe.Add(ref a7, pa));
                 c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
                 if (two) c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
             }
@@ -491,33 +548,35 @@ public static partial class Kernels
         ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        bool indirect = TInd.Value == 1;
+        bool indirect = (TInd.Value & 1) == 1;
+        bool packedA = (TInd.Value & 2) != 0;
         for (nint p = 0; p < k; p++)
         {
+            nint pa = packedA ? p * GemmPackedARows : p;
             ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref b;
             var b0 = Vector256.LoadUnsafe(ref bk);
             var b1 = Vector256.LoadUnsafe(ref bk, 8);
-            var av = Vector256.Create(Unsafe.Add(ref a0, p));
+            var av = Vector256.Create(Unsafe.Add(ref a0, pa));
             c00 = Vector256.MultiplyAddEstimate(av, b0, c00);
             c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
             if (R > 1)
             {
-                av = Vector256.Create(Unsafe.Add(ref a1, p));
+                av = Vector256.Create(Unsafe.Add(ref a1, pa));
                 c10 = Vector256.MultiplyAddEstimate(av, b0, c10);
                 c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
-                av = Vector256.Create(Unsafe.Add(ref a2, p));
+                av = Vector256.Create(Unsafe.Add(ref a2, pa));
                 c20 = Vector256.MultiplyAddEstimate(av, b0, c20);
                 c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
-                av = Vector256.Create(Unsafe.Add(ref a3, p));
+                av = Vector256.Create(Unsafe.Add(ref a3, pa));
                 c30 = Vector256.MultiplyAddEstimate(av, b0, c30);
                 c31 = Vector256.MultiplyAddEstimate(av, b1, c31);
             }
             if (R > 4)
             {
-                av = Vector256.Create(Unsafe.Add(ref a4, p));
+                av = Vector256.Create(Unsafe.Add(ref a4, pa));
                 c40 = Vector256.MultiplyAddEstimate(av, b0, c40);
                 c41 = Vector256.MultiplyAddEstimate(av, b1, c41);
-                av = Vector256.Create(Unsafe.Add(ref a5, p));
+                av = Vector256.Create(Unsafe.Add(ref a5, pa));
                 c50 = Vector256.MultiplyAddEstimate(av, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(av, b1, c51);
             }
@@ -571,33 +630,35 @@ public static partial class Kernels
         ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, rows - 1) * lda);
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        bool indirect = TInd.Value == 1;
+        bool indirect = (TInd.Value & 1) == 1;
+        bool packedA = (TInd.Value & 2) != 0;
         for (nint p = 0; p < k; p++)
         {
+            nint pa = packedA ? p * GemmPackedARows : p;
             ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref b;
             var b0 = Vector128.LoadUnsafe(ref bk);
             var b1 = Vector128.LoadUnsafe(ref bk, 4);
-            var av = Vector128.Create(Unsafe.Add(ref a0, p));
+            var av = Vector128.Create(Unsafe.Add(ref a0, pa));
             c00 = Vector128.MultiplyAddEstimate(av, b0, c00);
             c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
             if (R > 1)
             {
-                av = Vector128.Create(Unsafe.Add(ref a1, p));
+                av = Vector128.Create(Unsafe.Add(ref a1, pa));
                 c10 = Vector128.MultiplyAddEstimate(av, b0, c10);
                 c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
-                av = Vector128.Create(Unsafe.Add(ref a2, p));
+                av = Vector128.Create(Unsafe.Add(ref a2, pa));
                 c20 = Vector128.MultiplyAddEstimate(av, b0, c20);
                 c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
-                av = Vector128.Create(Unsafe.Add(ref a3, p));
+                av = Vector128.Create(Unsafe.Add(ref a3, pa));
                 c30 = Vector128.MultiplyAddEstimate(av, b0, c30);
                 c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
             }
             if (R > 4)
             {
-                av = Vector128.Create(Unsafe.Add(ref a4, p));
+                av = Vector128.Create(Unsafe.Add(ref a4, pa));
                 c40 = Vector128.MultiplyAddEstimate(av, b0, c40);
                 c41 = Vector128.MultiplyAddEstimate(av, b1, c41);
-                av = Vector128.Create(Unsafe.Add(ref a5, p));
+                av = Vector128.Create(Unsafe.Add(ref a5, pa));
                 c50 = Vector128.MultiplyAddEstimate(av, b0, c50);
                 c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
             }
@@ -639,7 +700,7 @@ public static partial class Kernels
 
     /// <summary>rows×16 tile with scalar arithmetic (row stride 16), for hardware without SIMD.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroScalar(ref float a, nint lda, int rows, ref float b, nint kStride, int k, ref float tile, ref int offs)
+    private static void MicroScalar(ref float a, nint lda, nint ka, int rows, ref float b, nint kStride, int k, ref float tile, ref int offs)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -650,7 +711,7 @@ public static partial class Kernels
             ref float bp = ref b;
             for (int p = 0; p < k; p++)
             {
-                float s = Unsafe.Add(ref ar, p);
+                float s = Unsafe.Add(ref ar, p * ka);
                 ref float bk = ref indirect ? ref Unsafe.Add(ref b, Unsafe.Add(ref offs, p)) : ref bp;
                 for (int j = 0; j < NrScalar; j++)
                     Unsafe.Add(ref tr, j) += s * Unsafe.Add(ref bk, j);
@@ -694,6 +755,7 @@ public static partial class Kernels
     /// activations are applied in registers; the others run over each finished row through the unary driver (one
     /// dispatch per row), computing exactly what the activation kernel computes on the unfused output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreTile(ref float tile, int tileStride, ref float c, nint ldc, int row0, int col0, int rows, int cols, in GemmEpilogue e)
     {
         bool hasColBias = !e.ColBias.IsEmpty, hasRowBias = !e.RowBias.IsEmpty;
