@@ -9,7 +9,7 @@ namespace ModelGen.Ops
     /// </summary>
     internal static class ConvWinograd
     {
-        private const int Positions = 16;
+        private const int Positions = WinogradLayout.Positions;
 
         /// <summary>Target floats of one block's transformed input plus its products (1 MB), so they stay near L2.</summary>
         private const int BlockFloats = 256 * 1024;
@@ -46,12 +46,12 @@ namespace ModelGen.Ops
         }
 
         /// <summary>
-        /// U[ξ, m, c] = (G·w[m, c]·Gᵀ)[ξ] with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]: 16 [M, C] matrices, each
-        /// packed as by <see cref="PackA"/> (the runtime's Kernels.WinogradTransformWeights writes the same).
+        /// The shared transform (src/Shared/WinogradLayout.cs), each of the 16 [M, C] matrices packed as by <see cref="PackA"/>:
+        /// the layout the runtime's Kernels.ConvWinograd reads.
         /// </summary>
         public static float[] TransformWeights(float[] w, int outChannels, int channels)
         {
-            var plain = TransformWeightsPlain(w, outChannels, channels);
+            var plain = WinogradLayout.TransformWeights(w, outChannels, channels);
             int mc = outChannels * channels, packed = PackedALength(outChannels, channels);
             var u = new float[Positions * packed];
             for (int xi = 0; xi < Positions; xi++)
@@ -59,52 +59,15 @@ namespace ModelGen.Ops
             return u;
         }
 
-        /// <summary>Rows per block of a packed A; equals the runtime's Kernels.GemmPackedARows.</summary>
-        public const int PackedARows = 8;
+        public static int PackedALength(int m, int k) => GemmLayout.PackedALength(m, k);
 
-        public static int PackedALength(int m, int k) => (m + PackedARows - 1) / PackedARows * PackedARows * k;
-
-        /// <summary>
-        /// Row-major A [m, k] starting at <paramref name="offset"/> packed as the runtime's Kernels.PackA: blocks of 8 rows,
-        /// each k columns of 8 floats, the last block zero-padded.
-        /// </summary>
+        /// <summary>Row-major A [m, k] starting at <paramref name="offset"/> in the packed-A layout of src/Shared/GemmLayout.cs.</summary>
         public static float[] PackA(float[] a, int offset, int m, int k)
         {
             var packed = new float[PackedALength(m, k)];
             for (int i = 0; i < m; i++)
-            {
-                int dst = i / PackedARows * PackedARows * k + i % PackedARows;
-                for (int p = 0; p < k; p++) packed[dst + p * PackedARows] = a[offset + i * k + p];
-            }
+                for (int p = 0; p < k; p++) packed[GemmLayout.PackedAIndex(i, p, k)] = a[offset + i * k + p];
             return packed;
-        }
-
-        private static float[] TransformWeightsPlain(float[] w, int outChannels, int channels)
-        {
-            int mc = outChannels * channels;
-            var u = new float[Positions * mc];
-            var t = new float[12];
-            for (int i = 0; i < mc; i++)
-            {
-                int o = i * 9;
-                for (int col = 0; col < 3; col++)
-                {
-                    float g0 = w[o + col], g1 = w[o + 3 + col], g2 = w[o + 6 + col];
-                    t[col] = g0;
-                    t[3 + col] = 0.5f * (g0 + g1 + g2);
-                    t[6 + col] = 0.5f * (g0 - g1 + g2);
-                    t[9 + col] = g2;
-                }
-                for (int r = 0; r < 4; r++)
-                {
-                    float a0 = t[r * 3], a1 = t[r * 3 + 1], a2 = t[r * 3 + 2];
-                    u[(r * 4 + 0) * mc + i] = a0;
-                    u[(r * 4 + 1) * mc + i] = 0.5f * (a0 + a1 + a2);
-                    u[(r * 4 + 2) * mc + i] = 0.5f * (a0 - a1 + a2);
-                    u[(r * 4 + 3) * mc + i] = a2;
-                }
-            }
-            return u;
         }
     }
 }

@@ -236,10 +236,10 @@ public static partial class Kernels
     }
 
     /// <summary>Rows per block of a packed A (<see cref="PackA"/>): the Vector512 tile height, a multiple of the others'.</summary>
-    public const int GemmPackedARows = 8;
+    public const int GemmPackedARows = GemmLayout.PackedARows;
 
     /// <summary>Floats <see cref="PackA"/> writes for an [m, k] matrix.</summary>
-    public static int PackedALength(int m, int k) => (m + GemmPackedARows - 1) / GemmPackedARows * GemmPackedARows * k;
+    public static int PackedALength(int m, int k) => GemmLayout.PackedALength(m, k);
 
     /// <summary>
     /// Packs row-major A[m, k] (row stride lda) into blocks of 8 rows, each k columns of 8 contiguous floats
@@ -252,10 +252,7 @@ public static partial class Kernels
             throw new ArgumentException("PackA: expected a of m rows (stride lda >= k) and packed of PackedALength(m, k) floats.");
         packed.Slice(0, PackedALength(m, k)).Clear();
         for (int i = 0; i < m; i++)
-        {
-            var dst = packed.Slice(i / GemmPackedARows * GemmPackedARows * k + i % GemmPackedARows);
-            for (int p = 0; p < k; p++) dst[p * GemmPackedARows] = a[i * lda + p];
-        }
+            for (int p = 0; p < k; p++) packed[GemmLayout.PackedAIndex(i, p, k)] = a[i * lda + p];
     }
 
     /// <summary>Floats of A one K block may hold (512 KB: half of a typical L2).</summary>

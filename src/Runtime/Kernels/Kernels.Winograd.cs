@@ -18,7 +18,7 @@ namespace ModelGen.Runtime;
 public static partial class Kernels
 {
     /// <summary>Transformed positions of one F(2×2, 3×3) tile (4×4).</summary>
-    public const int WinogradPositions = 16;
+    public const int WinogradPositions = WinogradLayout.Positions;
 
     /// <summary>
     /// U[ξ, m, c] = (G·w[m, c]·Gᵀ)[ξ] for 3×3 weights w [M, C, 3, 3], with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]],
@@ -30,8 +30,8 @@ public static partial class Kernels
         int mc = outChannels * channels;
         if (outChannels < 0 || channels < 0 || w.Length < mc * 9 || u.Length < WinogradWeightLength(outChannels, channels))
             throw new ArgumentException("Winograd weight transform: expected w of M·C·9 and u of WinogradWeightLength(M, C) floats.");
-        var plain = new float[WinogradPositions * mc];
-        TransformWeightsPlain(w, outChannels, channels, plain);
+        // The transform generated code is built with (src/Shared/WinogradLayout.cs); a copy, as it runs once per model.
+        var plain = WinogradLayout.TransformWeights(w.Slice(0, mc * 9).ToArray(), outChannels, channels);
         int packed = PackedALength(outChannels, channels);
         for (int xi = 0; xi < WinogradPositions; xi++)
             PackA(plain.AsSpan(xi * mc, mc), channels, outChannels, channels, u.Slice(xi * packed, packed));
@@ -39,33 +39,6 @@ public static partial class Kernels
 
     /// <summary>Floats of the transformed weights: 16 packed [M, C] matrices.</summary>
     public static int WinogradWeightLength(int outChannels, int channels) => WinogradPositions * PackedALength(outChannels, channels);
-
-    private static void TransformWeightsPlain(ReadOnlySpan<float> w, int outChannels, int channels, Span<float> u)
-    {
-        int mc = outChannels * channels;
-        Span<float> t = stackalloc float[12];
-        for (int i = 0; i < mc; i++)
-        {
-            var g = w.Slice(i * 9, 9);
-            // t = G·g (4×3), then G·g·Gᵀ (4×4).
-            for (int col = 0; col < 3; col++)
-            {
-                float g0 = g[col], g1 = g[3 + col], g2 = g[6 + col];
-                t[col] = g0;
-                t[3 + col] = 0.5f * (g0 + g1 + g2);
-                t[6 + col] = 0.5f * (g0 - g1 + g2);
-                t[9 + col] = g2;
-            }
-            for (int r = 0; r < 4; r++)
-            {
-                float a0 = t[r * 3], a1 = t[r * 3 + 1], a2 = t[r * 3 + 2];
-                u[(r * 4 + 0) * mc + i] = a0;
-                u[(r * 4 + 1) * mc + i] = 0.5f * (a0 + a1 + a2);
-                u[(r * 4 + 2) * mc + i] = 0.5f * (a0 - a1 + a2);
-                u[(r * 4 + 3) * mc + i] = a2;
-            }
-        }
-    }
 
     /// <summary>Tile columns (2 output columns each) and the padded row length of the column phases.</summary>
     private static int WinogradTilesW(int outWidth) => (outWidth + 1) / 2;
