@@ -3,9 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.Loader;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using ModelGen.Cli.Verification;
 using ModelGen.Configuration;
 using ModelGen.Compiler;
 using ModelGen.Runtime;
@@ -44,7 +42,8 @@ public static class ModelSet
 
 /// <summary>
 /// Compiles a model with ModelGen's compiler (the code the source generator emits, weights as a manifest resource)
-/// and Roslyn in memory, into an ordinary (non-collectible) load context, as an application's assembly would be loaded.
+/// and Roslyn in memory (the CLI's InMemoryModel), into an ordinary (non-collectible) load context, as an application's
+/// assembly would be loaded.
 /// </summary>
 public static class GeneratedModel
 {
@@ -55,28 +54,6 @@ public static class GeneratedModel
         if (!result.Success)
             throw new InvalidOperationException($"{Path.GetFileName(path)} does not compile with ModelGen: " + string.Join("; ", result.Diagnostics));
 
-        var tree = CSharpSyntaxTree.ParseText(result.Source!, new CSharpParseOptions(LanguageVersion.Latest), path: "BenchModel.g.cs");
-        var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var references = tpa
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .Append(MetadataReference.CreateFromFile(typeof(IOnnxModel).Assembly.Location));
-        string assemblyName = "ModelGen.Benchmarks.Generated." + Path.GetFileNameWithoutExtension(path);
-        var compilation = CSharpCompilation.Create(assemblyName, new[] { tree }, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true,
-                nullableContextOptions: NullableContextOptions.Enable));
-        var resources = result.WeightBlob is null ? null : new[]
-        {
-            new ResourceDescription(Emit.ModelEmitter.ResourceName(options), () => new MemoryStream(result.WeightBlob), isPublic: true),
-        };
-        using var pe = new MemoryStream();
-        var emit = compilation.Emit(pe, manifestResources: resources);
-        if (!emit.Success)
-            throw new InvalidOperationException("generated code does not compile:\n" + string.Join("\n",
-                emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
-        pe.Position = 0;
-        var assembly = new AssemblyLoadContext(assemblyName, isCollectible: false).LoadFromStream(pe);
-        var type = assembly.GetType(options.Namespace + "." + options.ClassName, throwOnError: true)!;
-        return (IOnnxModel)Activator.CreateInstance(type)!;
+        return InMemoryModel.Load(result, options, collectible: false);
     }
 }

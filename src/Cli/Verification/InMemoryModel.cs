@@ -26,7 +26,8 @@ public static class InMemoryModel
     });
 
     /// <summary>Compiles the result's source (and weight resource, if any) and returns a model instance.</summary>
-    public static IOnnxModel Load(CompileResult result, ModelOptions options)
+    /// <param name="collectible">False loads it as an application's assembly is loaded (benchmarks); tools unload theirs.</param>
+    public static IOnnxModel Load(CompileResult result, ModelOptions options, bool collectible = true)
     {
         if (result.Source is null) throw new InvalidOperationException("the model did not compile: " + string.Join("; ", result.Diagnostics));
         var tree = CSharpSyntaxTree.ParseText(result.Source, new CSharpParseOptions(LanguageVersion.Latest), path: options.ClassName + ".g.cs");
@@ -46,7 +47,7 @@ public static class InMemoryModel
             throw new InvalidOperationException("generated code does not compile:\n" + string.Join("\n", errors));
         }
         pe.Position = 0;
-        var context = new AssemblyLoadContext(compilation.AssemblyName, isCollectible: true);
+        var context = new AssemblyLoadContext(compilation.AssemblyName, isCollectible: collectible);
         var assembly = context.LoadFromStream(pe);
         var type = assembly.GetType(options.Namespace + "." + options.ClassName, throwOnError: true)!;
         return (IOnnxModel)Activator.CreateInstance(type)!;

@@ -77,8 +77,6 @@ namespace ModelGen.Plan
             return (b, start);
         }
 
-        public long WeightBytes => Weights.Sum(w => (long)w.Length * DataTypes.Size(w.Type));
-
         /// <summary>Step groups in order (one per lowered node or fused chain), for reports and the profiler.</summary>
         public int GroupCount => Steps.Count == 0 ? 0 : Steps.Max(s => s.Origin.Group) + 1;
     }

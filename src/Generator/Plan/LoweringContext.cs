@@ -36,10 +36,7 @@ namespace ModelGen.Plan
         public BufferArg Output(int index) => new(_builder.BufferOf(Node.Outputs[index]));
 
         /// <summary>True when output 0 shares input 0's storage, so a view op has nothing to do.</summary>
-        public bool OutputIsAliasOfInput => _builder.SharesStorage(Output(0).Buffer, Input(0).Buffer);
-
-        /// <summary>True when the value's producer already wrote it where <paramref name="target"/> expects it (Concat in place).</summary>
-        public bool IsWrittenInPlace(Value input, BufferArg target, int start) => _builder.IsAliasAt(_builder.BufferOf(input), target.Buffer, start);
+        public bool OutputIsAliasOfInput => SameMemory(Output(0), 0, Input(0), 0);
 
         /// <summary>True when element <paramref name="aStart"/> of <paramref name="a"/> and element <paramref name="bStart"/> of <paramref name="b"/> are the same memory.</summary>
         public bool SameMemory(BufferArg a, int aStart, BufferArg b, int bStart) => _builder.SameMemory(a.Buffer, a.Start + aStart, b.Buffer, b.Start + bStart);

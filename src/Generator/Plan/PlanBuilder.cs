@@ -118,27 +118,19 @@ namespace ModelGen.Plan
 
         public int Length(int buffer) => _buffers[buffer].Length;
 
-        private (int Root, int Start) Root(int id)
+        /// <summary>The buffer that owns <paramref name="id"/>'s storage, and the element where <paramref name="id"/> starts in it.</summary>
+        internal (int Root, int Start) Root(int id)
         {
             int start = 0;
             while (_buffers[id].AliasOf >= 0) { start += _buffers[id].AliasStart; id = _buffers[id].AliasOf; }
             return (id, start);
         }
 
-        public bool SharesStorage(int a, int b) => Root(a) == Root(b);
-
         public bool SameMemory(int a, int aStart, int b, int bStart)
         {
             var (ra, sa) = Root(a);
             var (rb, sb) = Root(b);
             return ra == rb && sa + aStart == sb + bStart;
-        }
-
-        public bool IsAliasAt(int buffer, int target, int start)
-        {
-            var (r, s) = Root(buffer);
-            var (tr, ts) = Root(target);
-            return r == tr && s == ts + start;
         }
 
         /// <summary>Starts lowering one node (one step group).</summary>

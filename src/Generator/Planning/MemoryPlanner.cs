@@ -17,7 +17,6 @@ namespace ModelGen.Planning
         internal static ExecutionPlan Place(PlanBuilder builder)
         {
             var buffers = builder.Buffers;
-            int Root(int id) { while (buffers[id].AliasOf >= 0) id = buffers[id].AliasOf; return id; }
 
             // Live interval of every arena root, in step groups.
             var first = new Dictionary<int, int>();
@@ -26,7 +25,7 @@ namespace ModelGen.Planning
             {
                 foreach (int b in PlanWalker.Buffers(step))
                 {
-                    int r = Root(b);
+                    int r = builder.Root(b).Root;
                     if (buffers[r].Kind != BufferKind.Arena) continue;
                     int g = step.Origin.Group;
                     first[r] = first.TryGetValue(r, out int f) ? Math.Min(f, g) : g;

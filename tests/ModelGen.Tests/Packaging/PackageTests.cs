@@ -50,7 +50,6 @@ public class PackageTests
     public void Packed_generator_builds_and_runs_a_consumer_project()
     {
         using var temp = new TempFolder("modelgen-packaging");
-        string feed = _feed.Folder;
         string version = _feed.Version;
         using (var zip = ZipFile.OpenRead(_feed.Package))
         {
@@ -73,33 +72,9 @@ public class PackageTests
         Directory.CreateDirectory(Path.Combine(app, "models"));
         byte[] model = TestModels.GemmRelu();
         File.WriteAllBytes(Path.Combine(app, "models", "tiny.onnx"), model);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <WarningsNotAsErrors>MG1001</WarningsNotAsErrors>
-                <RestorePackagesPath>{Path.Combine(temp.Path, "packages")}</RestorePackagesPath>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ModelGen" Version="{version}" />
-                <OnnxModel Include="models/tiny.onnx" ClassName="Tiny" Namespace="Consumer.Models" />
-              </ItemGroup>
-            </Project>
-            """);
+        _feed.WriteConsumer(app, Path.Combine(temp.Path, "packages"),
+            """<OnnxModel Include="models/tiny.onnx" ClassName="Tiny" Namespace="Consumer.Models" />""",
+            "<WarningsNotAsErrors>MG1001</WarningsNotAsErrors>");
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
 
         string build = Run("dotnet", "build -c Release", app);
