@@ -298,7 +298,12 @@ public sealed class ModelReport
     {
         ModelGen.Plan.KernelCall k => "Kernels." + k.Kernel,
         ModelGen.Plan.RepeatedCall r => $"Kernels.{r.Body.Kernel} x{r.Count}",
-        ModelGen.Plan.DepthwiseConvCall d => d.Padded ? "generated depthwise (padded rows)" : "generated depthwise (direct)",
+        ModelGen.Plan.DepthwiseConvCall d => d.Variant switch
+        {
+            ModelGen.Plan.DepthwiseVariant.Flat => "generated depthwise (flat)",
+            ModelGen.Plan.DepthwiseVariant.PaddedRows => "generated depthwise (padded rows)",
+            _ => "generated depthwise (direct)",
+        },
         ModelGen.Plan.CopyCall => "copy",
         ModelGen.Plan.FillCall => "fill",
         ModelGen.Plan.SetElement => "set element",

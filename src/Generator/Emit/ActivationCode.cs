@@ -7,13 +7,16 @@ namespace ModelGen.Emit
     {
         private const string Runtime = "global::ModelGen.Runtime";
 
-        /// <summary>The runtime FusedActivation value for an epilogue, or <c>default</c> for none.</summary>
-        public static string Struct(ActivationSpec? a) => a is null
-            ? "default"
-            : $"new {Runtime}.FusedActivation({Runtime}.ActivationKind.{a.Kind}, {CSharpLiterals.Float(a.Alpha)}, {CSharpLiterals.Float(a.Beta)})";
-
-        /// <summary>True when generated code needs a local <c>act</c> holding <see cref="Struct"/>.</summary>
-        public static bool NeedsLocal(ActivationSpec? a) => a is not null && a.Kind is not ("Relu" or "Clip");
+        /// <summary>
+        /// The runtime operator struct computing the activation (the one definition kernels use too), called directly so the
+        /// JIT inlines it; a call through FusedActivation would cost a non-inlined call and a switch per vector.
+        /// </summary>
+        private static string Operator(ActivationSpec a) => a.Kind switch
+        {
+            "LeakyRelu" => $"new {Runtime}.Operators.LeakyReluOperator({CSharpLiterals.Float(a.Alpha)})",
+            "HardSigmoid" => $"new {Runtime}.Operators.HardSigmoidOperator({CSharpLiterals.Float(a.Alpha)}, {CSharpLiterals.Float(a.Beta)})",
+            _ => $"{Runtime}.Operators.{a.Kind}Operator",
+        };
 
         /// <summary>Scalar C# applying the activation to <paramref name="x"/> (a float expression without side effects).</summary>
         public static string Scalar(ActivationSpec? a, string x) => a?.Kind switch
@@ -21,7 +24,7 @@ namespace ModelGen.Emit
             null => x,
             "Relu" => $"global::System.MathF.Max({x}, 0f)",
             "Clip" => $"global::System.MathF.Min(global::System.MathF.Max({x}, {CSharpLiterals.Float(a.Alpha)}), {CSharpLiterals.Float(a.Beta)})",
-            _ => $"act.Apply({x})",
+            _ => $"{Operator(a)}.Invoke({x})",
         };
 
         /// <summary>Vector C# (<paramref name="vector"/> is e.g. "global::System.Runtime.Intrinsics.Vector512") for the activation.</summary>
@@ -30,7 +33,7 @@ namespace ModelGen.Emit
             null => x,
             "Relu" => $"{vector}.Max({x}, {vector}<float>.Zero)",
             "Clip" => $"{vector}.Min({vector}.Max({x}, {vector}.Create({CSharpLiterals.Float(a.Alpha)})), {vector}.Create({CSharpLiterals.Float(a.Beta)}))",
-            _ => $"act.Apply({x})",
+            _ => $"{Operator(a)}.Invoke({x})",
         };
     }
 }

@@ -218,15 +218,17 @@ namespace ModelGen.Emit
                 case DepthwiseConvCall d:
                 {
                     string args = $"{Expression(d.X)}, {Expression(d.W)}, {(d.Bias is null ? "default" : Expression(d.Bias))}, {Expression(d.Y)}";
-                    if (d.Padded)
+                    switch (d.Variant)
                     {
-                        string method = AddMethod("DepthwiseConv", new PaddedDepthwiseWriter(d).Write);
-                        w.Line($"{method}({args}, {Expression(step, d.Scratch!)});");
-                    }
-                    else
-                    {
-                        string method = AddMethod("DepthwiseConv", new DirectDepthwiseWriter(d).Write);
-                        w.Line($"{method}({args});");
+                        case DepthwiseVariant.Flat:
+                            w.Line($"{AddMethod("DepthwiseConv", new FlatDepthwiseWriter(d).Write)}({args}, {Expression(step, d.Scratch!)});");
+                            break;
+                        case DepthwiseVariant.PaddedRows:
+                            w.Line($"{AddMethod("DepthwiseConv", new PaddedDepthwiseWriter(d).Write)}({args}, {Expression(step, d.Scratch!)});");
+                            break;
+                        default:
+                            w.Line($"{AddMethod("DepthwiseConv", new DirectDepthwiseWriter(d).Write)}({args});");
+                            break;
                     }
                     break;
                 }

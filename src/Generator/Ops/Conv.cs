@@ -117,7 +117,13 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node);
-            if (s.IsDepthwise) return UsesDirectDepthwise(s) ? 0 : 4L * DepthwiseGeometryOf(s).PaddedScratchFloats;
+            if (s.IsDepthwise)
+                return DepthwiseVariantOf(s) switch
+                {
+                    DepthwiseVariant.Direct => 0,
+                    DepthwiseVariant.Flat => 4L * DepthwiseGeometryOf(s).FlatScratchFloats,
+                    _ => 4L * DepthwiseGeometryOf(s).PaddedScratchFloats,
+                };
             if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
             if (UsesPixelRows(node, s)) return 4L * ((s.IsPointwise ? 0 : (long)s.K * KernelLayout.RoundUp(s.Pixels, KernelLayout.PanelWidth)) + (long)s.Pixels * (s.K + s.M));
             if (s.IsPointwise) return s.Pixels % KernelLayout.PanelWidth == 0 ? 0 : 4L * s.K * KernelLayout.PanelWidth;
@@ -130,6 +136,27 @@ namespace ModelGen.Ops
         /// strided windows go through a padded copy, which the edge columns would otherwise dominate.
         /// </summary>
         private static bool UsesDirectDepthwise(ConvShape s) => s.G.Strides[s.G.Rank - 1] == 1 && s.Kernel[s.Kernel.Length - 1] <= 3;
+
+        /// <summary>
+        /// The row variant (direct or padded rows), unless the flat variant needs clearly fewer vector operations: counted
+        /// in 16-float vectors (the same on narrower hardware, in proportion), a row variant runs every output row as
+        /// full vectors plus one overlapping the row's end (scalar when the row is narrower than 4, or for the direct
+        /// variant's edge columns); the flat one runs the whole plane at the padded row length, and pays a copy of every
+        /// input row into its padded planes and of every output row out of its staging block.
+        /// </summary>
+        private static DepthwiseVariant DepthwiseVariantOf(ConvShape s)
+        {
+            var g = DepthwiseGeometryOf(s);
+            bool direct = UsesDirectDepthwise(s);
+            static long VectorsPerRow(int n) => n >= 16 ? (n + 15) / 16 : n >= 8 ? (n + 7) / 8 : n >= 4 ? (n + 3) / 4 : n;
+            long taps = g.Taps;
+            long rowOps = (long)g.OutHeight * VectorsPerRow(g.OutWidth) * taps;
+            if (direct) rowOps += (long)g.OutHeight * 2 * taps; // the unrolled scalar edge columns
+            else rowOps += g.Height * VectorsPerRow(g.Width) * 2; // the padded copy
+            long flatOps = (g.FlatCount + 15) / 16 * taps + 2L * g.OutHeight * VectorsPerRow(g.OutWidth) + 2L * g.Height * VectorsPerRow(g.Width);
+            if (g.FlatCount >= 4 && 4 * flatOps < 3 * rowOps) return DepthwiseVariant.Flat;
+            return direct ? DepthwiseVariant.Direct : DepthwiseVariant.PaddedRows;
+        }
 
         private static bool UsesWinograd(Node node, ConvShape s) => ConvWinograd.Applies(node, s.Group, s.C, s.M, s.Kernel, s.G);
 
@@ -190,9 +217,9 @@ namespace ModelGen.Ops
             BufferArg? bias = ctx.HasInput(2) ? ctx.Input(2) : null;
             if (s.IsDepthwise)
             {
-                bool direct = UsesDirectDepthwise(s);
-                ctx.Add(new DepthwiseConvCall(ctx.Origin, DepthwiseGeometryOf(s), KernelLayout.Spec(node.FusedActivation), Padded: !direct,
-                    ctx.Input(0), ctx.Input(1), bias, ctx.Output(0), direct ? null : ctx.Scratch()));
+                var variant = DepthwiseVariantOf(s);
+                ctx.Add(new DepthwiseConvCall(ctx.Origin, DepthwiseGeometryOf(s), KernelLayout.Spec(node.FusedActivation), variant,
+                    ctx.Input(0), ctx.Input(1), bias, ctx.Output(0), variant == DepthwiseVariant.Direct ? null : ctx.Scratch()));
                 return;
             }
 

@@ -46,12 +46,29 @@ namespace ModelGen.Plan
 
     /// <summary>
     /// A depthwise convolution (one filter per channel, 1-D or 2-D) emitted as its own method: every size a constant,
-    /// taps in registers, bias and activation applied in registers. <see cref="Padded"/> selects the variant that
-    /// first copies each channel with its zero padding (split into column phases for a stride) into scratch.
+    /// taps in registers, bias and activation applied in registers. <see cref="Variant"/> says how rows are read.
     /// </summary>
     public sealed record DepthwiseConvCall(
-        StepOrigin Origin, DepthwiseGeometry Geometry, ActivationSpec? Activation, bool Padded,
+        StepOrigin Origin, DepthwiseGeometry Geometry, ActivationSpec? Activation, DepthwiseVariant Variant,
         BufferArg X, BufferArg W, BufferArg? Bias, BufferArg Y, ScratchArg? Scratch) : Step(Origin);
+
+    /// <summary>How a generated depthwise convolution reads its input.</summary>
+    public enum DepthwiseVariant
+    {
+        /// <summary>Rows straight from the input: vectors in the interior, unrolled scalar edge columns.</summary>
+        Direct,
+
+        /// <summary>Each channel first copied with its zero padding (split into column phases for a stride) into scratch, then one output row at a time.</summary>
+        PaddedRows,
+
+        /// <summary>
+        /// Each channel copied with its padding, split into row and column phases, so every tap of every output is at a
+        /// constant offset from its flat position: the whole plane runs as one vector loop (rows and their few discarded
+        /// columns together) into a staging row block, whose valid columns are then copied out. For planes whose rows are
+        /// too narrow to fill vectors (7×7, 14×14, 25×5).
+        /// </summary>
+        Flat,
+    }
 
     public sealed record DepthwiseGeometry(
         int Batch, int Channels, int Height, int Width, int OutHeight, int OutWidth, int KernelH, int KernelW,
@@ -74,5 +91,14 @@ namespace ModelGen.Plan
 
         /// <summary>Scratch floats of the padded variant: one padded, phase-split channel.</summary>
         public int PaddedScratchFloats => StrideW * PaddedRows * PaddedRowLength;
+
+        /// <summary>Rows of each row phase (flat variant): every padded row, and every row a tap of an output reads.</summary>
+        public int FlatRowsPerPhase => System.Math.Max((PaddedRows + StrideH - 1) / StrideH, OutHeight + (KernelH - 1) * DilationH / StrideH);
+
+        /// <summary>Flat positions computed per channel (flat variant): all output rows at the phase row length, less the last row's discarded columns.</summary>
+        public int FlatCount => (OutHeight - 1) * PaddedRowLength + OutWidth;
+
+        /// <summary>Scratch floats of the flat variant: the phase planes of one channel, then its staging block.</summary>
+        public int FlatScratchFloats => StrideH * StrideW * FlatRowsPerPhase * PaddedRowLength + FlatCount;
     }
 }

@@ -370,17 +370,21 @@ public static partial class Kernels
     /// j &lt; rowLength. A depthwise kernel then reads every tap of every output column with unit-stride vector loads and no
     /// bounds checks: tap column kx·dilation of output ox is phase (kx·dilation) % stride, index ox + (kx·dilation) / stride.
     /// With bordersAreZero, dst already holds zeros outside the plane's data (as an earlier call with the same geometry
-    /// leaves it), so only the data is written.
+    /// leaves it), so only the data is written. A rowStride above 1 splits the rows by phase as well:
+    /// dst[rowPhase, phase, r, j] holds padded row r·rowStride + rowPhase, so a strided window's rows are consecutive too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PadPlane(ReadOnlySpan<float> plane, int height, int width, int padTop, int padLeft, int stride, int rows, int rowLength, Span<float> dst,
-        bool bordersAreZero = false)
+        bool bordersAreZero = false, int rowStride = 1)
     {
-        if (plane.Length < height * width || dst.Length < stride * rows * rowLength || stride <= 0) throw new ArgumentException("PadPlane operand too short.");
+        if (plane.Length < height * width || dst.Length < rowStride * stride * rows * rowLength || stride <= 0 || rowStride <= 0)
+            throw new ArgumentException("PadPlane operand too short.");
         ref float src = ref MemoryMarshal.GetReference(plane);
-        ref float d = ref MemoryMarshal.GetReference(dst);
+        ref float d0 = ref MemoryMarshal.GetReference(dst);
+        for (int rowPhase = 0; rowPhase < rowStride; rowPhase++)
         for (int phase = 0; phase < stride; phase++)
         {
+            ref float d = ref Unsafe.Add(ref d0, rowPhase * stride * rows * rowLength);
             // Columns j whose source column j·stride + phase − padLeft lies in [0, width).
             int first = phase - padLeft;
             int lo = first >= 0 ? 0 : (-first + stride - 1) / stride;
@@ -390,7 +394,7 @@ public static partial class Kernels
             for (int r = 0; r < rows; r++)
             {
                 ref float row = ref Unsafe.Add(ref d, (phase * rows + r) * rowLength);
-                int iy = r - padTop;
+                int iy = r * rowStride + rowPhase - padTop;
                 if ((uint)iy >= (uint)height)
                 {
                     if (!bordersAreZero) ZeroSmall(ref row, rowLength);

@@ -75,6 +75,36 @@ public class ConvTests
         }
     }
 
+    /// <summary>Geometries that select each generated depthwise variant (checked on the plan), activations fused or not.</summary>
+    [Theory]
+    [InlineData(64, 25, 5, 3, 3, 1, 1, 1, 1, "Relu", "Flat")]
+    [InlineData(20, 7, 7, 5, 5, 1, 1, 1, 1, "", "Flat")]
+    [InlineData(12, 14, 14, 5, 5, 2, 2, 1, 1, "Relu", "Flat")]
+    [InlineData(6, 13, 11, 3, 3, 2, 2, 1, 1, "Sigmoid", "Flat")]
+    [InlineData(5, 9, 10, 3, 5, 2, 3, 2, 1, "", "Flat")]
+    [InlineData(7, 12, 9, 3, 3, 1, 1, 2, 2, "Tanh", "Flat")]
+    [InlineData(4, 30, 52, 3, 3, 1, 1, 1, 1, "Sigmoid", "Direct")]
+    [InlineData(3, 20, 41, 3, 3, 1, 1, 1, 1, "HardSigmoid", "Direct")]
+    [InlineData(4, 40, 64, 5, 5, 2, 2, 1, 1, "Relu", "PaddedRows")]
+    public void Each_depthwise_variant_matches_onnx_runtime(int c, int h, int w, int kh, int kw, int sh, int sw, int dh, int dw,
+        string activation, string variant)
+    {
+        var random = new Random(c * 100 + h);
+        int ph = (kh - 1) * dh / 2, pw = (kw - 1) * dw / 2;
+        var builder = new ModelBuilder(13).Input("x", 1, c, h, w)
+            .Initializer("w", TestData.Floats(random, c * kh * kw), c, 1, kh, kw)
+            .Initializer("b", TestData.Floats(random, c), c)
+            .Node("Conv", new[] { "x", "w", "b" }, new[] { activation == "" ? "y" : "t" }, ("group", c), ("strides", new[] { sh, sw }),
+                ("dilations", new[] { dh, dw }), ("pads", new[] { ph, pw, ph, pw }));
+        if (activation != "") builder.Node(activation, new[] { "t" }, new[] { "y" });
+        builder.Output("y");
+        var plan = OnnxAssert.Compile(builder.ToBytes()).Plan!;
+        var step = Assert.Single(plan.Steps.OfType<ModelGen.Plan.DepthwiseConvCall>());
+        Assert.Equal(variant, step.Variant.ToString());
+        Assert.Equal(activation != "", step.Activation is not null);
+        OnnxAssert.MatchesOnnxRuntime(builder);
+    }
+
     [Fact]
     public void Depthwise_with_dilation_and_asymmetric_pads_matches_onnx_runtime()
     {

@@ -108,8 +108,6 @@ namespace ModelGen.Emit.Kernels
             w.Line($"ref float yr = ref {MM}.GetReference(y);");
             w.Line($"ref float pr = ref {MM}.GetReference(pad);");
             if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
-            if (ActivationCode.NeedsLocal(_act))
-                w.Line($"var act = {ActivationCode.Struct(_act)};");
             // The zero borders are the same for every channel: clear once, then copy only each channel's data.
             w.Line($"pad.Slice(0, {I(ScratchFloats)}).Clear();");
             w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
@@ -224,6 +222,214 @@ namespace ModelGen.Emit.Kernels
     }
 
     /// <summary>
+    /// Writes the flat depthwise method (<see cref="DepthwiseVariant.Flat"/>): each channel is copied with its zero padding
+    /// into row- and column-phase planes, where every tap of every output sits at a constant offset from the output's flat
+    /// position q = oy·RL + ox (RL the phase row length). One vector loop then covers the whole channel, the few columns
+    /// past each row's end included, into a staging block; the valid columns of each row are copied out. For narrow planes,
+    /// where a loop per output row would run mostly partial or overlapping vectors.
+    /// </summary>
+    internal sealed class FlatDepthwiseWriter : DepthwiseWriter
+    {
+        public FlatDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
+
+        private int RowLength => _geometry.PaddedRowLength;
+
+        private int RowsPerPhase => _geometry.FlatRowsPerPhase;
+
+        private int Count => _geometry.FlatCount;
+
+        private int PlanesFloats => _sh * _sw * RowsPerPhase * RowLength;
+
+        public void Write(SourceWriter w, string name)
+        {
+            w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}], one flat loop per channel.</summary>");
+            w.Line(ModelEmitter.OptimizeAttribute);
+            w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
+            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+            w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(_geometry.FlatScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+            w.Line($"ref float xr = ref {MM}.GetReference(x);");
+            w.Line($"ref float wr = ref {MM}.GetReference(w);");
+            w.Line($"ref float yr = ref {MM}.GetReference(y);");
+            w.Line($"ref float pr = ref {MM}.GetReference(pad);");
+            w.Line($"ref float st = ref {U}.Add(ref pr, {I(PlanesFloats)});");
+            if (_hasBias) w.Line($"ref float br = ref {MM}.GetReference(b);");
+            // The zero borders are the same for every channel: clear once, then copy only each channel's data.
+            w.Line($"pad.Slice(0, {I(PlanesFloats)}).Clear();");
+            w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
+            w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
+            w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
+            w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+            WriteChannelTaps(w);
+            WriteWidthBranches(w, Count, vector => WriteChannel(w, vector));
+            w.Close();
+            w.Close();
+        }
+
+        /// <summary>Offset of a tap in the phase planes, relative to the output's flat position.</summary>
+        private int TapOffset(int ky, int kx)
+        {
+            int rowPhase = ky * _dh % _sh, row = ky * _dh / _sh;
+            int colPhase = kx * _dw % _sw, col = kx * _dw / _sw;
+            return (rowPhase * _sw + colPhase) * RowsPerPhase * RowLength + row * RowLength + col;
+        }
+
+        /// <summary>Independent partial sums: one per kernel row (two for a single row).</summary>
+        private List<List<(int Tap, int Offset)>> Chains()
+        {
+            var chains = new List<List<(int, int)>>();
+            for (int ky = 0; ky < _kh; ky++)
+            {
+                var taps = Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, TapOffset(ky, kx))).ToList();
+                if (_kh == 1 && _kw > 2)
+                {
+                    chains.Add(taps.Where((_, i) => i % 2 == 0).ToList());
+                    chains.Add(taps.Where((_, i) => i % 2 == 1).ToList());
+                }
+                else chains.Add(taps);
+            }
+            return chains;
+        }
+
+        /// <summary>Copies <paramref name="count"/> floats with the widest vectors that fit (the last one overlapping), or scalars.</summary>
+        private static void WriteCopy(SourceWriter w, string? vector, string from, string fromAt, string to, string toAt, int count)
+        {
+            string? copyVector = null;
+            if (vector is not null)
+                foreach (var candidate in new[] { V512, V256, V128 })
+                    if (Width(candidate) <= Width(vector) && Width(candidate) <= count) { copyVector = candidate; break; }
+            if (copyVector is null)
+            {
+                for (int i = 0; i < count; i++)
+                    w.Line($"{U}.Add(ref {to}, {toAt} + {I(i)}) = {U}.Add(ref {from}, {fromAt} + {I(i)});");
+                return;
+            }
+            int width = Width(copyVector);
+            var starts = new List<int>();
+            for (int i = 0; i + width <= count; i += width) starts.Add(i);
+            if (count % width != 0) starts.Add(count - width);
+            foreach (int i in starts)
+                w.Line($"{copyVector}.StoreUnsafe({copyVector}.LoadUnsafe(ref {from}, (nuint)({fromAt} + {I(i)})), ref {to}, (nuint)({toAt} + {I(i)}));");
+        }
+
+        private void WriteChannel(SourceWriter w, string? vector)
+        {
+            WritePadding(w, vector);
+            var chains = Chains();
+            if (vector is null)
+            {
+                w.Open($"for (int q = 0; q < {I(Count)}; q++)");
+                for (int ci = 0; ci < chains.Count; ci++)
+                {
+                    var terms = chains[ci].Select(t => $"w{t.Tap} * {U}.Add(ref pr, q + {I(t.Offset)})");
+                    w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", terms)};");
+                }
+                string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
+                w.Line($"{U}.Add(ref st, q) = {ActivationCode.Scalar(_act, $"({total})")};");
+                w.Close();
+            }
+            else
+            {
+                int width = Width(vector);
+                w.Line($"var vb = {vector}.Create(bias);");
+                for (int t = 0; t < Taps; t++) w.Line($"var v{t} = {vector}.Create(w{t});");
+                void Body(string q, int vectors)
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? q : $"{q} + {I(v * width)}";
+                        for (int ci = 0; ci < chains.Count; ci++)
+                        {
+                            w.Line($"var a{v}_{ci} = {(ci == 0 ? "vb" : $"{vector}<float>.Zero")};");
+                            foreach (var (tap, offset) in chains[ci])
+                                w.Line($"a{v}_{ci} = {vector}.MultiplyAddEstimate({vector}.LoadUnsafe(ref pr, (nuint)({at} + {I(offset)})), v{tap}, a{v}_{ci});");
+                        }
+                    }
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string at = v == 0 ? q : $"{q} + {I(v * width)}";
+                        string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
+                        w.Line($"{vector}.StoreUnsafe({ActivationCode.Vector(_act, vector, $"({sum})")}, ref st, (nuint)({at}));");
+                    }
+                }
+                w.Line("int q = 0;");
+                if (Count >= 2 * width)
+                {
+                    w.Open($"for (; q <= {I(Count - 2 * width)}; q += {I(2 * width)})");
+                    Body("q", 2);
+                    w.Close();
+                }
+                w.Open($"for (; q <= {I(Count - width)}; q += {I(width)})");
+                Body("q", 1);
+                w.Close();
+                if (Count % width != 0)
+                {
+                    w.Open("// The last vector ends at the block's end, recomputing outputs already staged.");
+                    w.Line($"q = {I(Count - width)};");
+                    Body("q", 1);
+                    w.Close();
+                }
+            }
+            // Each output row's valid columns, out of the staging block.
+            WriteRowCopies(w, _oh, oy => WriteCopy(w, vector, "st", Affine(oy, RowLength, 0), "yc", Affine(oy, _ow, 0), _ow));
+        }
+
+        /// <summary>
+        /// The channel's data into its phase planes (the zero borders stay from the first clear): input row iy is padded row
+        /// iy + padTop, i.e. row (iy + padTop) / strideH of row phase (iy + padTop) % strideH; its column ix likewise goes to
+        /// column phase (ix + padLeft) % strideW. Unit strides copy whole rows with vectors; strided ones move each column
+        /// phase with a constant-bound loop.
+        /// </summary>
+        private void WritePadding(SourceWriter w, string? vector)
+        {
+            int planeFloats = RowsPerPhase * RowLength;
+            if (_sh == 1 && _sw == 1)
+            {
+                WriteRowCopies(w, _h, iy => WriteCopy(w, vector, "xc", Affine(iy, _w, 0), "pr", Affine(iy, RowLength, _pt * RowLength + _pl), _w));
+                return;
+            }
+            for (int rowPhase = 0; rowPhase < _sh; rowPhase++)
+            {
+                // Input rows of this row phase: iy ≡ rowPhase − padTop (mod strideH).
+                int first = ((rowPhase - _pt) % _sh + _sh) % _sh;
+                if (first >= _h) continue;
+                int rows = (_h - 1 - first) / _sh + 1;
+                w.Open($"for (int i = 0; i < {I(rows)}; i++)");
+                w.Line($"int iy = {I(first)} + i * {I(_sh)};");
+                w.Line($"ref float src = ref {U}.Add(ref xc, iy * {I(_w)});");
+                w.Line($"ref float dst = ref {U}.Add(ref pr, {I(rowPhase * _sw * planeFloats)} + (iy + {I(_pt)}) / {I(_sh)} * {I(RowLength)});");
+                for (int colPhase = 0; colPhase < _sw; colPhase++)
+                {
+                    int firstX = ((colPhase - _pl) % _sw + _sw) % _sw;
+                    if (firstX >= _w) continue;
+                    int count = (_w - 1 - firstX) / _sw + 1;
+                    int to = colPhase * planeFloats + (firstX + _pl) / _sw;
+                    w.Line($"for (int j = 0; j < {I(count)}; j++) {U}.Add(ref dst, {I(to)} + j) = {U}.Add(ref src, {I(firstX)} + j * {I(_sw)});");
+                }
+                w.Close();
+            }
+        }
+
+        /// <summary>Row copies unrolled with constant offsets for up to 16 rows, else a loop over <c>r</c>.</summary>
+        private static void WriteRowCopies(SourceWriter w, int rows, System.Action<string> writeRow)
+        {
+            if (rows <= 16)
+            {
+                for (int r = 0; r < rows; r++) writeRow(I(r));
+                return;
+            }
+            w.Open($"for (int r = 0; r < {I(rows)}; r++)");
+            writeRow("r");
+            w.Close();
+        }
+
+        /// <summary><paramref name="row"/>·<paramref name="scale"/> + <paramref name="offset"/>, folded when the row is a constant.</summary>
+        private static string Affine(string row, int scale, int offset) =>
+            int.TryParse(row, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int r)
+                ? I((long)r * scale + offset)
+                : $"{row} * {I(scale)} + {I(offset)}";
+    }
+
+    /// <summary>
     /// Writes the specialized depthwise method for stride 1 and kernels up to 3 wide: every size is a constant, the
     /// interior of each row is vectorized straight from the input, and the few edge columns are unrolled scalar code with
     /// constant indices (rows above and below the image read a zero row).
@@ -231,6 +437,14 @@ namespace ModelGen.Emit.Kernels
     internal sealed class DirectDepthwiseWriter : DepthwiseWriter
     {
         public DirectDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
+
+        /// <summary>
+        /// An activation that costs more than a compare (Sigmoid, SiLU, Tanh, ...) is not applied to the scalar edge
+        /// columns one by one: the rows are written without it, then one vector pass over each channel's plane applies it.
+        /// </summary>
+        private bool ActivationAfterRows => _act is not null && _act.Kind is not ("Relu" or "Clip");
+
+        private ActivationSpec? RowActivation => ActivationAfterRows ? null : _act;
 
 
         /// <summary>Output columns [Lo, Hi) read only columns inside the input for every tap.</summary>
@@ -273,8 +487,6 @@ namespace ModelGen.Emit.Kernels
                 w.Line("zeroRow.Clear();");
                 w.Line($"ref float zr = ref {MM}.GetReference(zeroRow);");
             }
-            if (ActivationCode.NeedsLocal(_act))
-                w.Line($"var act = {ActivationCode.Struct(_act)};");
             w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
             w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
             w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
@@ -315,6 +527,32 @@ namespace ModelGen.Emit.Kernels
             }
             WriteEdgeColumns(w, hi, _ow);
             w.Close();
+            if (ActivationAfterRows) WritePlaneActivation(w, vector);
+        }
+
+        /// <summary>The activation over the channel's output plane, once per element (the tail vector masks lanes done already).</summary>
+        private void WritePlaneActivation(SourceWriter w, string? vector)
+        {
+            int count = _oh * _ow;
+            string? v = null;
+            if (vector is not null)
+                foreach (var candidate in new[] { V512, V256, V128 })
+                    if (Width(candidate) <= Width(vector) && Width(candidate) <= count) { v = candidate; break; }
+            if (v is null)
+            {
+                w.Line($"for (int i = 0; i < {I(count)}; i++) {U}.Add(ref yc, i) = {ActivationCode.Scalar(_act, $"{U}.Add(ref yc, i)")};");
+                return;
+            }
+            int width = Width(v);
+            w.Line($"for (int i = 0; i <= {I(count - width)}; i += {I(width)}) {v}.StoreUnsafe({ActivationCode.Vector(_act, v, $"{v}.LoadUnsafe(ref yc, (nuint)i)")}, ref yc, (nuint)i);");
+            if (count % width != 0)
+            {
+                w.Open("");
+                w.Line($"var tail = {v}.LoadUnsafe(ref yc, (nuint){I(count - width)});");
+                w.Line($"var fresh = {v}.AsSingle({v}.GreaterThanOrEqual({v}<int>.Indices, {v}.Create({I(width - count % width)})));");
+                w.Line($"{v}.StoreUnsafe({v}.ConditionalSelect(fresh, {ActivationCode.Vector(_act, v, "tail")}, tail), ref yc, (nuint){I(count - width)});");
+                w.Close();
+            }
         }
 
         /// <summary>Columns whose window leaves the image: unrolled with constant indices, or a checked loop when many.</summary>
@@ -333,7 +571,7 @@ namespace ModelGen.Emit.Kernels
                             if (ix >= 0 && ix < _w) terms.Add($"w{ky * _kw + kx} * {U}.Add(ref r{ky}, {I(ix)})");
                         }
                     string sum = terms.Count == 0 ? "bias" : "bias + " + string.Join(" + ", terms);
-                    w.Line($"{U}.Add(ref yo, {I(ox)}) = {ActivationCode.Scalar(_act, $"({sum})")};");
+                    w.Line($"{U}.Add(ref yo, {I(ox)}) = {ActivationCode.Scalar(RowActivation, $"({sum})")};");
                 }
                 return;
             }
@@ -343,7 +581,7 @@ namespace ModelGen.Emit.Kernels
             for (int ky = 0; ky < _kh; ky++)
                 for (int kx = 0; kx < _kw; kx++)
                     w.Line($"if ((uint)(ix0 + {I(kx * _dw)}) < {I(_w)}u) s += w{ky * _kw + kx} * {U}.Add(ref r{ky}, ix0 + {I(kx * _dw)});");
-            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(_act, "s")};");
+            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(RowActivation, "s")};");
             w.Close();
         }
 
@@ -377,7 +615,7 @@ namespace ModelGen.Emit.Kernels
                 w.Line($"float s{ci} = {(ci == 0 ? "bias + " : "")}{string.Join(" + ", chain.Select(Term))};");
             }
             string total = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(i => $"s{i}"));
-            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(_act, $"({total})")};");
+            w.Line($"{U}.Add(ref yo, ox) = {ActivationCode.Scalar(RowActivation, $"({total})")};");
             w.Close();
         }
 
@@ -403,7 +641,7 @@ namespace ModelGen.Emit.Kernels
                 {
                     string at = v == 0 ? ox : $"{ox} + {I(v * width)}";
                     string sum = string.Join(" + ", Enumerable.Range(0, chains.Count).Select(ci => $"a{v}_{ci}"));
-                    w.Line($"{vector}.StoreUnsafe({ActivationCode.Vector(_act, vector, $"({sum})")}, ref yo, (nuint)({at}));");
+                    w.Line($"{vector}.StoreUnsafe({ActivationCode.Vector(RowActivation, vector, $"({sum})")}, ref yo, (nuint)({at}));");
                 }
             }
             w.Line($"int ox = {I(lo)};");
