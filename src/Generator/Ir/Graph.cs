@@ -49,6 +49,12 @@ namespace ModelGen.Ir
         /// <summary>Fused epilogue set by passes (e.g. Relu after Conv).</summary>
         public Activation? FusedActivation { get; set; }
 
+        /// <summary>
+        /// Set by the residual fusion: the last input is a tensor of the output's shape that the kernel adds to its result
+        /// before <see cref="FusedActivation"/> (a residual Add merged into the Conv before it).
+        /// </summary>
+        public bool FusedResidual { get; set; }
+
         /// <summary>The nodes passes merged into this one (name and op type), in order, for comments, reports and the profiler.</summary>
         public List<(string Name, string OpType)> Fused { get; } = new();
 

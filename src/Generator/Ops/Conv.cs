@@ -192,10 +192,10 @@ namespace ModelGen.Ops
             var u = ConvWinograd.TransformWeights(wv.Constant!.AsFloats(), s.M, s.C);
             var uw = ctx.Weight(Tensor.FromFloats(new[] { u.Length }, u), wv.Name + "_winograd");
             var g = s.G;
-            ctx.Call("ConvWinograd", ("x", ctx.Input(0)), ("u", uw), ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N),
+            ctx.Call("ConvWinograd", WithResidual(ctx, ("x", ctx.Input(0)), ("u", uw), ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N),
                 ("channels", s.C), ("height", g.Input[0]), ("width", g.Input[1]), ("outChannels", s.M), ("outHeight", g.Output[0]), ("outWidth", g.Output[1]),
                 ("padTop", g.PadBegin[0]), ("padLeft", g.PadBegin[1]), ("tileRowsPerBlock", WinogradRows(s)), ("activation", KernelLayout.Activation(ctx.Node)),
-                ("scratch", ctx.Scratch()));
+                ("scratch", ctx.Scratch())));
         }
 
         /// <summary>A 1-D or 2-D depthwise convolution's geometry with the 1-D case as one row.</summary>
@@ -217,6 +217,7 @@ namespace ModelGen.Ops
             BufferArg? bias = ctx.HasInput(2) ? ctx.Input(2) : null;
             if (s.IsDepthwise)
             {
+                Require(!node.FusedResidual, "a depthwise convolution cannot take a fused residual");
                 var variant = DepthwiseVariantOf(s);
                 ctx.Add(new DepthwiseConvCall(ctx.Origin, DepthwiseGeometryOf(s), KernelLayout.Spec(node.FusedActivation), variant,
                     ctx.Input(0), ctx.Input(1), bias, ctx.Output(0), variant == DepthwiseVariant.Direct ? null : ctx.Scratch()));
@@ -259,8 +260,8 @@ namespace ModelGen.Ops
                         wt[q * s.M + o] = wf[o * s.K + q];
                 var packedT = KernelLayout.PackB(wt, s.K, s.M);
                 var pw = ctx.Weight(Tensor.FromFloats(new[] { packedT.Length }, packedT), wv.Name + "_pixelrows");
-                ctx.Call("ConvPixelRows", ("x", ctx.Input(0)), ("packedWeights", pw), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
-                    ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch));
+                ctx.Call("ConvPixelRows", WithResidual(ctx, ("x", ctx.Input(0)), ("packedWeights", pw), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
+                    ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch)));
                 return;
             }
             Arg weights = ctx.Input(1);
@@ -271,8 +272,12 @@ namespace ModelGen.Ops
                 weights = PackedWeights(ctx, s);
                 fields.Add(("packedWeights", true));
             }
-            ctx.Call("Conv", ("x", ctx.Input(0)), ("w", weights), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
-                ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch));
+            ctx.Call("Conv", WithResidual(ctx, ("x", ctx.Input(0)), ("w", weights), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
+                ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch)));
         }
+
+        /// <summary>A kernel's arguments, plus the fused residual (the last input, see Node.FusedResidual) it adds before the activation.</summary>
+        private static (string Name, Arg Value)[] WithResidual(LoweringContext ctx, params (string Name, Arg Value)[] arguments) =>
+            ctx.Node.FusedResidual ? arguments.Append(("residual", (Arg)ctx.Input(3))).ToArray() : arguments;
     }
 }

@@ -104,14 +104,35 @@ public static partial class Kernels
             : g.KernelSize * g.Chunk;
 
     /// <summary>
-    /// y = act(conv(x, w) + bias) for <paramref name="batch"/> images. Each group is a matrix product of its weights
+    /// y = act(y + residual) in one pass (a residual Add fused into the convolution before it): the sum rounds as the Add
+    /// kernel's does and the activation is the one definition, so the result has the unfused graph's bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddResidual(Span<float> y, ReadOnlySpan<float> residual, FusedActivation activation)
+    {
+        if (residual.Length < y.Length) throw new ArgumentException($"Residual too short: expected {y.Length} floats, got {residual.Length}.", nameof(residual));
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float rr = ref MemoryMarshal.GetReference(residual);
+        int n = y.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) (Vector512.LoadUnsafe(ref yr, (nuint)i) + Vector512.LoadUnsafe(ref rr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) (Vector256.LoadUnsafe(ref yr, (nuint)i) + Vector256.LoadUnsafe(ref rr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - 4; i += 4) (Vector128.LoadUnsafe(ref yr, (nuint)i) + Vector128.LoadUnsafe(ref rr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref yr, i) += Unsafe.Add(ref rr, i);
+        activation.Apply(y);
+    }
+
+    /// <summary>
+    /// y = act(conv(x, w) + bias [+ residual]) for <paramref name="batch"/> images. Each group is a matrix product of its weights
     /// [OutChannels/Groups, KernelSize] (row-major, as ONNX stores them) with the im2col matrix, built Chunk output pixels at
     /// a time in <paramref name="scratch"/> so it stays in cache; with Chunk 0 a pointwise convolution multiplies the input
     /// directly.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Conv(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
-        FusedActivation activation, Span<float> scratch)
+        FusedActivation activation, Span<float> scratch, ReadOnlySpan<float> residual = default)
     {
         int groups = g.Groups, cg = g.Channels / groups, mg = g.OutChannels / groups, k = g.KernelSize;
         int inPixels = g.InputPixels, outPixels = g.OutputPixels;
@@ -120,9 +141,13 @@ public static partial class Kernels
             throw new ArgumentException("Conv operand too short.");
         if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException("Conv bias too short.", nameof(bias));
         if (scratch.Length < ConvScratch(g)) throw new ArgumentException("Conv scratch too short.", nameof(scratch));
+        bool hasResidual = !residual.IsEmpty;
+        if (hasResidual && residual.Length < batch * g.OutChannels * outPixels)
+            throw new ArgumentException($"Conv residual too short: expected {batch * g.OutChannels * outPixels} floats.", nameof(residual));
         if (g.RowsPerBlock > 0)
         {
-            ConvImplicit(x, w, bias, y, batch, g, activation, scratch);
+            ConvImplicit(x, w, bias, y, batch, g, hasResidual ? default : activation, scratch);
+            if (hasResidual) AddResidual(y.Slice(0, batch * g.OutChannels * outPixels), residual, activation);
             return;
         }
         int chunk = g.Chunk;
@@ -138,7 +163,8 @@ public static partial class Kernels
                 var ws = w.Slice(gi * g.GroupWeightLength, g.GroupWeightLength);
                 var ys = y.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels);
                 var bs = bias.IsEmpty ? default : bias.Slice(gi * mg, mg);
-                var epilogue = new GemmEpilogue(bs, default, 1f, false, activation);
+                var rs = hasResidual ? residual.Slice((n * g.OutChannels + gi * mg) * outPixels, mg * outPixels) : default;
+                var epilogue = new GemmEpilogue(bs, default, 1f, false, activation, rs, ys);
                 if (direct)
                 {
                     GemmRowMajorCore(ws, k, xs, outPixels, mg, outPixels, k, ys, outPixels, scratch, epilogue, g.PackedWeights);

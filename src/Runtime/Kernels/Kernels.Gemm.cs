@@ -144,6 +144,7 @@ public static partial class Kernels
                 if (e.Accumulate) s += c[i * ldc + j];
                 if (!e.RowBias.IsEmpty) s += e.RowBias[i];
                 if (!e.ColBias.IsEmpty) s += e.ColBias[j];
+                if (e.HasResidual) s += Unsafe.AddByteOffset(ref c[i * ldc + j], e.ResidualOffset);
                 c[i * ldc + j] = e.Activation.Apply(s);
             }
     }
@@ -160,11 +161,40 @@ public static partial class Kernels
             Activation = activation;
         }
 
+        /// <summary>
+        /// As above, plus a residual added last, just before the activation: residual has the layout of
+        /// <paramref name="c"/> (same row stride), and element c[i, j] adds residual[i, j]. Empty: none.
+        /// </summary>
+        public GemmEpilogue(ReadOnlySpan<float> rowBias, ReadOnlySpan<float> colBias, float alpha, bool accumulate, FusedActivation activation,
+            ReadOnlySpan<float> residual, ReadOnlySpan<float> c)
+            : this(rowBias, colBias, alpha, accumulate, activation)
+        {
+            HasResidual = !residual.IsEmpty;
+            if (HasResidual) ResidualOffset = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(residual));
+        }
+
+        private GemmEpilogue(GemmEpilogue e, bool accumulate, bool withBias, bool withLast)
+            : this(withBias ? e.RowBias : default, withBias ? e.ColBias : default, e.Alpha, accumulate, withLast ? e.Activation : default)
+        {
+            HasResidual = withLast && e.HasResidual;
+            ResidualOffset = e.ResidualOffset;
+        }
+
+        /// <summary>The first of several K blocks: biases (and the caller's accumulation), no residual, no activation.</summary>
+        public GemmEpilogue FirstBlock() => new(this, Accumulate, withBias: true, withLast: false);
+
+        /// <summary>A later K block: accumulates; the last one adds the residual and applies the activation.</summary>
+        public GemmEpilogue LaterBlock(bool last) => new(this, true, withBias: false, withLast: last);
+
         public readonly ReadOnlySpan<float> RowBias;
         public readonly ReadOnlySpan<float> ColBias;
         public readonly float Alpha;
         public readonly bool Accumulate;
         public readonly FusedActivation Activation;
+        public readonly bool HasResidual;
+
+        /// <summary>Bytes from an element of C to the same element of the residual.</summary>
+        public readonly nint ResidualOffset;
     }
 
     // Tile geometry per vector width.
@@ -211,9 +241,7 @@ public static partial class Kernels
         {
             int kb = Math.Min(kc, k - k0);
             bool first = k0 == 0, last = k0 + kb == k;
-            var part = first
-                ? new GemmEpilogue(e.RowBias, e.ColBias, e.Alpha, e.Accumulate, default)
-                : new GemmEpilogue(default, default, e.Alpha, true, last ? e.Activation : default);
+            var part = first ? e.FirstBlock() : e.LaterBlock(last);
             if (indirect)
                 GemmPanelsMode(true, packedA, ref Unsafe.Add(ref a, k0 * aStep), lda, ref b, kStride, panelStride, panels, ref edge, m, n, kb, ref c, ldc, part, ref Unsafe.Add(ref rowOffsets, k0));
             else
@@ -724,6 +752,7 @@ public static partial class Kernels
         if (!Unsafe.IsNullRef(ref rowBias)) v += Vector512.Create(Unsafe.Add(ref rowBias, r));
         if (!Unsafe.IsNullRef(ref colBias)) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
         if (e.Accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
+        if (e.HasResidual) v += Vector512.LoadUnsafe(ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset), (nuint)j);
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
@@ -734,6 +763,7 @@ public static partial class Kernels
         if (!Unsafe.IsNullRef(ref rowBias)) v += Vector256.Create(Unsafe.Add(ref rowBias, r));
         if (!Unsafe.IsNullRef(ref colBias)) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
         if (e.Accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
+        if (e.HasResidual) v += Vector256.LoadUnsafe(ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset), (nuint)j);
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
@@ -744,6 +774,7 @@ public static partial class Kernels
         if (!Unsafe.IsNullRef(ref rowBias)) v += Vector128.Create(Unsafe.Add(ref rowBias, r));
         if (!Unsafe.IsNullRef(ref colBias)) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
         if (e.Accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
+        if (e.HasResidual) v += Vector128.LoadUnsafe(ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset), (nuint)j);
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
@@ -760,11 +791,12 @@ public static partial class Kernels
         var act = e.Activation;
         var inRegisters = act.IsSimple ? act : default;
         float alpha = e.Alpha;
-        bool accumulate = e.Accumulate;
+        bool accumulate = e.Accumulate, residual = e.HasResidual;
         for (int r = 0; r < rows; r++)
         {
             ref float src = ref Unsafe.Add(ref tile, r * tileStride);
             ref float dst = ref Unsafe.Add(ref c, (row0 + r) * ldc + col0);
+            ref float rs = ref residual ? ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset) : ref dst;
             float rb = hasRowBias ? e.RowBias[row0 + r] : 0f;
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
@@ -774,6 +806,7 @@ public static partial class Kernels
                     var v = Vector512.LoadUnsafe(ref src, (nuint)j) * alpha + Vector512.Create(rb);
                     if (hasColBias) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
                     if (accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
+                    if (residual) v += Vector512.LoadUnsafe(ref rs, (nuint)j);
                     inRegisters.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
                 }
             }
@@ -784,6 +817,7 @@ public static partial class Kernels
                     var v = Vector256.LoadUnsafe(ref src, (nuint)j) * alpha + Vector256.Create(rb);
                     if (hasColBias) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
                     if (accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
+                    if (residual) v += Vector256.LoadUnsafe(ref rs, (nuint)j);
                     inRegisters.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
                 }
             }
@@ -794,6 +828,7 @@ public static partial class Kernels
                     var v = Vector128.LoadUnsafe(ref src, (nuint)j) * alpha + Vector128.Create(rb);
                     if (hasColBias) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
                     if (accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
+                    if (residual) v += Vector128.LoadUnsafe(ref rs, (nuint)j);
                     inRegisters.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
                 }
             }
@@ -802,6 +837,7 @@ public static partial class Kernels
                 float v = Unsafe.Add(ref src, j) * alpha + rb;
                 if (hasColBias) v += Unsafe.Add(ref colBias, j);
                 if (accumulate) v += Unsafe.Add(ref dst, j);
+                if (residual) v += Unsafe.Add(ref rs, j);
                 Unsafe.Add(ref dst, j) = inRegisters.Apply(v);
             }
             if (!act.IsSimple) act.Apply(ref dst, cols);

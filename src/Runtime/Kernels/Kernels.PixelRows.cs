@@ -27,8 +27,15 @@ public static partial class Kernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ConvPixelRows(ReadOnlySpan<float> x, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> bias, Span<float> y, int batch, in ConvGeometry g,
-        FusedActivation activation, Span<float> scratch)
+        FusedActivation activation, Span<float> scratch, ReadOnlySpan<float> residual = default)
     {
+        if (!residual.IsEmpty)
+        {
+            // A fused residual Add: the convolution first, then y = act(y + residual) in one pass.
+            ConvPixelRows(x, packedWeights, bias, y, batch, g, default, scratch);
+            AddResidual(y.Slice(0, batch * g.OutChannels * g.OutputPixels), residual, activation);
+            return;
+        }
         int k = g.KernelSize, m = g.OutChannels, pixels = g.OutputPixels, inPixels = g.InputPixels;
         if (g.Groups != 1) throw new ArgumentException("ConvPixelRows expects an ungrouped convolution.");
         if (x.Length < batch * g.Channels * inPixels || packedWeights.Length < PackedBLength(k, m) || y.Length < batch * m * pixels)

@@ -62,8 +62,16 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ConvWinograd(ReadOnlySpan<float> x, ReadOnlySpan<float> u, ReadOnlySpan<float> bias, Span<float> y, int batch,
         int channels, int height, int width, int outChannels, int outHeight, int outWidth, int padTop, int padLeft, int tileRowsPerBlock,
-        FusedActivation activation, Span<float> scratch)
+        FusedActivation activation, Span<float> scratch, ReadOnlySpan<float> residual = default)
     {
+        if (!residual.IsEmpty)
+        {
+            // A fused residual Add: the convolution first, then y = act(y + residual) in one pass.
+            int count = batch * outChannels * outHeight * outWidth;
+            ConvWinograd(x, u, bias, y, batch, channels, height, width, outChannels, outHeight, outWidth, padTop, padLeft, tileRowsPerBlock, default, scratch);
+            AddResidual(y.Slice(0, count), residual, activation);
+            return;
+        }
         int C = channels, M = outChannels, H = height, W = width, OH = outHeight, OW = outWidth;
         if (batch < 0 || C <= 0 || M <= 0 || H <= 0 || W <= 0 || OH <= 0 || OW <= 0 || tileRowsPerBlock <= 0 || padTop < 0 || padLeft < 0)
             throw new ArgumentException("Winograd convolution: expected positive sizes, tile rows and non-negative leading pads.");

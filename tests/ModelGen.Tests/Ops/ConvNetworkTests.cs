@@ -70,7 +70,10 @@ public class ConvNetworkTests
         var graph = OnnxAssert.Compile(net.Builder.ToBytes()).Graph!;
         Assert.DoesNotContain(graph.Nodes, n => n.OpType == "BatchNormalization");
         Assert.Equal(6, graph.Nodes.Count(n => n.OpType == "Conv"));
-        Assert.Equal(3, graph.Nodes.Count(n => n.OpType == "Conv" && n.FusedActivation?.Kind == "Relu"));
+        // Three Conv+BN+Relu, and two residual blocks whose Add and Relu run in the last convolution's epilogue.
+        Assert.Equal(5, graph.Nodes.Count(n => n.OpType == "Conv" && n.FusedActivation?.Kind == "Relu"));
+        Assert.Equal(2, graph.Nodes.Count(n => n.OpType == "Conv" && n.FusedResidual));
+        Assert.DoesNotContain(graph.Nodes, n => n.OpType == "Add");
     }
 
     [Fact]
