@@ -173,18 +173,21 @@ public static partial class Kernels
             if (HasResidual) ResidualOffset = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(residual));
         }
 
-        private GemmEpilogue(GemmEpilogue e, bool accumulate, bool withBias, bool withLast)
-            : this(withBias ? e.RowBias : default, withBias ? e.ColBias : default, e.Alpha, accumulate, withLast ? e.Activation : default)
+        private GemmEpilogue(GemmEpilogue e, bool accumulate, bool withBias, bool withResidual, FusedActivation activation)
+            : this(withBias ? e.RowBias : default, withBias ? e.ColBias : default, e.Alpha, accumulate, activation)
         {
-            HasResidual = withLast && e.HasResidual;
+            HasResidual = withResidual && e.HasResidual;
             ResidualOffset = e.ResidualOffset;
         }
 
         /// <summary>The first of several K blocks: biases (and the caller's accumulation), no residual, no activation.</summary>
-        public GemmEpilogue FirstBlock() => new(this, Accumulate, withBias: true, withLast: false);
+        public GemmEpilogue FirstBlock() => new(this, Accumulate, withBias: true, withResidual: false, default);
 
         /// <summary>A later K block: accumulates; the last one adds the residual and applies the activation.</summary>
-        public GemmEpilogue LaterBlock(bool last) => new(this, true, withBias: false, withLast: last);
+        public GemmEpilogue LaterBlock(bool last) => new(this, true, withBias: false, withResidual: last, last ? Activation : default);
+
+        /// <summary>Everything but the activation.</summary>
+        public GemmEpilogue WithoutActivation() => new(this, Accumulate, withBias: true, withResidual: true, default);
 
         public readonly ReadOnlySpan<float> RowBias;
         public readonly ReadOnlySpan<float> ColBias;
@@ -219,6 +222,15 @@ public static partial class Kernels
     private static void GemmPanels(ref float a, nint lda, ref float b, nint kStride, nint panelStride, int panels, ref float edge,
         int m, int n, int k, ref float c, nint ldc, in GemmEpilogue e, ref int rowOffsets, bool packedA = false)
     {
+        if (!e.Activation.IsSimple)
+        {
+            // An activation that is more than a compare or two (Sigmoid, SiLU, Tanh, ...) runs once over each finished row
+            // of C, while it is still in cache: one dispatch per row instead of one per tile row, same operator, same bits.
+            GemmPanels(ref a, lda, ref b, kStride, panelStride, panels, ref edge, m, n, k, ref c, ldc, e.WithoutActivation(), ref rowOffsets, packedA);
+            var activation = e.Activation;
+            for (int i = 0; i < m; i++) activation.Apply(ref Unsafe.Add(ref c, i * ldc), n);
+            return;
+        }
         bool indirect = !Unsafe.IsNullRef(ref rowOffsets);
         // Packed A: blocks of GemmPackedARows rows, each k columns of GemmPackedARows floats; lda becomes the block stride.
         if (packedA) lda = (nint)k * GemmPackedARows;
