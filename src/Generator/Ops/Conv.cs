@@ -125,6 +125,7 @@ namespace ModelGen.Ops
                     _ => 4L * DepthwiseGeometryOf(s).PaddedScratchFloats,
                 };
             if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
+            if (UsesGemv(node, s)) return 0;
             if (UsesPixelRows(node, s)) return 4L * ((s.IsPointwise ? 0 : (long)s.K * KernelLayout.RoundUp(s.Pixels, KernelLayout.PanelWidth)) + (long)s.Pixels * (s.K + s.M));
             if (s.IsPointwise) return s.Pixels % KernelLayout.PanelWidth == 0 ? 0 : 4L * s.K * KernelLayout.PanelWidth;
             if (s.IsImplicit) return 4L * s.ImplicitScratchFloats;
@@ -165,6 +166,9 @@ namespace ModelGen.Ops
         /// output channels as columns, so every tile is full; deep enough products amortize the two transposes. Measured on
         /// MobileNetV2's and ResNet18's 7×7 layers it gains from about 256 output channels on (fewer: no gain).
         /// </summary>
+        /// <summary>A 1×1 convolution of a 1×1 image (a squeeze-and-excitation block's layers) is a matrix-vector product.</summary>
+        private static bool UsesGemv(Node node, ConvShape s) => s.IsPointwise && s.Pixels == 1 && s.N == 1 && s.Group == 1 && !node.FusedResidual;
+
         private static bool UsesPixelRows(Node node, ConvShape s) => !s.IsDepthwise && s.Group == 1 && node.Inputs[1]?.Constant is not null
             && s.Pixels <= 64 && s.Pixels % KernelLayout.PanelWidth != 0 && s.K >= 64 && s.M >= 256;
 
@@ -228,6 +232,13 @@ namespace ModelGen.Ops
             if (UsesWinograd(node, s))
             {
                 LowerWinograd(ctx, s, biasArg);
+                return;
+            }
+
+            if (UsesGemv(node, s))
+            {
+                ctx.Call("Gemv", ("a", ctx.Input(1)), ("lda", s.C), ("x", ctx.Input(0)), ("bias", biasArg), ("y", ctx.Output(0)),
+                    ("m", s.M), ("k", s.C), ("activation", KernelLayout.Activation(node)));
                 return;
             }
 

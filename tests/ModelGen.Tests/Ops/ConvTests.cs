@@ -75,6 +75,21 @@ public class ConvTests
         }
     }
 
+    [Fact]
+    public void Pointwise_convolution_of_a_one_pixel_image_is_a_matrix_vector_product()
+    {
+        // A squeeze-and-excitation layer: 1×1 convolution on [1, C, 1, 1], with a fused HardSigmoid.
+        var random = new Random(17);
+        var builder = new ModelBuilder(13).Input("x", 1, 72, 1, 1)
+            .Initializer("w", TestData.Floats(random, 40 * 72), 40, 72, 1, 1)
+            .Initializer("b", TestData.Floats(random, 40), 40)
+            .Node("Conv", new[] { "x", "w", "b" }, new[] { "t" })
+            .Node("HardSigmoid", new[] { "t" }, new[] { "y" }).Output("y");
+        var plan = OnnxAssert.Compile(builder.ToBytes()).Plan!;
+        Assert.Equal("Gemv", Assert.Single(plan.Steps.OfType<ModelGen.Plan.KernelCall>()).Kernel);
+        OnnxAssert.MatchesOnnxRuntime(builder);
+    }
+
     /// <summary>Geometries that select each generated depthwise variant (checked on the plan), activations fused or not.</summary>
     [Theory]
     [InlineData(64, 25, 5, 3, 3, 1, 1, 1, 1, "Relu", "Flat")]
