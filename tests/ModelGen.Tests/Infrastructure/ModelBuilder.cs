@@ -13,6 +13,7 @@ public sealed class ModelBuilder
     private readonly int _opset;
     private readonly long _irVersion;
     private int _counter;
+    private readonly List<(string Domain, int Version)> _imports = new();
 
     public ModelBuilder(int opset = 17, long irVersion = 8)
     {
@@ -62,6 +63,46 @@ public sealed class ModelBuilder
         t.Dims.AddRange(shape);
         t.Int64Data.AddRange(data);
         _graph.Initializer.Add(t);
+        return this;
+    }
+
+    /// <summary>A uint8 initializer (raw data).</summary>
+    public ModelBuilder Initializer(string name, byte[] data, params long[] shape) =>
+        Initializer(RawTensor(name, TensorProto.Types.DataType.Uint8, data, shape));
+
+    /// <summary>An int8 initializer (raw data).</summary>
+    public ModelBuilder Initializer(string name, sbyte[] data, params long[] shape) =>
+        Initializer(RawTensor(name, TensorProto.Types.DataType.Int8, (byte[])(Array)data, shape));
+
+    /// <summary>An int32 initializer (raw data, little-endian).</summary>
+    public ModelBuilder Initializer(string name, int[] data, params long[] shape)
+    {
+        var bytes = new byte[data.Length * 4];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        return Initializer(RawTensor(name, TensorProto.Types.DataType.Int32, bytes, shape));
+    }
+
+    /// <summary>A tensor of any element type from its raw little-endian bytes.</summary>
+    public static TensorProto RawTensor(string name, TensorProto.Types.DataType type, byte[] raw, params long[] shape)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)type };
+        t.Dims.AddRange(shape);
+        t.RawData = ByteString.CopyFrom(raw);
+        return t;
+    }
+
+    /// <summary>Imports an operator set of another domain (e.g. "com.microsoft" for ONNX Runtime's contrib ops).</summary>
+    public ModelBuilder Import(string domain, int version)
+    {
+        _imports.Add((domain, version));
+        return this;
+    }
+
+    /// <summary>Adds a node of another domain (see <see cref="Import"/>).</summary>
+    public ModelBuilder DomainNode(string domain, string opType, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
+    {
+        Node(opType, inputs, outputs, attributes);
+        _graph.Node[_graph.Node.Count - 1].Domain = domain;
         return this;
     }
 
@@ -122,6 +163,7 @@ public sealed class ModelBuilder
     {
         var model = new ModelProto { IrVersion = _irVersion, ProducerName = "ModelGen.Tests", Graph = _graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = _opset });
+        foreach (var (domain, version) in _imports) model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
         return model;
     }
 
