@@ -70,6 +70,9 @@ namespace ModelGen.Compiler
             if (graph is null) return;
             result.Graph = graph;
 
+            // Function operators (contrib ops computed through standard ones) become their bodies first.
+            if (!ExpandFunctions.Run(graph, registry, path, diagnostics)) return;
+
             // Every unsupported node at once, before anything else.
             var unsupported = graph.Nodes.Where(n => registry.Find(n) is null).ToList();
             foreach (var n in unsupported)

@@ -63,6 +63,19 @@ namespace ModelGen.Ops
             new TransposeOp(),
             new UnsqueezeOp(),
             new UpsampleOp(),
+
+            // com.microsoft: ONNX Runtime's quantized contrib operators, expanded into standard ones.
+            new MicrosoftDequantizeLinearOp(),
+            new MicrosoftQuantizeLinearOp(),
+            new QGemmOp(),
+            new QLinearAddOp(),
+            new QLinearAveragePoolOp(),
+            new QLinearConcatOp(),
+            new QLinearGlobalAveragePoolOp(),
+            new QLinearLeakyReluOp(),
+            new QLinearMulOp(),
+            new QLinearSigmoidOp(),
+            new QLinearSoftmaxOp(),
         });
 
         private readonly Dictionary<(string Domain, string OpType), OpDefinition> _ops;
