@@ -124,6 +124,7 @@ namespace ModelGen.Ops
                     DepthwiseVariant.Flat => 4L * DepthwiseGeometryOf(s).FlatScratchFloats,
                     _ => 4L * DepthwiseGeometryOf(s).PaddedScratchFloats,
                 };
+            if (UsesSparse(node, s)) return s.IsPointwise ? 0 : 4L * s.K * KernelLayout.ConvChunk(s.K, s.Pixels);
             if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
             if (UsesGemv(node, s)) return 0;
             if (UsesPixelRows(node, s)) return 4L * ((s.IsPointwise ? 0 : (long)s.K * KernelLayout.RoundUp(s.Pixels, KernelLayout.PanelWidth)) + (long)s.Pixels * (s.K + s.M));
@@ -166,6 +167,43 @@ namespace ModelGen.Ops
         /// output channels as columns, so every tile is full; deep enough products amortize the two transposes. Measured on
         /// MobileNetV2's and ResNet18's 7×7 layers it gains from about 256 output channels on (fewer: no gain).
         /// </summary>
+        /// <summary>
+        /// Constant weights with at most this fraction of non-zeros run as a sparse product (compressed rows): below it the
+        /// skipped multiplications outweigh the sparse kernel's indexing (measured in SparseConvBenchmarks).
+        /// </summary>
+        public const double SparseMaxDensity = 0.3;
+
+        /// <summary>Ungrouped convolutions with constant, mostly-zero weights (pruned models) skip the zeros.</summary>
+        private static bool UsesSparse(Node node, ConvShape s)
+        {
+            var w = node.Inputs[1]?.Constant;
+            if (s.Group != 1 || s.IsDepthwise || w is null || node.FusedResidual || (long)s.M * s.K < 256) return false;
+            var f = w.AsFloats();
+            long nonZeros = 0;
+            foreach (float v in f) if (v != 0f) nonZeros++;
+            return nonZeros <= SparseMaxDensity * f.Length;
+        }
+
+        /// <summary>[M, K] weights as compressed rows: the non-zero values, their column indices and each row's start.</summary>
+        private static (float[] Values, long[] Columns, long[] RowStarts) CompressedRows(float[] w, int m, int k)
+        {
+            var values = new List<float>();
+            var columns = new List<long>();
+            var starts = new long[m + 1];
+            for (int i = 0; i < m; i++)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    float v = w[i * k + p];
+                    if (v == 0f) continue;
+                    values.Add(v);
+                    columns.Add(p);
+                }
+                starts[i + 1] = values.Count;
+            }
+            return (values.ToArray(), columns.ToArray(), starts);
+        }
+
         /// <summary>A 1×1 convolution of a 1×1 image (a squeeze-and-excitation block's layers) is a matrix-vector product.</summary>
         private static bool UsesGemv(Node node, ConvShape s) => s.IsPointwise && s.Pixels == 1 && s.N == 1 && s.Group == 1 && !node.FusedResidual;
 
@@ -229,6 +267,11 @@ namespace ModelGen.Ops
             }
 
             Arg biasArg = (Arg?)bias ?? Arg.None;
+            if (UsesSparse(node, s))
+            {
+                LowerSparse(ctx, s, biasArg);
+                return;
+            }
             if (UsesWinograd(node, s))
             {
                 LowerWinograd(ctx, s, biasArg);
@@ -285,6 +328,30 @@ namespace ModelGen.Ops
             }
             ctx.Call("Conv", WithResidual(ctx, ("x", ctx.Input(0)), ("w", weights), ("bias", biasArg), ("y", ctx.Output(0)), ("batch", s.N),
                 ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch)));
+        }
+
+        private static void LowerSparse(LoweringContext ctx, ConvShape s, Arg bias)
+        {
+            var wv = ctx.Node.Inputs[1]!;
+            var (values, columns, starts) = CompressedRows(wv.Constant!.AsFloats(), s.M, s.K);
+            var g = s.G;
+            int pad = 3 - g.Rank;
+            int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
+            var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
+            var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
+            int chunk = s.IsPointwise ? 0 : KernelLayout.ConvChunk(s.K, s.Pixels);
+            var geometry = Arg.New("ConvGeometry",
+                ("channels", s.C), ("depth", input[0]), ("height", input[1]), ("width", input[2]),
+                ("outChannels", s.M), ("outDepth", output[0]), ("outHeight", output[1]), ("outWidth", output[2]),
+                ("kernelD", kernel[0]), ("kernelH", kernel[1]), ("kernelW", kernel[2]), ("strideD", strides[0]), ("strideH", strides[1]), ("strideW", strides[2]),
+                ("dilationD", dilations[0]), ("dilationH", dilations[1]), ("dilationW", dilations[2]), ("padFront", pads[0]), ("padTop", pads[1]), ("padLeft", pads[2]),
+                ("groups", 1), ("chunk", chunk));
+            ctx.Call("ConvSparse", ("x", ctx.Input(0)),
+                ("values", ctx.Weight(Tensor.FromFloats(new[] { values.Length }, values), wv.Name + "_values")),
+                ("columns", ctx.Weight(new Tensor(DataType.Int32, new[] { columns.Length }, longs: columns), wv.Name + "_columns")),
+                ("rowStarts", ctx.Weight(new Tensor(DataType.Int32, new[] { starts.Length }, longs: starts), wv.Name + "_rows")),
+                ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N), ("g", geometry), ("activation", KernelLayout.Activation(ctx.Node)),
+                ("scratch", s.IsPointwise ? Arg.None : ctx.Scratch()));
         }
 
         /// <summary>A kernel's arguments, plus the fused residual (the last input, see Node.FusedResidual) it adds before the activation.</summary>
