@@ -35,18 +35,18 @@ public static partial class Kernels
         ref float xr = ref MemoryMarshal.GetReference(x);
         var inRegisters = activation.IsSimple ? activation : default;
         for (int i = 0; i < m; i++)
+            if (rowStarts[i] > rowStarts[i + 1] || rowStarts[i + 1] > nnz) throw new ArgumentException("SparseGemm: row starts must be non-decreasing.");
+        ref int rs = ref MemoryMarshal.GetReference(rowStarts);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        // Column blocks outside, rows inside: the block of x (k rows of a few vectors) stays in cache for every row.
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            int start = rowStarts[i], end = rowStarts[i + 1];
-            if (start > end || end > nnz) throw new ArgumentException("SparseGemm: row starts must be non-decreasing.");
-            float b = bias.IsEmpty ? 0f : bias[i];
-            ref float yi = ref MemoryMarshal.GetReference(y.Slice(i * ldy));
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; j <= n - 64; j += 64)
+            for (; j <= n - 64; j += 64)
+                for (int i = 0; i < m; i++)
                 {
-                    var a0 = Vector512.Create(b); var a1 = a0; var a2 = a0; var a3 = a0;
-                    for (int q = start; q < end; q++)
+                    var a0 = Vector512.Create(bias.IsEmpty ? 0f : bias[i]); var a1 = a0; var a2 = a0; var a3 = a0;
+                    for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                     {
                         var w = Vector512.Create(Unsafe.Add(ref vr, q));
                         ref float xp = ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j);
@@ -55,26 +55,29 @@ public static partial class Kernels
                         a2 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref xp, 32), a2);
                         a3 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref xp, 48), a3);
                     }
-                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi, (nuint)j);
-                    inRegisters.ApplySimple(a1).StoreUnsafe(ref yi, (nuint)(j + 16));
-                    inRegisters.ApplySimple(a2).StoreUnsafe(ref yi, (nuint)(j + 32));
-                    inRegisters.ApplySimple(a3).StoreUnsafe(ref yi, (nuint)(j + 48));
+                    ref float yi = ref Unsafe.Add(ref yr, (nint)i * ldy + j);
+                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi);
+                    inRegisters.ApplySimple(a1).StoreUnsafe(ref yi, 16);
+                    inRegisters.ApplySimple(a2).StoreUnsafe(ref yi, 32);
+                    inRegisters.ApplySimple(a3).StoreUnsafe(ref yi, 48);
                 }
-                for (; j <= n - 16; j += 16)
+            for (; j <= n - 16; j += 16)
+                for (int i = 0; i < m; i++)
                 {
-                    var a0 = Vector512.Create(b);
-                    for (int q = start; q < end; q++)
+                    var a0 = Vector512.Create(bias.IsEmpty ? 0f : bias[i]);
+                    for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                         a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vr, q)),
                             Vector512.LoadUnsafe(ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j)), a0);
-                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi, (nuint)j);
+                    inRegisters.ApplySimple(a0).StoreUnsafe(ref Unsafe.Add(ref yr, (nint)i * ldy + j));
                 }
-            }
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j <= n - 32; j += 32)
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= n - 32; j += 32)
+                for (int i = 0; i < m; i++)
                 {
-                    var a0 = Vector256.Create(b); var a1 = a0; var a2 = a0; var a3 = a0;
-                    for (int q = start; q < end; q++)
+                    var a0 = Vector256.Create(bias.IsEmpty ? 0f : bias[i]); var a1 = a0; var a2 = a0; var a3 = a0;
+                    for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                     {
                         var w = Vector256.Create(Unsafe.Add(ref vr, q));
                         ref float xp = ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j);
@@ -83,26 +86,29 @@ public static partial class Kernels
                         a2 = Vector256.MultiplyAddEstimate(w, Vector256.LoadUnsafe(ref xp, 16), a2);
                         a3 = Vector256.MultiplyAddEstimate(w, Vector256.LoadUnsafe(ref xp, 24), a3);
                     }
-                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi, (nuint)j);
-                    inRegisters.ApplySimple(a1).StoreUnsafe(ref yi, (nuint)(j + 8));
-                    inRegisters.ApplySimple(a2).StoreUnsafe(ref yi, (nuint)(j + 16));
-                    inRegisters.ApplySimple(a3).StoreUnsafe(ref yi, (nuint)(j + 24));
+                    ref float yi = ref Unsafe.Add(ref yr, (nint)i * ldy + j);
+                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi);
+                    inRegisters.ApplySimple(a1).StoreUnsafe(ref yi, 8);
+                    inRegisters.ApplySimple(a2).StoreUnsafe(ref yi, 16);
+                    inRegisters.ApplySimple(a3).StoreUnsafe(ref yi, 24);
                 }
-                for (; j <= n - 8; j += 8)
+            for (; j <= n - 8; j += 8)
+                for (int i = 0; i < m; i++)
                 {
-                    var a0 = Vector256.Create(b);
-                    for (int q = start; q < end; q++)
+                    var a0 = Vector256.Create(bias.IsEmpty ? 0f : bias[i]);
+                    for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                         a0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref vr, q)),
                             Vector256.LoadUnsafe(ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j)), a0);
-                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi, (nuint)j);
+                    inRegisters.ApplySimple(a0).StoreUnsafe(ref Unsafe.Add(ref yr, (nint)i * ldy + j));
                 }
-            }
-            if (Vector128.IsHardwareAccelerated)
-            {
-                for (; j <= n - 16; j += 16)
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; j <= n - 16; j += 16)
+                for (int i = 0; i < m; i++)
                 {
-                    var a0 = Vector128.Create(b); var a1 = a0; var a2 = a0; var a3 = a0;
-                    for (int q = start; q < end; q++)
+                    var a0 = Vector128.Create(bias.IsEmpty ? 0f : bias[i]); var a1 = a0; var a2 = a0; var a3 = a0;
+                    for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                     {
                         var w = Vector128.Create(Unsafe.Add(ref vr, q));
                         ref float xp = ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j);
@@ -111,29 +117,32 @@ public static partial class Kernels
                         a2 = Vector128.MultiplyAddEstimate(w, Vector128.LoadUnsafe(ref xp, 8), a2);
                         a3 = Vector128.MultiplyAddEstimate(w, Vector128.LoadUnsafe(ref xp, 12), a3);
                     }
-                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi, (nuint)j);
-                    inRegisters.ApplySimple(a1).StoreUnsafe(ref yi, (nuint)(j + 4));
-                    inRegisters.ApplySimple(a2).StoreUnsafe(ref yi, (nuint)(j + 8));
-                    inRegisters.ApplySimple(a3).StoreUnsafe(ref yi, (nuint)(j + 12));
+                    ref float yi = ref Unsafe.Add(ref yr, (nint)i * ldy + j);
+                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi);
+                    inRegisters.ApplySimple(a1).StoreUnsafe(ref yi, 4);
+                    inRegisters.ApplySimple(a2).StoreUnsafe(ref yi, 8);
+                    inRegisters.ApplySimple(a3).StoreUnsafe(ref yi, 12);
                 }
-                for (; j <= n - 4; j += 4)
+            for (; j <= n - 4; j += 4)
+                for (int i = 0; i < m; i++)
                 {
-                    var a0 = Vector128.Create(b);
-                    for (int q = start; q < end; q++)
+                    var a0 = Vector128.Create(bias.IsEmpty ? 0f : bias[i]);
+                    for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                         a0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref vr, q)),
                             Vector128.LoadUnsafe(ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j)), a0);
-                    inRegisters.ApplySimple(a0).StoreUnsafe(ref yi, (nuint)j);
+                    inRegisters.ApplySimple(a0).StoreUnsafe(ref Unsafe.Add(ref yr, (nint)i * ldy + j));
                 }
-            }
-            for (; j < n; j++)
-            {
-                float s = b;
-                for (int q = start; q < end; q++)
-                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q), Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j), s);
-                Unsafe.Add(ref yi, j) = inRegisters.Apply(s);
-            }
-            if (!activation.IsSimple) activation.Apply(ref yi, n);
         }
+        for (; j < n; j++)
+            for (int i = 0; i < m; i++)
+            {
+                float sum = bias.IsEmpty ? 0f : bias[i];
+                for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
+                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q), Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j), sum);
+                Unsafe.Add(ref yr, (nint)i * ldy + j) = inRegisters.Apply(sum);
+            }
+        if (!activation.IsSimple)
+            for (int i = 0; i < m; i++) activation.Apply(ref Unsafe.Add(ref yr, (nint)i * ldy), n);
     }
 
     /// <summary>
