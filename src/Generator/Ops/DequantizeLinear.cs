@@ -69,6 +69,7 @@ namespace ModelGen.Ops
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
+            if (node.Outputs[0].Length == 0) return;
             var x = node.Inputs[0]!;
             var scale = node.Inputs[1]!;
             var zp = node.Input(2);

@@ -69,6 +69,7 @@ namespace ModelGen.Ops
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
+            if (node.Outputs[0].Length == 0) return;
             var axes = QuantizationAxes.Resolve(node, node.Inputs[0]!, node.Inputs[1]!, node.Input(2));
             var args = new (string, Arg)[]
             {
