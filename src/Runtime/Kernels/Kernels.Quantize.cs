@@ -41,6 +41,14 @@ public static partial class Kernels
                 for (int a = 0; a < axisLength; a++)
                 {
                     int start = (o * axisLength + a) * inner;
+                    if (inner < Vector128<float>.Count)
+                    {
+                        // Short rows (a per-axis scale on the innermost axes): element by element, no vector set-up.
+                        float sa = scale[a];
+                        int za = ZeroPointAt(zeroPoint, a);
+                        for (int i = start; i < start + inner; i++) Unsafe.Add(ref dst, i) = QuantizeOne<T>(Unsafe.Add(ref src, i), sa, za);
+                        continue;
+                    }
                     QuantizeRun(ref Unsafe.Add(ref src, start), ref Unsafe.Add(ref dst, start), inner, scale[a], ZeroPointAt(zeroPoint, a));
                 }
             return;
@@ -89,6 +97,17 @@ public static partial class Kernels
         }
         if (blockSize == 0)
         {
+            if (inner == 1)
+            {
+                // A per-axis scale on the innermost axis: element-wise scale and zero point along each row.
+                for (int o = 0; o < outer; o++)
+                    for (int a = 0; a < axisLength; a++)
+                    {
+                        ref float v = ref Unsafe.Add(ref dst, o * axisLength + a);
+                        v = (v - ZeroPointAt(zeroPoint, a)) * scale[a];
+                    }
+                return;
+            }
             for (int o = 0; o < outer; o++)
                 for (int a = 0; a < axisLength; a++)
                     AffineRun(ref Unsafe.Add(ref dst, (o * axisLength + a) * inner), inner, ZeroPointAt(zeroPoint, a), scale[a]);
