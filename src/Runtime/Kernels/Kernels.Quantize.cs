@@ -1,8 +1,8 @@
 using System;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Runtime;
 
@@ -150,11 +150,9 @@ public static partial class Kernels
         if (scale.Length < 1) throw new ArgumentException("Expected one element for the scale.", nameof(scale));
         if (zeroPoint.Length < 1) throw new ArgumentException("Expected one element for the zero point.", nameof(zeroPoint));
         float min = 0, max = 0;
-        if (x.Length > 0)
-        {
-            min = Math.Min(TensorPrimitives.Min(x), 0f);
-            max = Math.Max(TensorPrimitives.Max(x), 0f);
-        }
+        if (x.Length > 0) MinMax(x, out min, out max);
+        min = Math.Min(min, 0f);
+        max = Math.Max(max, 0f);
         float s = max == min ? 1f : (max - min) / 255f;
         float z = 0f - min / s;
         z = MathF.Round(Math.Clamp(z, 0f, 255f), MidpointRounding.ToEven);
@@ -281,12 +279,16 @@ public static partial class Kernels
         for (; i < n; i++) Unsafe.Add(ref dst, i) = QuantizeOne<T>(Unsafe.Add(ref src, i), scale, zeroPoint);
     }
 
-    // x / s, NaN -> lo, clamp to [lo, hi] (no NaN is left, so the native min/max are exact), round half to even, + zp.
+    // x / s, NaN -> lo, clamp to [lo, hi], round half to even, + zp. On x86 these are MLAS's instructions: MAXPS returns
+    // its second operand (lo) for a NaN, and CVTPS2DQ rounds half to even (the default MXCSR mode, which .NET keeps).
+    // Elsewhere NaN is replaced explicitly, the native min/max then see no NaN, and Round makes the conversion exact.
     // The narrowing that follows keeps the low bits, which is exact after the clamp (uint8 and uint16 included).
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Q512(Vector512<float> x, Vector512<float> s, Vector512<float> lo, Vector512<float> hi, Vector512<int> zp)
     {
+        if (Avx512F.IsSupported)
+            return Avx512F.ConvertToVector512Int32(Avx512F.Min(Avx512F.Max(Avx512F.Divide(x, s), lo), hi)) + zp;
         var q = x / s;
         q = Vector512.ConditionalSelect(Vector512.Equals(q, q), q, lo);
         q = Vector512.MinNative(Vector512.MaxNative(q, lo), hi);
@@ -296,6 +298,8 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Q256(Vector256<float> x, Vector256<float> s, Vector256<float> lo, Vector256<float> hi, Vector256<int> zp)
     {
+        if (Avx.IsSupported)
+            return Avx.ConvertToVector256Int32(Avx.Min(Avx.Max(Avx.Divide(x, s), lo), hi)) + zp;
         var q = x / s;
         q = Vector256.ConditionalSelect(Vector256.Equals(q, q), q, lo);
         q = Vector256.MinNative(Vector256.MaxNative(q, lo), hi);
@@ -305,6 +309,8 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> Q128(Vector128<float> x, Vector128<float> s, Vector128<float> lo, Vector128<float> hi, Vector128<int> zp)
     {
+        if (Sse2.IsSupported)
+            return Sse2.ConvertToVector128Int32(Sse.Min(Sse.Max(Sse.Divide(x, s), lo), hi)) + zp;
         var q = x / s;
         q = Vector128.ConditionalSelect(Vector128.Equals(q, q), q, lo);
         q = Vector128.MinNative(Vector128.MaxNative(q, lo), hi);
@@ -340,5 +346,50 @@ public static partial class Kernels
             ref float v = ref Unsafe.Add(ref y, i);
             v = (v - zp) * scale;
         }
+    }
+
+    /// <summary>Minimum and maximum of a non-empty span in one pass (NaN handling unspecified, as in ONNX Runtime).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MinMax(ReadOnlySpan<float> x, out float min, out float max)
+    {
+        ref float src = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, i = 0;
+        float lo = x[0], hi = x[0];
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var vl = Vector512.LoadUnsafe(ref src); var vh = vl;
+            for (i = Vector512<float>.Count; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var v = Vector512.LoadUnsafe(ref src, (nuint)i);
+                vl = Vector512.MinNative(vl, v);
+                vh = Vector512.MaxNative(vh, v);
+            }
+            for (int k = 0; k < Vector512<float>.Count; k++) { lo = Math.Min(lo, vl.GetElement(k)); hi = Math.Max(hi, vh.GetElement(k)); }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            var vl = Vector256.LoadUnsafe(ref src); var vh = vl;
+            for (i = Vector256<float>.Count; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var v = Vector256.LoadUnsafe(ref src, (nuint)i);
+                vl = Vector256.MinNative(vl, v);
+                vh = Vector256.MaxNative(vh, v);
+            }
+            for (int k = 0; k < Vector256<float>.Count; k++) { lo = Math.Min(lo, vl.GetElement(k)); hi = Math.Max(hi, vh.GetElement(k)); }
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            var vl = Vector128.LoadUnsafe(ref src); var vh = vl;
+            for (i = Vector128<float>.Count; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var v = Vector128.LoadUnsafe(ref src, (nuint)i);
+                vl = Vector128.MinNative(vl, v);
+                vh = Vector128.MaxNative(vh, v);
+            }
+            for (int k = 0; k < Vector128<float>.Count; k++) { lo = Math.Min(lo, vl.GetElement(k)); hi = Math.Max(hi, vh.GetElement(k)); }
+        }
+        for (; i < n; i++) { float v = Unsafe.Add(ref src, i); lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
+        min = lo;
+        max = hi;
     }
 }
