@@ -139,6 +139,13 @@ public class DequantizeLinearTests
             .Initializer(QuantTestData.Scalar("s", DT.Float, 0.5))
             .Node("DequantizeLinear", new[] { "x", "s" }, new[] { "y" }).Output("y");
         Assert.Contains(OnnxAssert.Compile(builder.ToBytes()).Diagnostics, d => d.Id == "MG0202");
+
+        // A constant int4 weight with a scale known only at run time cannot fold, and cannot run either.
+        var runtimeScale = new ModelBuilder(21, irVersion: 10).Input("s", 1)
+            .Initializer(QuantTestData.Tensor("w", DT.Int4, new long[] { 8 }, new double[] { 1, -2, 3, -4, 5, -6, 7, -8 }))
+            .Node("DequantizeLinear", new[] { "w", "s" }, new[] { "y" }).Output("y");
+        var diagnostics = OnnxAssert.Compile(runtimeScale.ToBytes()).Diagnostics;
+        Assert.Contains(diagnostics, d => d.Id == "MG0203" && d.Message.Contains("int4") && d.Message.Contains("constant"));
     }
 
     [Fact]

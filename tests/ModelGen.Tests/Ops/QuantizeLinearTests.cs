@@ -46,7 +46,7 @@ internal static class QuantTestData
         DT.Int8 => (-128, 127),
         DT.Uint16 => (0, 65535),
         DT.Int16 => (-32768, 32767),
-        DT.Int32 => (-100000, 100000),
+        DT.Int32 => (-(1L << 30), 1L << 30),
         _ => throw new ArgumentException(type.ToString()),
     };
 
