@@ -65,6 +65,8 @@ public class DequantizeLinearTests
     [InlineData(0, 2, DT.Int8)]
     [InlineData(-1, 4, DT.Int8)]
     [InlineData(2, 16, DT.Uint8)]
+    [InlineData(1, 3, DT.Int16)]
+    [InlineData(-1, 5, DT.Uint16)]
     public void Blocked_matches_onnx_runtime(int axis, int blockSize, DT type)
     {
         long[] shape = { 3, 5, 37 };

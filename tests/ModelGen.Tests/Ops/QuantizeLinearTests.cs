@@ -186,6 +186,8 @@ public class QuantizeLinearTests
     [InlineData(0, 2, DT.Int8)]
     [InlineData(-1, 4, DT.Uint8)]
     [InlineData(2, 5, DT.Int8)]
+    [InlineData(1, 3, DT.Int16)]
+    [InlineData(-1, 4, DT.Uint16)]
     public void Blocked_matches_onnx_runtime(int axis, int blockSize, DT type)
     {
         long[] shape = { 3, 7, 11 };
