@@ -79,6 +79,7 @@ namespace ModelGen.Onnx
                 {
                     // Two elements per byte, low nibble first (IR spec); int32_data holds packed bytes too.
                     byte[] packed = raw ?? proto.Int32Data.Select(v => (byte)v).ToArray();
+                    if (packed.Length < (n + 1) / 2) throw new IrException($"{DataTypes.OnnxName(type)} data has {packed.Length} bytes, {(n + 1) / 2} needed for {n} elements");
                     var values = new long[n];
                     for (int i = 0; i < n; i++)
                     {

@@ -1,0 +1,88 @@
+using System.Linq;
+using ModelGen.Ir;
+using ModelGen.Plan;
+
+namespace ModelGen.Ops
+{
+    /// <summary>
+    /// DequantizeLinear (opsets 10, 13 axis, 19, 21 block_size, 23 output_dtype): y = (x - x_zero_point) * x_scale, computed
+    /// as ONNX Runtime does: (float)(x - zp), then one float multiplication. x is uint8, int8, uint16, int16 or int32
+    /// (int32: zero point absent or 0), per-tensor, per-axis or blocked (<see cref="QuantizationAxes"/>).
+    /// On constants it folds at build time, which is how QDQ models carry their weights; constant int4/uint4 weights
+    /// (opset 21) fold too but cannot run at run time. A float16 scale gives a float16 output: folded, or at run time
+    /// when the scale is constant (dequantized in float into scratch, then rounded to float16 by Kernels.Cast).
+    /// </summary>
+    public sealed class DequantizeLinearOp : OpDefinition
+    {
+        public override string OpType => "DequantizeLinear";
+
+        private static bool AllConstant(Node node) => node.Inputs.All(i => i is null || i.Constant is not null);
+
+        public override void InferShapes(Node node)
+        {
+            var x = node.Inputs[0]!;
+            var scale = node.Input(1);
+            Require(scale is not null, "needs the x_scale input");
+            var zp = node.Input(2);
+            bool folds = AllConstant(node);
+            RequireSupported(QuantizationAxes.IsRuntimeQuantized(x.Type) || x.Type == DataType.Int32 || folds && x.Type is DataType.Int4 or DataType.UInt4,
+                x.Type is DataType.Int4 or DataType.UInt4
+                    ? $"input '{x.Name}' has element type {DataTypes.OnnxName(x.Type)}, which ModelGen supports only for constant weights (all inputs known at build time)"
+                    : $"input '{x.Name}' has element type {DataTypes.OnnxName(x.Type)}, which ModelGen does not support here (uint8, int8, uint16, int16, int32, and int4/uint4 constants are)");
+            if (zp is not null) Require(zp.Type == x.Type, $"zero point '{zp.Name}' has element type {DataTypes.OnnxName(zp.Type)} but x has {DataTypes.OnnxName(x.Type)}");
+            if (x.Type == DataType.Int32 && zp is not null && !folds)
+                RequireSupported(zp.Constant is not null && zp.Constant.AsLongs().All(v => v == 0), $"an int32 x needs its zero point '{zp.Name}' to be a constant 0");
+            RequireSupported(scale!.Type is DataType.Float or DataType.Float16,
+                $"x_scale '{scale.Name}' has element type {DataTypes.OnnxName(scale.Type)}; this operator supports float (and float16 when constant)");
+            if (scale.Type == DataType.Float16 && !folds)
+                RequireSupported(scale.Constant is not null, $"a float16 x_scale '{scale.Name}' must be known at build time");
+            long outputDtype = node.Opset >= 23 ? node.Attributes.Int("output_dtype", 0) : 0;
+            Require(outputDtype == 0 || outputDtype == (long)scale.Type,
+                $"output_dtype {DataTypes.OnnxName((DataType)outputDtype)} differs from the scale's type {DataTypes.OnnxName(scale.Type)}");
+            QuantizationAxes.Resolve(node, x, scale, zp);
+            node.Outputs[0].Type = scale.Type;
+            node.Outputs[0].Shape = x.Shape;
+        }
+
+        public override bool TryFold(Node node)
+        {
+            var x = node.Inputs[0]!;
+            var scale = node.Inputs[1]!;
+            var zp = node.Input(2);
+            var axes = QuantizationAxes.Resolve(node, x, scale, zp);
+            var type = node.Outputs[0].Type;
+            var xs = x.Constant!.AsLongs();
+            var ss = scale.Constant!.AsFloats();
+            var zs = zp?.Constant!.AsLongs();
+            var result = new float[xs.Length];
+            for (int i = 0; i < xs.Length; i++)
+            {
+                int k = axes.ScaleIndex(i);
+                result[i] = QuantizationAxes.DequantizeOne(xs[i], zs is null ? 0 : zs[k], ss[k], type);
+            }
+            node.Outputs[0].Constant = new Tensor(type, x.Shape!, floats: result);
+            return true;
+        }
+
+        public override long ScratchBytes(Node node) => node.Outputs[0].Type == DataType.Float16 ? 4L * node.Outputs[0].Length : 0;
+
+        public override void Lower(LoweringContext ctx)
+        {
+            var node = ctx.Node;
+            if (node.Outputs[0].Length == 0) return;
+            var x = node.Inputs[0]!;
+            var scale = node.Inputs[1]!;
+            var zp = node.Input(2);
+            var axes = QuantizationAxes.Resolve(node, x, scale, zp);
+            bool half = node.Outputs[0].Type == DataType.Float16;
+            Arg scaleArg = half ? ctx.Weight(Tensor.FromFloats(scale.Shape!, scale.Constant!.AsFloats()), scale.Name + "_float") : ctx.Input(1);
+            // An int32 zero point is a constant 0 here (checked above): the kernel's "no zero point".
+            Arg zpArg = zp is null || x.Type == DataType.Int32 ? Arg.None : ctx.Input(2);
+            Arg y = half ? ctx.Scratch(DataType.Float, 0, 4L * node.Outputs[0].Length) : ctx.Output(0);
+            var args = new (string, Arg)[] { ("x", ctx.Input(0)), ("scale", scaleArg), ("zeroPoint", zpArg), ("y", y) }
+                .Concat(axes.KernelArguments()).ToArray();
+            ctx.Call("DequantizeLinear", new TypeArg[] { x.Type }, args);
+            if (half) ctx.Call("Cast", new TypeArg[] { DataType.Float, DataType.Float16 }, ("x", y), ("destination", ctx.Output(0)));
+        }
+    }
+}
