@@ -7,11 +7,17 @@ namespace ModelGen.Passes
     /// Folds the Transpose(perm = [0, 3, 1, 2]) that models exported from TensorFlow, Keras or MediaPipe put after their
     /// NHWC input into the convolution that reads it: the Conv (float, 2-D, group 1, constant weights; the Transpose's
     /// only reader) reads the channels-last tensor itself (<see cref="Node.InputChannelsLast"/>, lowered to the im2col
-    /// algorithm, which gathers its matrix from the NHWC layout) and the transposed copy disappears. Runs after
-    /// <see cref="FoldPadIntoConv"/>, so a Pad between the two has already become the Conv's pads.
+    /// algorithm, which gathers its matrix from the NHWC layout) and the transposed copy disappears. Only where im2col
+    /// costs about what it would anyway: a strided convolution (im2col in NCHW too), or one of at most
+    /// <see cref="MaxStride1Channels"/> channels (a stem; a wider stride-1 one keeps its implicit GEMM or Winograd, which
+    /// save more than the copy costs). Runs after <see cref="FoldPadIntoConv"/>, so a Pad between the two has already
+    /// become the Conv's pads.
     /// </summary>
     public static class FoldNhwcTranspose
     {
+        /// <summary>Channels up to which a stride-1 convolution folds the Transpose.</summary>
+        public const int MaxStride1Channels = 4;
+
         public static void Run(Graph graph)
         {
             bool changed = false;
@@ -23,6 +29,8 @@ namespace ModelGen.Passes
                 if (transpose.Attributes.Ints("perm") is not { } perm || !perm.SequenceEqual(new long[] { 0, 3, 1, 2 })) continue;
                 var conv = y.Consumers[0];
                 if (!IsFoldableConv(conv, y)) continue;
+                bool strided = conv.Attributes.Ints("strides") is { } strides && strides.Any(v => v > 1);
+                if (!strided && x.Shape[3] > MaxStride1Channels) continue;
                 conv.Inputs[0] = x;
                 conv.InputChannelsLast = true;
                 conv.Fused.Insert(0, (transpose.Name, transpose.OpType));

@@ -70,7 +70,8 @@ public class FoldNhwcTransposeTests
     [InlineData(1, 8, 8, 1, 3, 1, new[] { 1, 1, 1, 1 }, 1)]       // one channel, one output channel: would be depthwise
     [InlineData(4, 12, 12, 6, 3, 1, new[] { 1, 1, 1, 1 }, 1)]     // 12 values per kernel row: one overlapping group of 8
     [InlineData(4, 10, 14, 6, 2, 2, new[] { 0, 0, 0, 0 }, 1)]     // 8 values: exactly one group
-    [InlineData(8, 10, 13, 12, 1, 1, new[] { 0, 0, 0, 0 }, 1)]    // pointwise
+    [InlineData(4, 10, 13, 12, 1, 1, new[] { 0, 0, 0, 0 }, 1)]    // pointwise
+    [InlineData(8, 10, 13, 12, 1, 2, new[] { 0, 0, 0, 0 }, 1)]    // pointwise, strided
     [InlineData(8, 15, 15, 10, 3, 2, new[] { 1, 2, 0, 1 }, 2)]    // dilated: scalar gathers
     [InlineData(8, 21, 23, 16, 3, 3, new[] { 1, 1, 1, 1 }, 1)]    // stride 3
     [InlineData(3, 6, 5, 4, 7, 2, new[] { 3, 3, 3, 3 }, 1)]       // kernel wider than the image: no pixel has every column inside
@@ -81,7 +82,7 @@ public class FoldNhwcTransposeTests
 
     [Theory]
     [InlineData(3, 1, 2)]
-    [InlineData(8, 1, 1)]
+    [InlineData(8, 2, 1)]
     public void Transpose_and_Pad_fold_into_the_convolution(int c, int stride, int k)
     {
         var b = Model(c, 2, 32, 24, c, 8, 2 * k + 1, stride, new[] { 0, 0, 0, 0 }, pad: new[] { 1, 1, 2, 2 });
@@ -128,6 +129,18 @@ public class FoldNhwcTransposeTests
     {
         var b = Model(12, 2, 9, 7, 4, 5, 3, 2, new[] { 1, 1, 1, 1 }, perm: new long[] { 0, 3, 2, 1 });
         Assert.True(HasTransposeStep(PlanOf(b)));
+        OnnxAssert.MatchesOnnxRuntime(b);
+    }
+
+    [Theory]
+    [InlineData(8, 3)]  // implicit GEMM
+    [InlineData(32, 3)] // Winograd
+    public void Transpose_into_a_wide_stride_1_convolution_stays(int c, int k)
+    {
+        var b = Model(14 + c, 2, 12, 12, c, 32, k, 1, new[] { k / 2, k / 2, k / 2, k / 2 });
+        var plan = PlanOf(b);
+        Assert.True(HasTransposeStep(plan));
+        Assert.Contains(plan.Steps, s => s is KernelCall { Kernel: var kernel } && kernel == (c >= 32 ? "ConvWinograd" : "Conv"));
         OnnxAssert.MatchesOnnxRuntime(b);
     }
 
