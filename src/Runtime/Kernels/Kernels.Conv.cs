@@ -402,9 +402,10 @@ public static partial class Kernels
                 int iy = oy * g.StrideH - g.PadTop + kh * g.DilationH;
                 bool inside = (uint)iy < (uint)H;
                 ref float dk = ref Unsafe.Add(ref dr, kh * KW * ld + done);
-                // The transposed pixels [va, vb), whole blocks, inside every kernel column's range.
+                // The transposed pixels [va, vb), inside every kernel column's range: blocks, the last one overlapping
+                // the one before it (when there are at least block pixels).
                 int va = Math.Min(Math.Max(innerLo, ox0), ox1), vb = va;
-                if (block > 0 && inside) vb = va + Math.Max(0, Math.Min(innerHi, ox1) - va) / block * block;
+                if (block > 0 && inside && Math.Min(innerHi, ox1) - va >= block) vb = Math.Min(innerHi, ox1);
                 for (int kw = 0; kw < KW; kw++)
                 {
                     int a = Math.Min(Math.Max(los[kw], ox0), ox1), b = Math.Min(Math.Max(his[kw], a), ox1);
@@ -436,8 +437,8 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// d[rowOf[t] + j] = s[j·step + t] for t &lt; span (at least 8), j &lt; count (a multiple of 8): 8×8 transposes in AVX
-    /// registers; a last partial group of 8 values overlaps the one before it.
+    /// d[rowOf[t] + j] = s[j·step + t] for t &lt; span and j &lt; count (both at least 8): 8×8 transposes in AVX
+    /// registers; a last partial group of 8 values, or of 8 pixels, overlaps the one before it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransposeBlocks8(ref float s, int step, int span, int count, ref float d, ReadOnlySpan<int> rowOf)
@@ -446,8 +447,9 @@ public static partial class Kernels
         {
             int t = Math.Min(t0, span - 8);
             int o0 = rowOf[t], o1 = rowOf[t + 1], o2 = rowOf[t + 2], o3 = rowOf[t + 3], o4 = rowOf[t + 4], o5 = rowOf[t + 5], o6 = rowOf[t + 6], o7 = rowOf[t + 7];
-            for (int j = 0; j < count; j += 8)
+            for (int j0 = 0; j0 < count; j0 += 8)
             {
+                int j = Math.Min(j0, count - 8);
                 ref float b = ref Unsafe.Add(ref s, j * step + t);
                 Transpose8x8(
                     Vector256.LoadUnsafe(ref b), Vector256.LoadUnsafe(ref b, (nuint)step), Vector256.LoadUnsafe(ref b, (nuint)(2 * step)), Vector256.LoadUnsafe(ref b, (nuint)(3 * step)),
@@ -462,7 +464,7 @@ public static partial class Kernels
         }
     }
 
-    /// <summary><see cref="TransposeBlocks8"/> with 4×4 transposes in SSE registers: span at least 4, count a multiple of 4.</summary>
+    /// <summary><see cref="TransposeBlocks8"/> with 4×4 transposes in SSE registers: span and count at least 4.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransposeBlocks4(ref float s, int step, int span, int count, ref float d, ReadOnlySpan<int> rowOf)
     {
@@ -470,8 +472,9 @@ public static partial class Kernels
         {
             int t = Math.Min(t0, span - 4);
             int o0 = rowOf[t], o1 = rowOf[t + 1], o2 = rowOf[t + 2], o3 = rowOf[t + 3];
-            for (int j = 0; j < count; j += 4)
+            for (int j0 = 0; j0 < count; j0 += 4)
             {
+                int j = Math.Min(j0, count - 4);
                 ref float b = ref Unsafe.Add(ref s, j * step + t);
                 var r0 = Vector128.LoadUnsafe(ref b); var r1 = Vector128.LoadUnsafe(ref b, (nuint)step);
                 var r2 = Vector128.LoadUnsafe(ref b, (nuint)(2 * step)); var r3 = Vector128.LoadUnsafe(ref b, (nuint)(3 * step));
