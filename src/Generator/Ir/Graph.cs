@@ -58,6 +58,12 @@ namespace ModelGen.Ir
         /// <summary>The nodes passes merged into this one (name and op type), in order, for comments, reports and the profiler.</summary>
         public List<(string Name, string OpType)> Fused { get; } = new();
 
+        /// <summary>
+        /// Set by <see cref="ModelGen.Passes.FoldNhwcTranspose"/> on a Conv whose input X is channels-last [N, H, W, C]:
+        /// an NHWC tensor whose Transpose to NCHW the Conv absorbed.
+        /// </summary>
+        public bool InputChannelsLast { get; set; }
+
         public Value? Input(int i) => i < Inputs.Length ? Inputs[i] : null;
 
         public override string ToString() => $"{OpType} '{Name}'";

@@ -21,17 +21,19 @@ namespace ModelGen.Ops
         private sealed class ConvShape
         {
             public int N, C, M, Group;
+            /// <summary>X is channels-last [N, H, W, C] (<see cref="Node.InputChannelsLast"/>): only im2col reads it.</summary>
+            public bool ChannelsLast;
             public int[] Kernel = Array.Empty<int>();
             public SpatialGeometry G = null!;
             public int K => C / Group * Kernel.Aggregate(1, (a, b) => a * b);
             public int Pixels => G.Output.Aggregate(1, (a, b) => a * b);
             public int InPixels => G.Input.Aggregate(1, (a, b) => a * b);
-            public bool IsDepthwise => Group == C && M == C && G.Rank <= 2;
-            public bool IsPointwise => Kernel.All(k => k == 1) && G.Strides.All(s => s == 1) && G.PadBegin.All(p => p == 0)
+            public bool IsDepthwise => !ChannelsLast && Group == C && M == C && G.Rank <= 2;
+            public bool IsPointwise => !ChannelsLast && Kernel.All(k => k == 1) && G.Strides.All(s => s == 1) && G.PadBegin.All(p => p == 0)
                 && G.Output.SequenceEqual(G.Input);
 
             /// <summary>Stride-1 1-D and 2-D convolutions run as an implicit GEMM over padded input rows (no im2col).</summary>
-            public bool IsImplicit => !IsPointwise && G.Rank <= 2 && G.Strides.All(s => s == 1);
+            public bool IsImplicit => !IsPointwise && !ChannelsLast && G.Rank <= 2 && G.Strides.All(s => s == 1);
 
             public int RowLength => G.Output[G.Rank - 1] + (Kernel[G.Rank - 1] - 1) * G.Dilations[G.Rank - 1];
 
@@ -80,12 +82,17 @@ namespace ModelGen.Ops
             RequireFloat(node, 0);
             RequireFloat(node, 1);
             var x = node.Inputs[0]!.Shape!; var w = node.Inputs[1]!.Shape!;
+            if (node.InputChannelsLast)
+            {
+                Require(x.Length == 4 && node.Attributes.Int("group", 1) == 1, $"a channels-last X {Shapes.Format(x)} must be 2-D [N, H, W, C] with group 1");
+                x = new[] { x[0], x[3], x[1], x[2] };
+            }
             Require(x.Length >= 3, $"X {Shapes.Format(x)} must have a batch, a channel and at least one spatial axis");
             Require(w.Length == x.Length, $"W {Shapes.Format(w)} must have the rank of X {Shapes.Format(x)}");
             RequireSupported(x.Length <= 5, $"{x.Length - 2}-D convolution (1-D, 2-D and 3-D are supported)");
             long group = node.Attributes.Int("group", 1);
             Require(group > 0, $"group {group} must be positive");
-            var s = new ConvShape { N = x[0], C = x[1], M = w[0], Group = (int)group, Kernel = w.Skip(2).ToArray() };
+            var s = new ConvShape { N = x[0], C = x[1], M = w[0], Group = (int)group, Kernel = w.Skip(2).ToArray(), ChannelsLast = node.InputChannelsLast };
             Require(s.C == w[1] * group, $"X has {s.C} channels but W {Shapes.Format(w)} with group {group} expects {w[1] * group}");
             Require(s.M % group == 0, $"{s.M} output channels are not divisible by group {group}");
             var ks = node.Attributes.Ints("kernel_shape");
@@ -160,7 +167,7 @@ namespace ModelGen.Ops
             return direct ? DepthwiseVariant.Direct : DepthwiseVariant.PaddedRows;
         }
 
-        private static bool UsesWinograd(Node node, ConvShape s) => ConvWinograd.Applies(node, s.Group, s.C, s.M, s.Kernel, s.G);
+        private static bool UsesWinograd(Node node, ConvShape s) => !s.ChannelsLast && ConvWinograd.Applies(node, s.Group, s.C, s.M, s.Kernel, s.G);
 
         /// <summary>
         /// Small images whose pixel count leaves a partial 16-column panel (7×7: 49 = 3·16 + 1) run with pixels as GEMM rows and
@@ -177,7 +184,7 @@ namespace ModelGen.Ops
         private static bool UsesSparse(Node node, ConvShape s)
         {
             var w = node.Inputs[1]?.Constant;
-            if (s.Group != 1 || s.IsDepthwise || w is null || node.FusedResidual || (long)s.M * s.K < 256) return false;
+            if (s.ChannelsLast || s.Group != 1 || s.IsDepthwise || w is null || node.FusedResidual || (long)s.M * s.K < 256) return false;
             var f = w.AsFloats();
             long nonZeros = 0;
             foreach (float v in f) if (v != 0f) nonZeros++;
@@ -205,9 +212,9 @@ namespace ModelGen.Ops
         }
 
         /// <summary>A 1×1 convolution of a 1×1 image (a squeeze-and-excitation block's layers) is a matrix-vector product.</summary>
-        private static bool UsesGemv(Node node, ConvShape s) => s.IsPointwise && s.Pixels == 1 && s.N == 1 && s.Group == 1 && !node.FusedResidual;
+        private static bool UsesGemv(Node node, ConvShape s) => !s.ChannelsLast && s.IsPointwise && s.Pixels == 1 && s.N == 1 && s.Group == 1 && !node.FusedResidual;
 
-        private static bool UsesPixelRows(Node node, ConvShape s) => !s.IsDepthwise && s.Group == 1 && node.Inputs[1]?.Constant is not null
+        private static bool UsesPixelRows(Node node, ConvShape s) => !s.ChannelsLast && !s.IsDepthwise && s.Group == 1 && node.Inputs[1]?.Constant is not null
             && s.Pixels <= 64 && s.Pixels % KernelLayout.PanelWidth != 0 && s.K >= 64 && s.M >= 256;
 
         private static int WinogradRows(ConvShape s) => ConvWinograd.TileRowsPerBlock(s.C, s.M, s.G.Output[0], s.G.Output[1]);
@@ -302,6 +309,7 @@ namespace ModelGen.Ops
                 ("groups", s.Group), ("chunk", chunk),
             };
             if (rowsPerBlock > 0) fields.Add(("rowsPerBlock", rowsPerBlock));
+            if (s.ChannelsLast) fields.Add(("inputChannelsLast", true));
             Arg scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : Arg.None;
             if (UsesPixelRows(node, s))
             {

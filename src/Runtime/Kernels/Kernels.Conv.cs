@@ -15,7 +15,7 @@ public readonly struct ConvGeometry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ConvGeometry(int channels, int depth, int height, int width, int outChannels, int outDepth, int outHeight, int outWidth,
         int kernelD, int kernelH, int kernelW, int strideD, int strideH, int strideW, int dilationD, int dilationH, int dilationW,
-        int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0, bool packedWeights = false)
+        int padFront, int padTop, int padLeft, int groups, int chunk, int rowsPerBlock = 0, bool packedWeights = false, bool inputChannelsLast = false)
     {
         Channels = channels; Depth = depth; Height = height; Width = width;
         OutChannels = outChannels; OutDepth = outDepth; OutHeight = outHeight; OutWidth = outWidth;
@@ -24,6 +24,7 @@ public readonly struct ConvGeometry
         DilationD = dilationD; DilationH = dilationH; DilationW = dilationW;
         PadFront = padFront; PadTop = padTop; PadLeft = padLeft;
         Groups = groups; Chunk = chunk; RowsPerBlock = rowsPerBlock; PackedWeights = packedWeights;
+        InputChannelsLast = inputChannelsLast;
     }
 
     public int Channels { get; }
@@ -63,6 +64,12 @@ public readonly struct ConvGeometry
     /// time), one group after another, each <see cref="Kernels.PackedALength"/> floats.
     /// </summary>
     public bool PackedWeights { get; }
+
+    /// <summary>
+    /// True when the input is channels-last, [batch, height, width, channels] (an NHWC graph input whose Transpose to NCHW
+    /// was folded into this convolution): only the im2col algorithm (2-D, one group, non-zero <see cref="Chunk"/>) reads it.
+    /// </summary>
+    public bool InputChannelsLast { get; }
 
     /// <summary>Floats of one group's weights as <see cref="Kernels.Conv"/> reads them.</summary>
     public int GroupWeightLength => PackedWeights ? Kernels.PackedALength(OutChannels / Groups, KernelSize) : OutChannels / Groups * KernelSize;
@@ -144,6 +151,8 @@ public static partial class Kernels
         bool hasResidual = !residual.IsEmpty;
         if (hasResidual && residual.Length < batch * g.OutChannels * outPixels)
             throw new ArgumentException($"Conv residual too short: expected {batch * g.OutChannels * outPixels} floats.", nameof(residual));
+        if (g.InputChannelsLast && (groups != 1 || g.Depth != 1 || g.KernelD != 1 || g.RowsPerBlock > 0 || g.Chunk <= 0))
+            throw new ArgumentException("A channels-last Conv input needs the im2col algorithm: 2-D, one group, a non-zero chunk and no rowsPerBlock.");
         if (g.RowsPerBlock > 0)
         {
             ConvImplicit(x, w, bias, y, batch, g, hasResidual ? default : activation, scratch);
@@ -290,6 +299,11 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Col(ReadOnlySpan<float> x, Span<float> dst, in ConvGeometry g, int channels, int q0, int cols, int ld)
     {
+        if (g.InputChannelsLast)
+        {
+            Im2ColChannelsLast(x, dst, g, q0, cols, ld);
+            return;
+        }
         int D = g.Depth, H = g.Height, W = g.Width, OH = g.OutHeight, OW = g.OutWidth, KW = g.KernelW, sw = g.StrideW;
         int plane = D * H * W;
         int padded = (cols + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth;
@@ -367,6 +381,159 @@ public static partial class Kernels
                         ZeroSmall(ref d, padded - cols);
                     }
                 }
+    }
+
+    /// <summary>
+    /// <see cref="Im2Col"/> for a channels-last 2-D input of one group, x[(iy·W + ix)·C + c]: the same matrix, rows
+    /// (c, kh, kw) × output pixels [q0, q0 + cols). For one kernel row kh and one output pixel, the KW·C values of rows
+    /// (·, kh, ·) lie side by side in x (with dilation 1, at (iy·W + ox·strideW − padLeft)·C + kw·C + c); inside the image
+    /// they are moved as 8×8 transposes (8 pixels × 8 of those values), everything else (image borders, a remainder of
+    /// pixels, fewer than 8 values) one float at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Im2ColChannelsLast(ReadOnlySpan<float> x, Span<float> dst, in ConvGeometry g, int q0, int cols, int ld)
+    {
+        int C = g.Channels, H = g.Height, W = g.Width, OW = g.OutWidth, KH = g.KernelH, KW = g.KernelW, sw = g.StrideW, dw = g.DilationW;
+        int taps = KH * KW, rows = C * taps, span = KW * C, step = sw * C;
+        int padded = (cols + GemmPanelWidth - 1) / GemmPanelWidth * GemmPanelWidth;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float dr = ref MemoryMarshal.GetReference(dst);
+        // Pixels per transposed block: 8 with AVX, 4 with SSE, none without (or with a dilated window, or too few values).
+        int block = dw != 1 ? 0
+            : span >= 8 && System.Runtime.Intrinsics.X86.Avx.IsSupported && Vector256.IsHardwareAccelerated ? 8
+            : span >= 4 && System.Runtime.Intrinsics.X86.Sse.IsSupported && Vector128.IsHardwareAccelerated ? 4 : 0;
+        // Per kernel column: offset into the input row and the output columns whose input column is inside the image.
+        Span<int> dxs = stackalloc int[KW], los = stackalloc int[KW], his = stackalloc int[KW];
+        for (int kw = 0; kw < KW; kw++)
+        {
+            int dx = kw * dw - g.PadLeft;
+            dxs[kw] = dx;
+            los[kw] = dx >= 0 ? 0 : Math.Min(OW, (-dx + sw - 1) / sw);
+            his[kw] = W - dx <= 0 ? 0 : Math.Min(OW, (W - 1 - dx) / sw + 1);
+        }
+        // Row offsets in dst of value t = kw·C + c of kernel row 0 (kernel row kh adds kh·KW·ld).
+        Span<int> rowOf = stackalloc int[span];
+        for (int kw = 0; kw < KW; kw++)
+            for (int c = 0; c < C; c++)
+                rowOf[kw * C + c] = (c * taps + kw) * ld;
+        // Output columns where every kernel column is inside the image.
+        int innerLo = los[0], innerHi = his[KW - 1];
+
+        int done = 0;
+        for (int q = q0, end = q0 + cols; q < end;)
+        {
+            int oy = q / OW, ox0 = q - oy * OW, len = Math.Min(OW - ox0, end - q), ox1 = ox0 + len;
+            for (int kh = 0; kh < KH; kh++)
+            {
+                int iy = oy * g.StrideH - g.PadTop + kh * g.DilationH;
+                bool inside = (uint)iy < (uint)H;
+                ref float dk = ref Unsafe.Add(ref dr, kh * KW * ld + done);
+                // The transposed pixels [va, vb), inside every kernel column's range: blocks, the last one overlapping
+                // the one before it (when there are at least block pixels).
+                int va = Math.Min(Math.Max(innerLo, ox0), ox1), vb = va;
+                if (block > 0 && inside && Math.Min(innerHi, ox1) - va >= block) vb = Math.Min(innerHi, ox1);
+                for (int kw = 0; kw < KW; kw++)
+                {
+                    int a = Math.Min(Math.Max(los[kw], ox0), ox1), b = Math.Min(Math.Max(his[kw], a), ox1);
+                    if (!inside) a = b = ox1;
+                    for (int c = 0; c < C; c++)
+                    {
+                        ref float d = ref Unsafe.Add(ref dk, rowOf[kw * C + c] - ox0);
+                        ZeroSmall(ref Unsafe.Add(ref d, ox0), a - ox0);
+                        if (a < b)
+                        {
+                            ref float s = ref Unsafe.Add(ref xr, (iy * W + a * sw + dxs[kw]) * C + c);
+                            // [a, b) less the transposed block [va, vb).
+                            int split = vb > va ? va - a : b - a, resume = vb > va ? vb - a : b - a;
+                            for (int i = 0; i < split; i++) Unsafe.Add(ref d, a + i) = Unsafe.Add(ref s, i * step);
+                            for (int i = resume; i < b - a; i++) Unsafe.Add(ref d, a + i) = Unsafe.Add(ref s, i * step);
+                        }
+                        ZeroSmall(ref Unsafe.Add(ref d, b), ox1 - b);
+                    }
+                }
+                if (vb > va && block == 8)
+                    TransposeBlocks8(ref Unsafe.Add(ref xr, (iy * W + va * sw - g.PadLeft) * C), step, span, vb - va, ref Unsafe.Add(ref dk, va - ox0), rowOf);
+                else if (vb > va)
+                    TransposeBlocks4(ref Unsafe.Add(ref xr, (iy * W + va * sw - g.PadLeft) * C), step, span, vb - va, ref Unsafe.Add(ref dk, va - ox0), rowOf);
+            }
+            done += len;
+            q += len;
+        }
+        for (int row = 0; row < rows; row++) ZeroSmall(ref Unsafe.Add(ref dr, row * ld + cols), padded - cols);
+    }
+
+    /// <summary>
+    /// d[rowOf[t] + j] = s[j·step + t] for t &lt; span and j &lt; count (both at least 8): 8×8 transposes in AVX
+    /// registers; a last partial group of 8 values, or of 8 pixels, overlaps the one before it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeBlocks8(ref float s, int step, int span, int count, ref float d, ReadOnlySpan<int> rowOf)
+    {
+        for (int t0 = 0; t0 < span; t0 += 8)
+        {
+            int t = Math.Min(t0, span - 8);
+            int o0 = rowOf[t], o1 = rowOf[t + 1], o2 = rowOf[t + 2], o3 = rowOf[t + 3], o4 = rowOf[t + 4], o5 = rowOf[t + 5], o6 = rowOf[t + 6], o7 = rowOf[t + 7];
+            for (int j0 = 0; j0 < count; j0 += 8)
+            {
+                int j = Math.Min(j0, count - 8);
+                ref float b = ref Unsafe.Add(ref s, j * step + t);
+                Transpose8x8(
+                    Vector256.LoadUnsafe(ref b), Vector256.LoadUnsafe(ref b, (nuint)step), Vector256.LoadUnsafe(ref b, (nuint)(2 * step)), Vector256.LoadUnsafe(ref b, (nuint)(3 * step)),
+                    Vector256.LoadUnsafe(ref b, (nuint)(4 * step)), Vector256.LoadUnsafe(ref b, (nuint)(5 * step)), Vector256.LoadUnsafe(ref b, (nuint)(6 * step)), Vector256.LoadUnsafe(ref b, (nuint)(7 * step)),
+                    out var c0, out var c1, out var c2, out var c3, out var c4, out var c5, out var c6, out var c7);
+                ref float dj = ref Unsafe.Add(ref d, j);
+                c0.StoreUnsafe(ref Unsafe.Add(ref dj, o0)); c1.StoreUnsafe(ref Unsafe.Add(ref dj, o1));
+                c2.StoreUnsafe(ref Unsafe.Add(ref dj, o2)); c3.StoreUnsafe(ref Unsafe.Add(ref dj, o3));
+                c4.StoreUnsafe(ref Unsafe.Add(ref dj, o4)); c5.StoreUnsafe(ref Unsafe.Add(ref dj, o5));
+                c6.StoreUnsafe(ref Unsafe.Add(ref dj, o6)); c7.StoreUnsafe(ref Unsafe.Add(ref dj, o7));
+            }
+        }
+    }
+
+    /// <summary><see cref="TransposeBlocks8"/> with 4×4 transposes in SSE registers: span and count at least 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeBlocks4(ref float s, int step, int span, int count, ref float d, ReadOnlySpan<int> rowOf)
+    {
+        for (int t0 = 0; t0 < span; t0 += 4)
+        {
+            int t = Math.Min(t0, span - 4);
+            int o0 = rowOf[t], o1 = rowOf[t + 1], o2 = rowOf[t + 2], o3 = rowOf[t + 3];
+            for (int j0 = 0; j0 < count; j0 += 4)
+            {
+                int j = Math.Min(j0, count - 4);
+                ref float b = ref Unsafe.Add(ref s, j * step + t);
+                var r0 = Vector128.LoadUnsafe(ref b); var r1 = Vector128.LoadUnsafe(ref b, (nuint)step);
+                var r2 = Vector128.LoadUnsafe(ref b, (nuint)(2 * step)); var r3 = Vector128.LoadUnsafe(ref b, (nuint)(3 * step));
+                var lo01 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1); var lo23 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+                var hi01 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1); var hi23 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+                ref float dj = ref Unsafe.Add(ref d, j);
+                System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(lo01, lo23).StoreUnsafe(ref Unsafe.Add(ref dj, o0));
+                System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(lo23, lo01).StoreUnsafe(ref Unsafe.Add(ref dj, o1));
+                System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(hi01, hi23).StoreUnsafe(ref Unsafe.Add(ref dj, o2));
+                System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(hi23, hi01).StoreUnsafe(ref Unsafe.Add(ref dj, o3));
+            }
+        }
+    }
+
+    /// <summary>The 8×8 transpose of rows r0..r7: c_i[j] = r_j[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7,
+        out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3,
+        out Vector256<float> c4, out Vector256<float> c5, out Vector256<float> c6, out Vector256<float> c7)
+    {
+        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1); var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3); var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+        var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5); var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
+        var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7); var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
+        var u0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44); var u1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44); var u3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44); var u5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44); var u7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+        c0 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20); c1 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20);
+        c2 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20); c3 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20);
+        c4 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31); c5 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31);
+        c6 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31); c7 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
