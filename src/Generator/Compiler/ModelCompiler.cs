@@ -100,6 +100,11 @@ namespace ModelGen.Compiler
             result.WeightBlobHash = emitter.WeightBlobHash;
             result.Storage = emitter.Storage;
             result.WeightBytes = emitter.WeightBytes;
+            if (plan.Compression.Count > 0)
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.CompressedWeights, path, System.IO.Path.GetFileName(path),
+                    plan.Compression.Sum(c => c.Weights), plan.Compression.Sum(c => c.StoredBytes), plan.Compression.Sum(c => c.DenseBytes),
+                    string.Join("; ", plan.Compression.Select(c => string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                        "{0} '{1}' {2}, {3:P1} of {4} weights zero", c.OpType, c.Node, c.Technique, 1 - (double)c.Kept / Math.Max(1, c.Weights), c.Weights)))));
             if (result.Storage == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.LargeWeights, path, System.IO.Path.GetFileName(path), result.WeightBytes));
         }

@@ -61,6 +61,9 @@ namespace ModelGen.Diagnostics
         public static readonly DiagnosticDescriptor LargeWeights = Info("MG0301",
             "Weights embedded in source", "Model '{0}' embeds {1} bytes of weights as data literals; builds of this project pay about 1.5 s per MB");
 
+        public static readonly DiagnosticDescriptor CompressedWeights = Info("MG0302",
+            "Weights compressed", "Model '{0}': {1} of its weights run compressed, {2} bytes instead of {3}: {4}");
+
         public static readonly DiagnosticDescriptor BadMetadata = Error("MG0401",
             "Invalid model item metadata", "Metadata {0}=\"{1}\" on model '{2}' is invalid: {3}");
 
@@ -77,7 +80,7 @@ namespace ModelGen.Diagnostics
         {
             FileUnreadable, NotOnnx, IrVersionOutOfRange, OpsetOutOfRange, ExternalDataEscapes, ExternalDataUnreadable,
             OpenDimension, InvalidGraph, UnsupportedOperator, UnsupportedDataType, UnsupportedAttribute,
-            LargeWeights, BadMetadata, DuplicateClassName, WeightsResourceMissing, WeightsResourceStale,
+            LargeWeights, CompressedWeights, BadMetadata, DuplicateClassName, WeightsResourceMissing, WeightsResourceStale,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

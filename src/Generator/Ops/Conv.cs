@@ -342,6 +342,8 @@ namespace ModelGen.Ops
         {
             var wv = ctx.Node.Inputs[1]!;
             var (values, columns, starts) = CompressedRows(wv.Constant!.AsFloats(), s.M, s.K);
+            long weights = (long)s.M * s.K;
+            ctx.ReportCompression("sparse rows", weights, values.Length, 4 * weights, 8L * values.Length + 4L * starts.Length);
             var g = s.G;
             int pad = 3 - g.Rank;
             int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();

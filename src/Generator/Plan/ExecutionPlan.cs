@@ -60,6 +60,9 @@ namespace ModelGen.Plan
         /// <summary>Arena blocks (buffers, scratch) start on 64-byte boundaries: a cache line, and a full Vector512.</summary>
         public const int Alignment = 64;
 
+        /// <summary>The layers whose weights are stored and computed compressed (sparse rows, ...), in step order.</summary>
+        public EquatableArray<WeightCompression> Compression { get; init; } = new(System.Array.Empty<WeightCompression>());
+
         public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
         public PlanBuffer Buffer(int id) => Buffers[id];

@@ -63,6 +63,10 @@ namespace ModelGen.Plan
             new(Origin, kernel, new EquatableArray<TypeArg>(typeArguments),
                 new EquatableArray<NamedArg>(arguments.Select(a => new NamedArg(a.Name, a.Value))));
 
+        /// <summary>Records that this node's weights are stored compressed (reported at build time, listed by inspect).</summary>
+        public void ReportCompression(string technique, long weights, long kept, long denseBytes, long storedBytes) =>
+            _builder.AddCompression(new WeightCompression(Node.Name, Node.OpType, technique, weights, kept, denseBytes, storedBytes));
+
         public void Copy(BufferArg source, BufferArg destination) => Add(new CopyCall(Origin, source, destination));
 
         public void Fill(BufferArg destination, Arg value) => Add(new FillCall(Origin, destination, value));

@@ -36,6 +36,7 @@ namespace ModelGen.Plan
         private readonly Dictionary<int, long> _groupScratch = new();
         private readonly List<PlanPort> _inputs = new(), _outputs = new();
         private readonly HashSet<string> _weightNames = new(StringComparer.Ordinal);
+        private readonly List<WeightCompression> _compression = new();
 
         internal IReadOnlyList<Entry> Buffers => _buffers;
         internal IReadOnlyList<Step> Steps => _steps;
@@ -143,6 +144,8 @@ namespace ModelGen.Plan
 
         internal void AddStep(Step step) => _steps.Add(step);
 
+        internal void AddCompression(WeightCompression compression) => _compression.Add(compression);
+
         /// <summary>The finished plan, with the placement the memory planner chose.</summary>
         internal ExecutionPlan Build(IReadOnlyDictionary<int, long> groupScratchOffsets, long arenaBytes, long unplannedBytes)
         {
@@ -157,7 +160,10 @@ namespace ModelGen.Plan
             var steps = _steps.Select(s => groupScratchOffsets.TryGetValue(s.Origin.Group, out var offset) ? s with { ScratchOffset = offset } : s);
             return new ExecutionPlan(new EquatableArray<PlanPort>(_inputs), new EquatableArray<PlanPort>(_outputs),
                 new EquatableArray<PlanBuffer>(buffers), new EquatableArray<WeightData>(_weights), new EquatableArray<Step>(steps),
-                arenaBytes, unplannedBytes);
+                arenaBytes, unplannedBytes)
+            {
+                Compression = new EquatableArray<WeightCompression>(_compression),
+            };
         }
 
         private sealed class TensorReferenceComparer : IEqualityComparer<Tensor>

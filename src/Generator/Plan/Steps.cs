@@ -41,6 +41,12 @@ namespace ModelGen.Plan
     /// <summary>A step with no code (a view that shares its input's buffer); kept so the program lists every node.</summary>
     public sealed record NoOp(StepOrigin Origin, string Reason) : Step(Origin);
 
+    /// <summary>
+    /// A layer whose weights the plan stores and computes in compressed form: which node, how (e.g. "sparse"), how many
+    /// weights it had, how many it keeps, and the bytes before and after. Reported at build time (MG0302).
+    /// </summary>
+    public sealed record WeightCompression(string Node, string OpType, string Technique, long Weights, long Kept, long DenseBytes, long StoredBytes);
+
     /// <summary>The fused epilogue of a producer: an activation applied while the output is written.</summary>
     public sealed record ActivationSpec(string Kind, float Alpha = 0, float Beta = 0);
 

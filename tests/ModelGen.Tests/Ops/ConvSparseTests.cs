@@ -35,8 +35,13 @@ public class ConvSparseTests
     public void Sparse_convolutions_match_onnx_runtime(int batch, int c, int h, int w, int m, int k, int stride, int pad, double density, string? activation)
     {
         var b = Model(c * 100 + m, batch, c, h, w, m, k, stride, pad, density, activation);
-        var plan = OnnxAssert.Compile(b.ToBytes()).Plan!;
-        Assert.Equal("ConvSparse", Assert.Single(plan.Steps.OfType<KernelCall>()).Kernel);
+        var result = OnnxAssert.Compile(b.ToBytes());
+        Assert.Equal("ConvSparse", Assert.Single(result.Plan!.Steps.OfType<KernelCall>()).Kernel);
+        // The build reports the layer, its share of zeros and the bytes kept.
+        var compression = Assert.Single(result.Plan.Compression);
+        Assert.Equal((long)m * c * k * k, compression.Weights);
+        Assert.True(compression.StoredBytes < compression.DenseBytes);
+        ModelGen.Tests.Diagnostics.DiagnosticAssert.Reports(result.Diagnostics, "MG0302", "Conv 'conv_0' sparse rows", "% of " + compression.Weights + " weights zero");
         OnnxAssert.MatchesOnnxRuntime(b);
     }
 
@@ -44,8 +49,9 @@ public class ConvSparseTests
     public void Half_dense_weights_stay_on_the_dense_kernels()
     {
         var b = Model(3, 1, 32, 8, 8, 32, 1, 1, 0, 0.5, "Relu");
-        var plan = OnnxAssert.Compile(b.ToBytes()).Plan!;
-        Assert.DoesNotContain(plan.Steps.OfType<KernelCall>(), s => s.Kernel == "ConvSparse");
+        var result = OnnxAssert.Compile(b.ToBytes());
+        Assert.DoesNotContain(result.Plan!.Steps.OfType<KernelCall>(), s => s.Kernel == "ConvSparse");
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id == "MG0302");
         OnnxAssert.MatchesOnnxRuntime(b);
     }
 }
