@@ -2,7 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Onnx.Proto;
+using ModelGen.Cli.Verification;
+using ModelGen.Compiler;
+using ModelGen.Configuration;
 using ModelGen.Tests.Infrastructure;
+using Xunit;
 
 namespace ModelGen.Tests.Ops;
 
@@ -31,4 +35,34 @@ internal static class QuantizedTestData
 
     public static void Check(ModelBuilder model, Dictionary<string, Array> inputs) =>
         OnnxAssert.MatchesOnnxRuntime(model.Build(), absTolerance: 0, relTolerance: 0, inputs: inputs);
+
+    /// <summary>
+    /// Runs ModelGen's code alone, for the type combinations ONNX Runtime has no kernel for (they are compared with a
+    /// reference written from the ONNX definition instead).
+    /// </summary>
+    public static int[] RunModelGen(ModelBuilder model, Dictionary<string, Array> inputs)
+    {
+        var options = ModelOptions.Default("TestModel", "ModelGen.Tests.Generated");
+        var result = ModelCompiler.Compile(model.ToBytes(), "test.onnx", options);
+        Assert.True(result.Success, "ModelGen rejected the model: " + string.Join("; ", result.Diagnostics));
+        var generated = InMemoryModel.Load(result, options);
+        var ins = generated.Inputs.Select(i => inputs[i.OnnxName]).ToArray();
+        var outs = generated.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
+        generated.Run(ins, outs);
+        // By exact type: the CLR lets sbyte[] pass as byte[] in pattern matches.
+        var type = outs[0].GetType();
+        if (type == typeof(int[])) return (int[])outs[0];
+        if (type == typeof(sbyte[])) return ((sbyte[])outs[0]).Select(b => (int)b).ToArray();
+        if (type == typeof(byte[])) return ((byte[])outs[0]).Select(b => (int)b).ToArray();
+        throw new InvalidOperationException(type.Name);
+    }
+
+    /// <summary>The ONNX requantization in ONNX Runtime's order: float(acc) · multiplier, clamp, round half to even, + zp.</summary>
+    public static int Requantize(long acc, float multiplier, int zeroPoint, bool signed)
+    {
+        float v = (float)acc * multiplier;
+        int lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+        v = MathF.Min(MathF.Max(v, lo - zeroPoint), hi - zeroPoint);
+        return (int)MathF.Round(v, MidpointRounding.ToEven) + zeroPoint;
+    }
 }
