@@ -130,4 +130,45 @@ public class QLinearMatMulTests
                 Assert.Equal(QuantizedTestData.Requantize(acc, multiplier, yZero, ySigned), actual[i * n + j]);
             }
     }
+
+    /// <summary>
+    /// Accumulators where the plausible requantization orders disagree: the multiplier as (a_scale·b_scale)/y_scale in
+    /// float (what ORT does), in double rounded once to float, as a_scale·(b_scale/y_scale), and everything in double.
+    /// Row t of a is (T/255, T%255) against a b column (255, 1), so the accumulator is exactly T; the rows are the T in
+    /// [0, 65280] for which some order rounds differently from ORT's.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Multiplier_rounding_order_matches_onnx_runtime(int seed)
+    {
+        var random = new Random(seed);
+        float aScale = 0, bScale = 0, yScale = 0;
+        var rows = new List<int>();
+        while (rows.Count < 8)
+        {
+            aScale = (float)(0.01 + 0.09 * random.NextDouble());
+            bScale = (float)(0.01 + 0.09 * random.NextDouble());
+            yScale = (float)(aScale * (double)bScale / (0.0025 + 0.0013 * random.NextDouble()));
+            float ort = aScale * bScale / yScale;
+            float viaDouble = (float)((double)aScale * bScale / yScale);
+            float ratioFirst = aScale * (bScale / yScale);
+            rows.Clear();
+            for (int t = 0; t <= 255 * 256 && rows.Count < 64; t++)
+            {
+                int expected = (int)MathF.Round((float)t * ort, MidpointRounding.ToEven);
+                if ((int)MathF.Round((float)t * viaDouble, MidpointRounding.ToEven) != expected
+                    || (int)MathF.Round((float)t * ratioFirst, MidpointRounding.ToEven) != expected
+                    || (int)Math.Round(t * (double)aScale * bScale / yScale, MidpointRounding.ToEven) != expected)
+                    rows.Add(t);
+            }
+        }
+        int m = rows.Count;
+        var a = rows.SelectMany(t => new[] { t / 255, t % 255 }).ToArray();
+        var model = Model(false, false, false, new long[] { m, 2 }, new long[] { 2, 1 }, new[] { 255, 1 }, new[] { bScale }, new[] { 0 }, aScale, 0, yScale, 0);
+        var report = OnnxAssert.MatchesOnnxRuntime(model.Build(), absTolerance: 0, relTolerance: 0, inputs: new() { ["a"] = QuantizedTestData.ToArray(a, false) });
+        Assert.Equal(0, report.Outputs[0].MaxAbsDiff);
+    }
 }
