@@ -158,6 +158,12 @@ public static partial class Kernels
                     if (!full) CopyTile(tile, 2, cols, c.Slice(i * ldc + j0), ldc);
                 }
             }
+            if (Avx2.IsSupported)
+                for (; i < m; i++)
+                {
+                    Tile1x16Avx2(a.Slice(i * aStride), panel, kPairs, full ? c.Slice(i * ldc + j0) : tile);
+                    if (!full) CopyTile(tile, 1, cols, c.Slice(i * ldc + j0), ldc);
+                }
             for (; i < m; i++)
             {
                 TileRowScalar(a.Slice(i * aStride, aStride), panel, kPairs, tile.Slice(0, Int8PanelWidth));
@@ -206,6 +212,34 @@ public static partial class Kernels
         c10.StoreUnsafe(ref y, (nuint)ldc); c11.StoreUnsafe(ref y, (nuint)(ldc + 8));
         c20.StoreUnsafe(ref y, (nuint)(2 * ldc)); c21.StoreUnsafe(ref y, (nuint)(2 * ldc + 8));
         c30.StoreUnsafe(ref y, (nuint)(3 * ldc)); c31.StoreUnsafe(ref y, (nuint)(3 * ldc + 8));
+    }
+
+    /// <summary>1 row × 16 columns (the rows left over by the 4-row tiles; matrix-vector products).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile1x16Avx2(ReadOnlySpan<short> a, ReadOnlySpan<short> panel, int kPairs, Span<int> c)
+    {
+        ref short a0 = ref MemoryMarshal.GetReference(a);
+        ref short pb = ref MemoryMarshal.GetReference(panel);
+        Vector256<int> c0 = default, c1 = default, d0 = default, d1 = default;
+        int q = 0;
+        for (; q + 2 <= kPairs; q += 2)
+        {
+            var v = Vector256.Create(ReadPair(ref a0, q)).AsInt16();
+            c0 = Avx2.Add(c0, Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref pb, (nuint)(q * 32)), v));
+            c1 = Avx2.Add(c1, Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref pb, (nuint)(q * 32 + 16)), v));
+            v = Vector256.Create(ReadPair(ref a0, q + 1)).AsInt16();
+            d0 = Avx2.Add(d0, Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref pb, (nuint)(q * 32 + 32)), v));
+            d1 = Avx2.Add(d1, Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref pb, (nuint)(q * 32 + 48)), v));
+        }
+        if (q < kPairs)
+        {
+            var v = Vector256.Create(ReadPair(ref a0, q)).AsInt16();
+            c0 = Avx2.Add(c0, Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref pb, (nuint)(q * 32)), v));
+            c1 = Avx2.Add(c1, Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref pb, (nuint)(q * 32 + 16)), v));
+        }
+        ref int y = ref MemoryMarshal.GetReference(c);
+        Avx2.Add(c0, d0).StoreUnsafe(ref y, 0);
+        Avx2.Add(c1, d1).StoreUnsafe(ref y, 8);
     }
 
     /// <summary>The sum of the pairwise products of int16 pairs, per int32 lane (pmaddwd, or its halves multiplied in int32).</summary>
@@ -384,7 +418,9 @@ public static partial class Kernels
                     var v = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(src), (nuint)j) + vb) * scale;
                     v = Vector256.Min(Vector256.Max(v, vlo), vhi);
                     var q = Vector256.ConvertToInt32(Vector256.Round(v)) + vz;
-                    for (int t = 0; t < 8; t++) dst[j + t] = (byte)q.GetElement(t);
+                    // In range after the clamp: narrowing (truncating) to bytes keeps the values.
+                    var bytes = Vector256.Narrow(Vector256.Narrow(q, q), Vector256.Narrow(q, q));
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), j), bytes.AsUInt64().GetElement(0));
                 }
             }
             for (; j < columns; j++)
@@ -409,23 +445,36 @@ public static partial class Kernels
     /// One group's im2col matrix [K = channels/groups · kernel, pixels] of x − xZeroPoint, written straight into the packed
     /// B layout of <see cref="GemmInt16Packed"/>. Padded positions hold the zero point, so they are 0 here.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2ColInt8Packed<T>(ReadOnlySpan<T> x, int zeroPoint, in ConvGeometry g, int firstChannel, Span<short> packed) where T : unmanaged
     {
         int cg = g.Channels / g.Groups;
         int k = cg * g.KernelD * g.KernelH * g.KernelW;
         int pixels = g.OutDepth * g.OutHeight * g.OutWidth;
         int kPairs = (k + 1) / 2, panelShorts = kPairs * 2 * Int8PanelWidth;
-        packed.Slice(0, PackedInt8BLength(k, pixels)).Clear();
+        int length = PackedInt8BLength(k, pixels);
+        if (packed.Length < length) throw new ArgumentException($"Expected at least {length} shorts for the packed im2col matrix.", nameof(packed));
         int plane = g.Depth * g.Height * g.Width;
+        if (x.Length < (firstChannel + cg) * plane) throw new ArgumentException($"Expected X of at least {(firstChannel + cg) * plane} elements.", nameof(x));
+        // Every position of rows < k and columns < pixels is written below (padding as 0): clear only the odd-K pad row
+        // and the last panel's missing columns.
+        if ((k & 1) != 0 || pixels % Int8PanelWidth != 0) packed.Slice(0, length).Clear();
+        ref short dst = ref MemoryMarshal.GetReference(packed);
+        ref T src = ref MemoryMarshal.GetReference(x);
+        int width = g.Width, outWidth = g.OutWidth, strideW = g.StrideW;
         int p = 0;
         for (int c = 0; c < cg; c++)
         {
-            var channel = x.Slice((firstChannel + c) * plane, plane);
+            int channelStart = (firstChannel + c) * plane;
             for (int kd = 0; kd < g.KernelD; kd++)
                 for (int kh = 0; kh < g.KernelH; kh++)
                     for (int kw = 0; kw < g.KernelW; kw++, p++)
                     {
                         int pOffset = (p >> 1) * 2 * Int8PanelWidth + (p & 1);
+                        int offsetW = kw * g.DilationW - g.PadLeft;
+                        // Output columns [owBegin, owEnd) read inside the row; the others are padding.
+                        int owBegin = offsetW >= 0 ? 0 : Math.Min(outWidth, (-offsetW + strideW - 1) / strideW);
+                        int owEnd = Math.Max(owBegin, Math.Min(outWidth, width - offsetW <= 0 ? 0 : (width - offsetW - 1) / strideW + 1));
                         int j = 0;
                         for (int od = 0; od < g.OutDepth; od++)
                         {
@@ -433,13 +482,14 @@ public static partial class Kernels
                             for (int oh = 0; oh < g.OutHeight; oh++)
                             {
                                 int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                                if ((uint)id >= (uint)g.Depth || (uint)ih >= (uint)g.Height) { j += g.OutWidth; continue; }
-                                var row = channel.Slice((id * g.Height + ih) * g.Width, g.Width);
-                                for (int ow = 0; ow < g.OutWidth; ow++, j++)
+                                bool inside = (uint)id < (uint)g.Depth && (uint)ih < (uint)g.Height;
+                                int rowStart = channelStart + (id * g.Height + ih) * width + offsetW;
+                                for (int ow = 0; ow < outWidth; ow++, j++)
                                 {
-                                    int iw = ow * g.StrideW - g.PadLeft + kw * g.DilationW;
-                                    if ((uint)iw >= (uint)g.Width) continue;
-                                    packed[j / Int8PanelWidth * panelShorts + pOffset + (j % Int8PanelWidth) * 2] = (short)(Int8Value(row[iw]) - zeroPoint);
+                                    short v = 0;
+                                    if (inside && ow >= owBegin && ow < owEnd)
+                                        v = (short)(Int8Value(Unsafe.Add(ref src, rowStart + ow * strideW)) - zeroPoint);
+                                    Unsafe.Add(ref dst, (j >> 4) * panelShorts + pOffset + ((j & 15) << 1)) = v;
                                 }
                             }
                         }
