@@ -30,7 +30,7 @@ namespace ModelGen.Ops
 
         /// <summary>Kernels.ConvIntegerScratchShorts.</summary>
         public static long ConvScratchShorts(int outChannels, int groups, int k, int pixels, bool widenedAtBuildTime, bool requantize) =>
-            (requantize ? 2L * (outChannels / groups) * pixels : 0) + (widenedAtBuildTime ? 0 : (long)outChannels * 2 * KPairs(k)) + PackedBLength(k, pixels);
+            (requantize ? 2L * (outChannels / groups) * pixels : 0) + (widenedAtBuildTime ? 0 : (long)outChannels * 2 * KPairs(k)) + PackedBLength(k, pixels) + 8L * k;
 
         /// <summary>Input <paramref name="index"/> must be uint8 or int8.</summary>
         public static DataType RequireInt8(Node node, int index, string what)

@@ -439,14 +439,14 @@ public static partial class Kernels
     /// </summary>
     public static long ConvIntegerScratchShorts(int outChannels, int groups, int k, int pixels, bool weightsWidenedAtBuildTime, bool requantize) =>
         (requantize ? 2L * (outChannels / groups) * pixels : 0) + (weightsWidenedAtBuildTime ? 0 : (long)outChannels * 2 * ((k + 1) / 2))
-        + PackedInt8BLength(k, pixels);
+        + PackedInt8BLength(k, pixels) + 8L * k;
 
     /// <summary>
     /// One group's im2col matrix [K = channels/groups · kernel, pixels] of x − xZeroPoint, written straight into the packed
     /// B layout of <see cref="GemmInt16Packed"/>. Padded positions hold the zero point, so they are 0 here.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Im2ColInt8Packed<T>(ReadOnlySpan<T> x, int zeroPoint, in ConvGeometry g, int firstChannel, Span<short> packed) where T : unmanaged
+    private static void Im2ColInt8Packed<T>(ReadOnlySpan<T> x, int zeroPoint, in ConvGeometry g, int firstChannel, Span<short> packed, Span<int> taps) where T : unmanaged
     {
         int cg = g.Channels / g.Groups;
         int k = cg * g.KernelD * g.KernelH * g.KernelW;
@@ -459,42 +459,78 @@ public static partial class Kernels
         // Every position of rows < k and columns < pixels is written below (padding as 0): clear only the odd-K pad row
         // and the last panel's missing columns.
         if ((k & 1) != 0 || pixels % Int8PanelWidth != 0) packed.Slice(0, length).Clear();
-        ref short dst = ref MemoryMarshal.GetReference(packed);
-        ref T src = ref MemoryMarshal.GetReference(x);
-        int width = g.Width, outWidth = g.OutWidth, strideW = g.StrideW;
-        int p = 0;
-        for (int c = 0; c < cg; c++)
-        {
-            int channelStart = (firstChannel + c) * plane;
+
+        // Tap table: for row p of the matrix, its element offset in x (at output pixel 0's unpadded origin) and its
+        // depth/height/width displacement, for the bounds checks.
+        int height = g.Height, width = g.Width;
+        for (int c = 0, p = 0; c < cg; c++)
             for (int kd = 0; kd < g.KernelD; kd++)
                 for (int kh = 0; kh < g.KernelH; kh++)
                     for (int kw = 0; kw < g.KernelW; kw++, p++)
                     {
-                        int pOffset = (p >> 1) * 2 * Int8PanelWidth + (p & 1);
-                        int offsetW = kw * g.DilationW - g.PadLeft;
-                        // Output columns [owBegin, owEnd) read inside the row; the others are padding.
-                        int owBegin = offsetW >= 0 ? 0 : Math.Min(outWidth, (-offsetW + strideW - 1) / strideW);
-                        int owEnd = Math.Max(owBegin, Math.Min(outWidth, width - offsetW <= 0 ? 0 : (width - offsetW - 1) / strideW + 1));
-                        int j = 0;
-                        for (int od = 0; od < g.OutDepth; od++)
-                        {
-                            int id = od * g.StrideD - g.PadFront + kd * g.DilationD;
-                            for (int oh = 0; oh < g.OutHeight; oh++)
-                            {
-                                int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                                bool inside = (uint)id < (uint)g.Depth && (uint)ih < (uint)g.Height;
-                                int rowStart = channelStart + (id * g.Height + ih) * width + offsetW;
-                                for (int ow = 0; ow < outWidth; ow++, j++)
-                                {
-                                    short v = 0;
-                                    if (inside && ow >= owBegin && ow < owEnd)
-                                        v = (short)(Int8Value(Unsafe.Add(ref src, rowStart + ow * strideW)) - zeroPoint);
-                                    Unsafe.Add(ref dst, (j >> 4) * panelShorts + pOffset + ((j & 15) << 1)) = v;
-                                }
-                            }
-                        }
+                        int td = kd * g.DilationD, th = kh * g.DilationH, tw = kw * g.DilationW;
+                        taps[4 * p] = (firstChannel + c) * plane + (td * height + th) * width + tw;
+                        taps[4 * p + 1] = td; taps[4 * p + 2] = th; taps[4 * p + 3] = tw;
                     }
+
+        ref short dst = ref MemoryMarshal.GetReference(packed);
+        ref T src = ref MemoryMarshal.GetReference(x);
+        Span<int> baseD = stackalloc int[Int8PanelWidth], baseH = stackalloc int[Int8PanelWidth], baseW = stackalloc int[Int8PanelWidth];
+        int outWidth = g.OutWidth, outHeight = g.OutHeight;
+        var zero = Vector256.Create((short)zeroPoint);
+        for (int j0 = 0; j0 < pixels; j0 += Int8PanelWidth)
+        {
+            int cols = Math.Min(Int8PanelWidth, pixels - j0);
+            for (int t = 0; t < cols; t++)
+            {
+                int j = j0 + t, ow = j % outWidth, rest = j / outWidth, oh = rest % outHeight, od = rest / outHeight;
+                baseD[t] = od * g.StrideD - g.PadFront; baseH[t] = oh * g.StrideH - g.PadTop; baseW[t] = ow * g.StrideW - g.PadLeft;
+            }
+            // Sixteen pixels of one output row read sixteen adjacent inputs at stride 1.
+            bool rowRun = Avx2.IsSupported && cols == Int8PanelWidth && g.StrideW == 1 && baseH[0] == baseH[Int8PanelWidth - 1] && baseD[0] == baseD[Int8PanelWidth - 1];
+            ref short panel = ref Unsafe.Add(ref dst, j0 / Int8PanelWidth * panelShorts);
+            for (int p = 0; p < k; p++)
+            {
+                int offset = taps[4 * p], td = taps[4 * p + 1], th = taps[4 * p + 2], tw = taps[4 * p + 3];
+                ref short block = ref Unsafe.Add(ref panel, (p >> 1) * 2 * Int8PanelWidth + (p & 1));
+                if (rowRun && p + 1 < k && (p & 1) == 0)
+                {
+                    int id = baseD[0] + td, ih = baseH[0] + th, iw = baseW[0] + tw;
+                    int offset1 = taps[4 * p + 4], td1 = taps[4 * p + 5], th1 = taps[4 * p + 6], tw1 = taps[4 * p + 7];
+                    int id1 = baseD[0] + td1, ih1 = baseH[0] + th1, iw1 = baseW[0] + tw1;
+                    if ((uint)id < (uint)g.Depth && (uint)ih < (uint)height && iw >= 0 && iw + Int8PanelWidth <= width
+                        && (uint)id1 < (uint)g.Depth && (uint)ih1 < (uint)height && iw1 >= 0 && iw1 + Int8PanelWidth <= width)
+                    {
+                        int start = offset + (baseD[0] * height + baseH[0]) * width + baseW[0];
+                        int start1 = offset1 + (baseD[0] * height + baseH[0]) * width + baseW[0];
+                        var r0 = Widen16(ref Unsafe.Add(ref src, start)) - zero;
+                        var r1 = Widen16(ref Unsafe.Add(ref src, start1)) - zero;
+                        var lo = Avx2.UnpackLow(r0, r1);   // columns 0-3 | 8-11
+                        var hi = Avx2.UnpackHigh(r0, r1);  // columns 4-7 | 12-15
+                        Avx2.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref block);
+                        Avx2.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref block, 16);
+                        p++;
+                        continue;
+                    }
+                }
+                for (int t = 0; t < cols; t++)
+                {
+                    int id = baseD[t] + td, ih = baseH[t] + th, iw = baseW[t] + tw;
+                    short v = 0;
+                    if ((uint)id < (uint)g.Depth && (uint)ih < (uint)height && (uint)iw < (uint)width)
+                        v = (short)(Int8Value(Unsafe.Add(ref src, offset + (baseD[t] * height + baseH[t]) * width + baseW[t])) - zeroPoint);
+                    Unsafe.Add(ref block, 2 * t) = v;
+                }
+            }
         }
+    }
+
+    /// <summary>16 bytes (uint8 or int8) widened to int16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Widen16<T>(ref T source) where T : unmanaged
+    {
+        var bytes = Vector128.LoadUnsafe(ref Unsafe.As<T, byte>(ref source));
+        return typeof(T) == typeof(byte) ? Avx2.ConvertToVector256Int16(bytes) : Avx2.ConvertToVector256Int16(bytes.AsSByte());
     }
 
     /// <summary>
@@ -549,11 +585,12 @@ public static partial class Kernels
         }
         else if (widenedW.Length < g.OutChannels * 2 * kPairs) throw new ArgumentException($"Expected widened W of at least {g.OutChannels * 2 * kPairs} shorts.", nameof(widenedW));
         var packed = rest.Slice(0, PackedInt8BLength(k, pixels));
+        var taps = MemoryMarshal.Cast<short, int>(rest.Slice(packed.Length, 8 * k));
         int xz = ZeroPointAt(xZeroPoint, 0);
         for (int n = 0; n < batch; n++)
             for (int gi = 0; gi < groups; gi++)
             {
-                Im2ColInt8Packed(x.Slice(n * g.Channels * inPixels), xz, g, gi * cg, packed);
+                Im2ColInt8Packed(x.Slice(n * g.Channels * inPixels), xz, g, gi * cg, packed, taps);
                 var wg = widenedW.Slice(gi * mg * 2 * kPairs, mg * 2 * kPairs);
                 int first = (n * g.OutChannels + gi * mg) * pixels;
                 if (!requantize)

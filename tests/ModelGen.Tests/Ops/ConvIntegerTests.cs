@@ -90,6 +90,10 @@ public class ConvIntegerTests
         new QConvCase(1, 3, 9, 8, 4, 3, 2, AutoPad: "VALID"),
         new QConvCase(2, 4, 1, 30, 9, 1, 5, Stride: 2, Pad: 2, OneD: true),
         new QConvCase(1, 32, 12, 12, 40, 3, 3, Pad: 1),
+        // Wide stride-1 rows: sixteen pixels of one row take the vector im2col path (odd and even K, dilation, pads).
+        new QConvCase(1, 5, 6, 40, 6, 3, 3, Pad: 1),
+        new QConvCase(2, 4, 5, 36, 8, 3, 3, Dilation: 2, Pad: 2),
+        new QConvCase(1, 6, 4, 32, 4, 1, 1, Group: 2),
     };
 
     private static ModelBuilder Model(QConvCase s, bool xSigned, bool wSigned, int[] w, int[] wz, bool constantW)
