@@ -89,4 +89,35 @@ public class MatMulIntegerTests
             QuantizedTestData.Check(model, inputs);
         }
     }
+
+    /// <summary>
+    /// a_zero_point per row of A (ONNX allows it; ONNX Runtime's kernel takes only a scalar), with batches folded into rows,
+    /// against the definition.
+    /// </summary>
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void Per_row_a_zero_point_matches_the_definition(bool aSigned, bool bSigned)
+    {
+        const int batch = 3, m = 5, k = 19, n = 18;
+        var random = new Random(23);
+        var a = QuantizedTestData.Values(random, batch * m * k, aSigned);
+        var b = QuantizedTestData.Values(random, k * n, bSigned);
+        var az = QuantizedTestData.Values(random, m, aSigned);
+        var bz = QuantizedTestData.Values(random, n, bSigned);
+        var model = new ModelBuilder(opset: 13).Input("a", QuantizedTestData.Type(aSigned), batch, m, k)
+            .Initializer(QuantizedTestData.Tensor("b", b, bSigned, k, n))
+            .Initializer(QuantizedTestData.Tensor("az", az, aSigned, m))
+            .Initializer(QuantizedTestData.Tensor("bz", bz, bSigned, n))
+            .Node("MatMulInteger", new[] { "a", "b", "az", "bz" }, new[] { "y" }).Output("y", TensorProto.Types.DataType.Int32);
+        var actual = QuantizedTestData.RunModelGen(model, new() { ["a"] = QuantizedTestData.ToArray(a, aSigned) });
+        for (int t = 0; t < batch; t++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    long sum = 0;
+                    for (int p = 0; p < k; p++) sum += (long)(a[(t * m + i) * k + p] - az[i]) * (b[p * n + j] - bz[j]);
+                    Assert.Equal(sum, actual[(t * m + i) * n + j]);
+                }
+    }
 }

@@ -171,4 +171,21 @@ public class QLinearMatMulTests
         var report = OnnxAssert.MatchesOnnxRuntime(model.Build(), absTolerance: 0, relTolerance: 0, inputs: new() { ["a"] = QuantizedTestData.ToArray(a, false) });
         Assert.Equal(0, report.Outputs[0].MaxAbsDiff);
     }
+
+    /// <summary>A scale that is only known at run time is reported (MG0203) with the input and the node, not compiled.</summary>
+    [Fact]
+    public void Run_time_scale_is_a_diagnostic_naming_the_input()
+    {
+        var model = new ModelBuilder(opset: 13).Input("a", TensorProto.Types.DataType.Uint8, 2, 3).Input("ys", TensorProto.Types.DataType.Float)
+            .Initializer("as", new[] { 0.1f }).Initializer(QuantizedTestData.Tensor("az", new[] { 0 }, false))
+            .Initializer(QuantizedTestData.Tensor("b", new[] { 1, 2, 3, 4, 5, 6 }, false, 3, 2))
+            .Initializer("bs", new[] { 0.1f }).Initializer(QuantizedTestData.Tensor("bz", new[] { 0 }, false))
+            .Initializer(QuantizedTestData.Tensor("yz", new[] { 0 }, false))
+            .Node("QLinearMatMul", new[] { "a", "as", "az", "b", "bs", "bz", "ys", "yz" }, new[] { "y" }).Output("y", TensorProto.Types.DataType.Uint8);
+        var result = OnnxAssert.Compile(model.ToBytes());
+        Assert.False(result.Success);
+        var diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "MG0203");
+        Assert.Contains("y_scale input 'ys' must be known at build time", diagnostic.Message);
+        Assert.Contains("qlinearmatmul_0", diagnostic.Message);
+    }
 }
