@@ -53,7 +53,7 @@ public class QuantizedBenchmarks
             var g = new ConvGeometry(C, 1, H, H, M, 1, H, H, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, chunk: 0);
             _prepared = new short[M * C * 9];
             Kernels.WidenInt8Rows<sbyte>(_w, C * 9, 0, M, C * 9, default, _prepared);
-            _scratch = new short[Kernels.ConvIntegerScratchShorts(M, 1, C * 9, H * H, true, true)];
+            _scratch = new short[Kernels.ConvIntegerScratchShorts(g, true, true)];
             _int8 = () => Kernels.QLinearConv<byte, sbyte, byte>(_x, XZero, default, default, _prepared, default, _multiplier, YZero, _y, 1, g, _scratch);
             // The float convolution the generator picks for this shape: Winograd F(2x2, 3x3).
             var u = new float[Kernels.WinogradWeightLength(M, C)];

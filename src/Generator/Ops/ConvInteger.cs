@@ -29,7 +29,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = QuantizedConv.Analyze(node, 0, 1, 2, 3);
-            return 2 * QuantizedMatrix.ConvScratchShorts(s.M, s.Group, s.K, s.Pixels, QuantizedConv.WidensW(node, 1, 3), requantize: false);
+            return 2 * QuantizedMatrix.ConvScratchShorts(s, QuantizedConv.WidensW(node, 1, 3), requantize: false);
         }
 
         public override void Lower(LoweringContext ctx)

@@ -53,7 +53,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node, out _);
-            return 2 * QuantizedMatrix.ConvScratchShorts(s.M, s.Group, s.K, s.Pixels, QuantizedConv.WidensW(node, 3, 5), requantize: true);
+            return 2 * QuantizedMatrix.ConvScratchShorts(s, QuantizedConv.WidensW(node, 3, 5), requantize: true);
         }
 
         public override void Lower(LoweringContext ctx)

@@ -29,8 +29,17 @@ namespace ModelGen.Ops
             (packedAtBuildTime ? 0 : PackedBLength(k, n)) + (long)Math.Min(m, RowBlock) * 2 * KPairs(k) + (requantize ? 2L * Math.Min(m, RowBlock) * n : 0);
 
         /// <summary>Kernels.ConvIntegerScratchShorts.</summary>
-        public static long ConvScratchShorts(int outChannels, int groups, int k, int pixels, bool widenedAtBuildTime, bool requantize) =>
-            (requantize ? 2L * (outChannels / groups) * pixels : 0) + (widenedAtBuildTime ? 0 : (long)outChannels * 2 * KPairs(k)) + PackedBLength(k, pixels) + 8L * k;
+        public static long ConvScratchShorts(QuantizedConv s, bool widenedAtBuildTime, bool requantize)
+        {
+            int k = s.K, pixels = s.Pixels;
+            var g = s.G;
+            // Each spatial axis of a channel padded with the zero point (Kernels.PaddedExtent): 1-D and 2-D have unit leading axes.
+            long padded = 1;
+            for (int i = 0; i < g.Rank; i++)
+                padded *= Math.Max(g.Input[i] + g.PadBegin[i], (g.Output[i] - 1) * g.Strides[i] + (g.Kernel[i] - 1) * g.Dilations[i] + 1);
+            return (requantize ? 2L * (s.M / s.Group) * pixels : 0) + (widenedAtBuildTime ? 0 : (long)s.M * 2 * KPairs(k)) + PackedBLength(k, pixels)
+                + 8L * k + (long)(s.C / s.Group) * padded;
+        }
 
         /// <summary>Input <paramref name="index"/> must be uint8 or int8.</summary>
         public static DataType RequireInt8(Node node, int index, string what)

@@ -437,16 +437,77 @@ public static partial class Kernels
     /// Shorts of scratch ConvInteger / QLinearConv need: the int32 accumulators of one group (QLinearConv), the widened
     /// weights when they were not widened at build time, and one group's im2col matrix packed as B.
     /// </summary>
-    public static long ConvIntegerScratchShorts(int outChannels, int groups, int k, int pixels, bool weightsWidenedAtBuildTime, bool requantize) =>
-        (requantize ? 2L * (outChannels / groups) * pixels : 0) + (weightsWidenedAtBuildTime ? 0 : (long)outChannels * 2 * ((k + 1) / 2))
-        + PackedInt8BLength(k, pixels) + 8L * k;
+    public static long ConvIntegerScratchShorts(ConvGeometry g, bool weightsWidenedAtBuildTime, bool requantize)
+    {
+        int mg = g.OutChannels / g.Groups, cg = g.Channels / g.Groups;
+        int k = cg * g.KernelD * g.KernelH * g.KernelW, pixels = g.OutDepth * g.OutHeight * g.OutWidth;
+        var (pd, ph, pw) = PaddedExtent(g);
+        return (requantize ? 2L * mg * pixels : 0) + (weightsWidenedAtBuildTime ? 0 : (long)g.OutChannels * 2 * ((k + 1) / 2))
+            + PackedInt8BLength(k, pixels) + 8L * k + (long)cg * pd * ph * pw;
+    }
+
+    /// <summary>
+    /// Depth, height and width of one channel padded with the zero point: the input at offset (padFront, padTop, padLeft),
+    /// large enough for every window.
+    /// </summary>
+    private static (int D, int H, int W) PaddedExtent(in ConvGeometry g) => (
+        Math.Max(g.Depth + g.PadFront, (g.OutDepth - 1) * g.StrideD + (g.KernelD - 1) * g.DilationD + 1),
+        Math.Max(g.Height + g.PadTop, (g.OutHeight - 1) * g.StrideH + (g.KernelH - 1) * g.DilationH + 1),
+        Math.Max(g.Width + g.PadLeft, (g.OutWidth - 1) * g.StrideW + (g.KernelW - 1) * g.DilationW + 1));
 
     /// <summary>
     /// One group's im2col matrix [K = channels/groups · kernel, pixels] of x − xZeroPoint, written straight into the packed
     /// B layout of <see cref="GemmInt16Packed"/>. Padded positions hold the zero point, so they are 0 here.
     /// </summary>
+    /// <summary>One group's channels of x minus the zero point, as int16, into zero-padded planes (<see cref="PaddedExtent"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Im2ColInt8Packed<T>(ReadOnlySpan<T> x, int zeroPoint, in ConvGeometry g, int firstChannel, Span<short> packed, Span<int> taps) where T : unmanaged
+    private static void PadChannels<T>(ReadOnlySpan<T> x, int zeroPoint, in ConvGeometry g, int firstChannel, Span<short> padded) where T : unmanaged
+    {
+        int cg = g.Channels / g.Groups, plane = g.Depth * g.Height * g.Width;
+        var (pd, ph, pw) = PaddedExtent(g);
+        if (x.Length < (firstChannel + cg) * plane) throw new ArgumentException($"Expected X of at least {(firstChannel + cg) * plane} elements.", nameof(x));
+        padded.Clear();
+        for (int c = 0; c < cg; c++)
+            for (int d = 0; d < g.Depth; d++)
+                for (int h = 0; h < g.Height; h++)
+                {
+                    var src = x.Slice((firstChannel + c) * plane + (d * g.Height + h) * g.Width, g.Width);
+                    var dst = padded.Slice(((c * pd + d + g.PadFront) * ph + h + g.PadTop) * pw + g.PadLeft, g.Width);
+                    WidenRow(src, zeroPoint, dst);
+                }
+    }
+
+    /// <summary>dst[i] = src[i] − zeroPoint as int16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenRow<T>(ReadOnlySpan<T> src, int zeroPoint, Span<short> dst) where T : unmanaged
+    {
+        int i = 0, n = src.Length;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var z = Vector128.Create((short)zeroPoint);
+            ref byte s = ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(src));
+            ref short d = ref MemoryMarshal.GetReference(dst);
+            for (; i <= n - 16; i += 16)
+            {
+                var v = Vector128.LoadUnsafe(ref s, (nuint)i);
+                Vector128<short> lo, hi;
+                if (typeof(T) == typeof(byte)) { var (l, h) = Vector128.Widen(v); lo = l.AsInt16(); hi = h.AsInt16(); }
+                else (lo, hi) = Vector128.Widen(v.AsSByte());
+                (lo - z).StoreUnsafe(ref d, (nuint)i);
+                (hi - z).StoreUnsafe(ref d, (nuint)(i + 8));
+            }
+        }
+        for (; i < n; i++) dst[i] = (short)(Int8Value(src[i]) - zeroPoint);
+    }
+
+    /// <summary>
+    /// One group's im2col matrix [K, pixels] from its zero-padded planes, written straight into the packed B layout of
+    /// <see cref="GemmInt16Packed"/>, panel by panel (each panel's K·16 values contiguous). Every window lies inside the
+    /// padded planes, so there are no bounds checks; sixteen pixels at adjacent addresses (one output row, stride 1) are
+    /// copied as vectors, two taps interleaved at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Im2ColPacked(ReadOnlySpan<short> padded, in ConvGeometry g, Span<short> packed, Span<int> taps)
     {
         int cg = g.Channels / g.Groups;
         int k = cg * g.KernelD * g.KernelH * g.KernelW;
@@ -454,83 +515,53 @@ public static partial class Kernels
         int kPairs = (k + 1) / 2, panelShorts = kPairs * 2 * Int8PanelWidth;
         int length = PackedInt8BLength(k, pixels);
         if (packed.Length < length) throw new ArgumentException($"Expected at least {length} shorts for the packed im2col matrix.", nameof(packed));
-        int plane = g.Depth * g.Height * g.Width;
-        if (x.Length < (firstChannel + cg) * plane) throw new ArgumentException($"Expected X of at least {(firstChannel + cg) * plane} elements.", nameof(x));
-        // Every position of rows < k and columns < pixels is written below (padding as 0): clear only the odd-K pad row
-        // and the last panel's missing columns.
+        var (pd, ph, pw) = PaddedExtent(g);
+        // Every position of rows < k and columns < pixels is written below: clear only for the odd-K pad row and the last
+        // panel's missing columns.
         if ((k & 1) != 0 || pixels % Int8PanelWidth != 0) packed.Slice(0, length).Clear();
-
-        // Tap table: for row p of the matrix, its element offset in x (at output pixel 0's unpadded origin) and its
-        // depth/height/width displacement, for the bounds checks.
-        int height = g.Height, width = g.Width;
         for (int c = 0, p = 0; c < cg; c++)
             for (int kd = 0; kd < g.KernelD; kd++)
                 for (int kh = 0; kh < g.KernelH; kh++)
                     for (int kw = 0; kw < g.KernelW; kw++, p++)
-                    {
-                        int td = kd * g.DilationD, th = kh * g.DilationH, tw = kw * g.DilationW;
-                        taps[4 * p] = (firstChannel + c) * plane + (td * height + th) * width + tw;
-                        taps[4 * p + 1] = td; taps[4 * p + 2] = th; taps[4 * p + 3] = tw;
-                    }
+                        taps[p] = ((c * pd + kd * g.DilationD) * ph + kh * g.DilationH) * pw + kw * g.DilationW;
 
         ref short dst = ref MemoryMarshal.GetReference(packed);
-        ref T src = ref MemoryMarshal.GetReference(x);
-        Span<int> baseD = stackalloc int[Int8PanelWidth], baseH = stackalloc int[Int8PanelWidth], baseW = stackalloc int[Int8PanelWidth];
+        ref short src = ref MemoryMarshal.GetReference(padded);
+        Span<int> pixel = stackalloc int[Int8PanelWidth];
         int outWidth = g.OutWidth, outHeight = g.OutHeight;
-        var zero = Vector256.Create((short)zeroPoint);
         for (int j0 = 0; j0 < pixels; j0 += Int8PanelWidth)
         {
             int cols = Math.Min(Int8PanelWidth, pixels - j0);
             for (int t = 0; t < cols; t++)
             {
                 int j = j0 + t, ow = j % outWidth, rest = j / outWidth, oh = rest % outHeight, od = rest / outHeight;
-                baseD[t] = od * g.StrideD - g.PadFront; baseH[t] = oh * g.StrideH - g.PadTop; baseW[t] = ow * g.StrideW - g.PadLeft;
+                pixel[t] = ((od * g.StrideD) * ph + oh * g.StrideH) * pw + ow * g.StrideW;
             }
-            // Sixteen pixels of one output row read sixteen adjacent inputs at stride 1.
-            bool rowRun = Avx2.IsSupported && cols == Int8PanelWidth && g.StrideW == 1 && baseH[0] == baseH[Int8PanelWidth - 1] && baseD[0] == baseD[Int8PanelWidth - 1];
+            bool run = Avx2.IsSupported && cols == Int8PanelWidth && pixel[Int8PanelWidth - 1] - pixel[0] == Int8PanelWidth - 1;
+            int first = pixel[0];
             ref short panel = ref Unsafe.Add(ref dst, j0 / Int8PanelWidth * panelShorts);
-            for (int p = 0; p < k; p++)
+            int p = 0;
+            if (run)
             {
-                int offset = taps[4 * p], td = taps[4 * p + 1], th = taps[4 * p + 2], tw = taps[4 * p + 3];
+                for (; p + 2 <= k; p += 2)
+                {
+                    var r0 = Vector256.LoadUnsafe(ref src, (nuint)(first + taps[p]));
+                    var r1 = Vector256.LoadUnsafe(ref src, (nuint)(first + taps[p + 1]));
+                    var lo = Avx2.UnpackLow(r0, r1);   // columns 0-3 | 8-11
+                    var hi = Avx2.UnpackHigh(r0, r1);  // columns 4-7 | 12-15
+                    ref short block = ref Unsafe.Add(ref panel, p * Int8PanelWidth);
+                    Avx2.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref block);
+                    Avx2.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref block, 16);
+                }
+            }
+            for (; p < k; p++)
+            {
                 ref short block = ref Unsafe.Add(ref panel, (p >> 1) * 2 * Int8PanelWidth + (p & 1));
-                if (rowRun && p + 1 < k && (p & 1) == 0)
-                {
-                    int id = baseD[0] + td, ih = baseH[0] + th, iw = baseW[0] + tw;
-                    int offset1 = taps[4 * p + 4], td1 = taps[4 * p + 5], th1 = taps[4 * p + 6], tw1 = taps[4 * p + 7];
-                    int id1 = baseD[0] + td1, ih1 = baseH[0] + th1, iw1 = baseW[0] + tw1;
-                    if ((uint)id < (uint)g.Depth && (uint)ih < (uint)height && iw >= 0 && iw + Int8PanelWidth <= width
-                        && (uint)id1 < (uint)g.Depth && (uint)ih1 < (uint)height && iw1 >= 0 && iw1 + Int8PanelWidth <= width)
-                    {
-                        int start = offset + (baseD[0] * height + baseH[0]) * width + baseW[0];
-                        int start1 = offset1 + (baseD[0] * height + baseH[0]) * width + baseW[0];
-                        var r0 = Widen16(ref Unsafe.Add(ref src, start)) - zero;
-                        var r1 = Widen16(ref Unsafe.Add(ref src, start1)) - zero;
-                        var lo = Avx2.UnpackLow(r0, r1);   // columns 0-3 | 8-11
-                        var hi = Avx2.UnpackHigh(r0, r1);  // columns 4-7 | 12-15
-                        Avx2.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref block);
-                        Avx2.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref block, 16);
-                        p++;
-                        continue;
-                    }
-                }
+                int tap = taps[p];
                 for (int t = 0; t < cols; t++)
-                {
-                    int id = baseD[t] + td, ih = baseH[t] + th, iw = baseW[t] + tw;
-                    short v = 0;
-                    if ((uint)id < (uint)g.Depth && (uint)ih < (uint)height && (uint)iw < (uint)width)
-                        v = (short)(Int8Value(Unsafe.Add(ref src, offset + (baseD[t] * height + baseH[t]) * width + baseW[t])) - zeroPoint);
-                    Unsafe.Add(ref block, 2 * t) = v;
-                }
+                    Unsafe.Add(ref block, 2 * t) = Unsafe.Add(ref src, pixel[t] + tap);
             }
         }
-    }
-
-    /// <summary>16 bytes (uint8 or int8) widened to int16.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Widen16<T>(ref T source) where T : unmanaged
-    {
-        var bytes = Vector128.LoadUnsafe(ref Unsafe.As<T, byte>(ref source));
-        return typeof(T) == typeof(byte) ? Avx2.ConvertToVector256Int16(bytes) : Avx2.ConvertToVector256Int16(bytes.AsSByte());
     }
 
     /// <summary>
@@ -570,8 +601,8 @@ public static partial class Kernels
         if (requantize ? yQ.Length < outLength : yInt.Length < outLength) throw new ArgumentException($"Expected Y of at least {outLength} elements.", requantize ? "y" : nameof(yInt));
         if (xZeroPoint.Length > 1) throw new ArgumentException("Expected a scalar x zero point.", nameof(xZeroPoint));
         if (!bias.IsEmpty && bias.Length < g.OutChannels) throw new ArgumentException($"Expected a bias of {g.OutChannels} elements.", nameof(bias));
-        if (scratch.Length < ConvIntegerScratchShorts(g.OutChannels, groups, k, pixels, !widenedW.IsEmpty, requantize))
-            throw new ArgumentException($"Expected at least {ConvIntegerScratchShorts(g.OutChannels, groups, k, pixels, !widenedW.IsEmpty, requantize)} shorts of scratch.", nameof(scratch));
+        if (scratch.Length < ConvIntegerScratchShorts(g, !widenedW.IsEmpty, requantize))
+            throw new ArgumentException($"Expected at least {ConvIntegerScratchShorts(g, !widenedW.IsEmpty, requantize)} shorts of scratch.", nameof(scratch));
         var acc = requantize ? MemoryMarshal.Cast<short, int>(scratch.Slice(0, 2 * mg * pixels)) : default;
         var rest = requantize ? scratch.Slice(2 * mg * pixels) : scratch;
         if (widenedW.IsEmpty)
@@ -586,11 +617,14 @@ public static partial class Kernels
         else if (widenedW.Length < g.OutChannels * 2 * kPairs) throw new ArgumentException($"Expected widened W of at least {g.OutChannels * 2 * kPairs} shorts.", nameof(widenedW));
         var packed = rest.Slice(0, PackedInt8BLength(k, pixels));
         var taps = MemoryMarshal.Cast<short, int>(rest.Slice(packed.Length, 8 * k));
+        var (pd, ph, pw) = PaddedExtent(g);
+        var padded = rest.Slice(packed.Length + 8 * k, cg * pd * ph * pw);
         int xz = ZeroPointAt(xZeroPoint, 0);
         for (int n = 0; n < batch; n++)
             for (int gi = 0; gi < groups; gi++)
             {
-                Im2ColInt8Packed(x.Slice(n * g.Channels * inPixels), xz, g, gi * cg, packed, taps);
+                PadChannels(x.Slice(n * g.Channels * inPixels), xz, g, gi * cg, padded);
+                Im2ColPacked(padded, g, packed, taps);
                 var wg = widenedW.Slice(gi * mg * 2 * kPairs, mg * 2 * kPairs);
                 int first = (n * g.OutChannels + gi * mg) * pixels;
                 if (!requantize)
