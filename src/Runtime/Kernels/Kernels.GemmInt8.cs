@@ -21,8 +21,10 @@ namespace ModelGen.Runtime;
 /// holding, for columns 0..15, the pair (B[2q, j] − zb[j], B[2q + 1, j] − zb[j]); missing columns and the odd K pad are
 /// zero. Constant B (weights) is packed at build time by the generator in the same layout.
 /// </para>
-/// Paths: Avx2 4×16 micro-kernel (8 accumulators of 8 int32); Vector128 2×16 (pmaddwd on x86 with Sse2, on other
-/// hardware the pair split into its sign-extended halves and multiplied in int32); scalar.
+/// Paths: Avx512BW 8×16 (one 512-bit pmaddwd a row per K pair); Avx2 4×16 and 1×16 (AVX-VNNI vpdpwssd when present,
+/// else pmaddwd + add); Vector128 2×16 (pmaddwd on x86 with Sse2, on other hardware the pair split into its
+/// sign-extended halves and multiplied in int32); scalar. Not yet used: the 4-way uint8×int8 vpdpbusd (it needs raw
+/// bytes in a quad layout and row/column-sum corrections for the zero points).
 /// </summary>
 public static partial class Kernels
 {
@@ -135,13 +137,21 @@ public static partial class Kernels
         if (packedB.Length < PackedInt8BLength(2 * kPairs, n)) throw new ArgumentException($"Expected packed B of at least {PackedInt8BLength(2 * kPairs, n)} shorts.", nameof(packedB));
         if (c.Length < (m - 1) * ldc + n) throw new ArgumentException($"Expected C of at least {(m - 1) * ldc + n} elements.", nameof(c));
         int panelShorts = kPairs * 2 * Int8PanelWidth;
-        Span<int> tile = stackalloc int[4 * Int8PanelWidth];
+        Span<int> tile = stackalloc int[8 * Int8PanelWidth];
         for (int j0 = 0; j0 < n; j0 += Int8PanelWidth)
         {
             int cols = Math.Min(Int8PanelWidth, n - j0);
             var panel = packedB.Slice(j0 / Int8PanelWidth * panelShorts, panelShorts);
             bool full = cols == Int8PanelWidth;
             int i = 0;
+            if (Avx512BW.IsSupported)
+            {
+                for (; i + 8 <= m; i += 8)
+                {
+                    Tile8x16Avx512(a.Slice(i * aStride), aStride, panel, kPairs, full ? c.Slice(i * ldc + j0) : tile, full ? ldc : Int8PanelWidth);
+                    if (!full) CopyTile(tile, 8, cols, c.Slice(i * ldc + j0), ldc);
+                }
+            }
             if (Avx2.IsSupported)
             {
                 for (; i + 4 <= m; i += 4)
@@ -195,23 +205,55 @@ public static partial class Kernels
             var b0 = Vector256.LoadUnsafe(ref pb, (nuint)(q * 32));
             var b1 = Vector256.LoadUnsafe(ref pb, (nuint)(q * 32 + 16));
             var v = Vector256.Create(ReadPair(ref a0, q)).AsInt16();
-            c00 = Avx2.Add(c00, Avx2.MultiplyAddAdjacent(b0, v));
-            c01 = Avx2.Add(c01, Avx2.MultiplyAddAdjacent(b1, v));
+            c00 = MultiplyAddPairs(c00, b0, v);
+            c01 = MultiplyAddPairs(c01, b1, v);
             v = Vector256.Create(ReadPair(ref a1, q)).AsInt16();
-            c10 = Avx2.Add(c10, Avx2.MultiplyAddAdjacent(b0, v));
-            c11 = Avx2.Add(c11, Avx2.MultiplyAddAdjacent(b1, v));
+            c10 = MultiplyAddPairs(c10, b0, v);
+            c11 = MultiplyAddPairs(c11, b1, v);
             v = Vector256.Create(ReadPair(ref a2, q)).AsInt16();
-            c20 = Avx2.Add(c20, Avx2.MultiplyAddAdjacent(b0, v));
-            c21 = Avx2.Add(c21, Avx2.MultiplyAddAdjacent(b1, v));
+            c20 = MultiplyAddPairs(c20, b0, v);
+            c21 = MultiplyAddPairs(c21, b1, v);
             v = Vector256.Create(ReadPair(ref a3, q)).AsInt16();
-            c30 = Avx2.Add(c30, Avx2.MultiplyAddAdjacent(b0, v));
-            c31 = Avx2.Add(c31, Avx2.MultiplyAddAdjacent(b1, v));
+            c30 = MultiplyAddPairs(c30, b0, v);
+            c31 = MultiplyAddPairs(c31, b1, v);
         }
         ref int y = ref MemoryMarshal.GetReference(c);
         c00.StoreUnsafe(ref y, 0); c01.StoreUnsafe(ref y, 8);
         c10.StoreUnsafe(ref y, (nuint)ldc); c11.StoreUnsafe(ref y, (nuint)(ldc + 8));
         c20.StoreUnsafe(ref y, (nuint)(2 * ldc)); c21.StoreUnsafe(ref y, (nuint)(2 * ldc + 8));
         c30.StoreUnsafe(ref y, (nuint)(3 * ldc)); c31.StoreUnsafe(ref y, (nuint)(3 * ldc + 8));
+    }
+
+    /// <summary>
+    /// acc + the sums of int16 pair products per int32 lane: AVX-VNNI vpdpwssd (exact: it does not saturate), else
+    /// pmaddwd and an add.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> MultiplyAddPairs(Vector256<int> acc, Vector256<short> b, Vector256<short> a) =>
+        AvxVnni.IsSupported ? AvxVnni.MultiplyWideningAndAdd(acc, b, a) : Avx2.Add(acc, Avx2.MultiplyAddAdjacent(b, a));
+
+    /// <summary>8 rows × 16 columns with 512-bit pmaddwd: one panel block of K pairs is one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x16Avx512(ReadOnlySpan<short> a, int aStride, ReadOnlySpan<short> panel, int kPairs, Span<int> c, int ldc)
+    {
+        ref short a0 = ref MemoryMarshal.GetReference(a);
+        ref short pb = ref MemoryMarshal.GetReference(panel);
+        Vector512<int> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int q = 0; q < kPairs; q++)
+        {
+            var b = Vector512.LoadUnsafe(ref pb, (nuint)(q * 32));
+            c0 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref a0, q)).AsInt16());
+            c1 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, aStride), q)).AsInt16());
+            c2 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, 2 * aStride), q)).AsInt16());
+            c3 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, 3 * aStride), q)).AsInt16());
+            c4 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, 4 * aStride), q)).AsInt16());
+            c5 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, 5 * aStride), q)).AsInt16());
+            c6 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, 6 * aStride), q)).AsInt16());
+            c7 += Avx512BW.MultiplyAddAdjacent(b, Vector512.Create(ReadPair(ref Unsafe.Add(ref a0, 7 * aStride), q)).AsInt16());
+        }
+        ref int y = ref MemoryMarshal.GetReference(c);
+        c0.StoreUnsafe(ref y, 0); c1.StoreUnsafe(ref y, (nuint)ldc); c2.StoreUnsafe(ref y, (nuint)(2 * ldc)); c3.StoreUnsafe(ref y, (nuint)(3 * ldc));
+        c4.StoreUnsafe(ref y, (nuint)(4 * ldc)); c5.StoreUnsafe(ref y, (nuint)(5 * ldc)); c6.StoreUnsafe(ref y, (nuint)(6 * ldc)); c7.StoreUnsafe(ref y, (nuint)(7 * ldc));
     }
 
     /// <summary>1 row × 16 columns (the rows left over by the 4-row tiles; matrix-vector products).</summary>
