@@ -262,6 +262,20 @@ public static partial class Kernels
     {
         ref short a0 = ref MemoryMarshal.GetReference(a);
         ref short pb = ref MemoryMarshal.GetReference(panel);
+        if (Avx512BW.IsSupported)
+        {
+            // One 512-bit block a K pair; two accumulators to overlap the multiply-add latency.
+            Vector512<int> e0 = default, e1 = default;
+            int r = 0;
+            for (; r + 2 <= kPairs; r += 2)
+            {
+                e0 += Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pb, (nuint)(r * 32)), Vector512.Create(ReadPair(ref a0, r)).AsInt16());
+                e1 += Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pb, (nuint)(r * 32 + 32)), Vector512.Create(ReadPair(ref a0, r + 1)).AsInt16());
+            }
+            if (r < kPairs) e0 += Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pb, (nuint)(r * 32)), Vector512.Create(ReadPair(ref a0, r)).AsInt16());
+            (e0 + e1).StoreUnsafe(ref MemoryMarshal.GetReference(c));
+            return;
+        }
         Vector256<int> c0 = default, c1 = default, d0 = default, d1 = default;
         int q = 0;
         for (; q + 2 <= kPairs; q += 2)
