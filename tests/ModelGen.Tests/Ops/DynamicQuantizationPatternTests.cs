@@ -1,0 +1,60 @@
+using System;
+using System.Linq;
+using ModelGen.Onnx.Proto;
+using ModelGen.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelGen.Tests.Ops;
+
+/// <summary>
+/// Dynamically quantized layers as ONNX Runtime's quantize_dynamic writes them: DynamicQuantizeLinear on the activation,
+/// MatMulInteger or ConvInteger with constant 8-bit weights and zero points, Cast to float, Mul by the product of the two
+/// scales, Add of the float bias. Both engines compute the same integers, so the float outputs agree to rounding.
+/// </summary>
+[Trait("Category", "Ops")]
+public class DynamicQuantizationPatternTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Dynamically_quantized_matmul_matches_onnx_runtime(bool unsignedWeights)
+    {
+        var random = new Random(21);
+        int m = 5, k = 70, n = 33;
+        var b = new ModelBuilder(13).Input("x", m, k);
+        if (unsignedWeights)
+            b.Initializer("w", Enumerable.Range(0, k * n).Select(_ => (byte)random.Next(0, 256)).ToArray(), k, n).Initializer("w_z", new[] { (byte)131 });
+        else
+            b.Initializer("w", Enumerable.Range(0, k * n).Select(_ => (sbyte)random.Next(-127, 128)).ToArray(), k, n).Initializer("w_z", new[] { (sbyte)0 });
+        b.Initializer("w_s", new[] { 0.0037f })
+         .Initializer("bias", TestData.Floats(random, n), n)
+         .Node("DynamicQuantizeLinear", new[] { "x" }, new[] { "xq", "xs", "xz" })
+         .Node("MatMulInteger", new[] { "xq", "w", "xz", "w_z" }, new[] { "acc" })
+         .Node("Cast", new[] { "acc" }, new[] { "accf" }, ("to", (int)TensorProto.Types.DataType.Float))
+         .Node("Mul", new[] { "xs", "w_s" }, new[] { "scale" })
+         .Node("Mul", new[] { "accf", "scale" }, new[] { "prod" })
+         .Node("Add", new[] { "prod", "bias" }, new[] { "y" })
+         .Output("y");
+        OnnxAssert.MatchesOnnxRuntime(b, absTolerance: 1e-5, relTolerance: 1e-5);
+    }
+
+    [Fact]
+    public void Dynamically_quantized_convolution_matches_onnx_runtime()
+    {
+        var random = new Random(22);
+        int c = 6, m = 10, h = 9;
+        var b = new ModelBuilder(13).Input("x", 1, c, h, h)
+            .Initializer("w", Enumerable.Range(0, m * c * 9).Select(_ => (byte)random.Next(0, 256)).ToArray(), m, c, 3, 3)
+            .Initializer("w_z", new[] { (byte)128 })
+            .Initializer("w_s", new[] { 0.0021f })
+            .Initializer("bias", TestData.Floats(random, m), 1, m, 1, 1)
+            .Node("DynamicQuantizeLinear", new[] { "x" }, new[] { "xq", "xs", "xz" })
+            .Node("ConvInteger", new[] { "xq", "w", "xz", "w_z" }, new[] { "acc" }, ("pads", new[] { 1, 1, 1, 1 }))
+            .Node("Cast", new[] { "acc" }, new[] { "accf" }, ("to", (int)TensorProto.Types.DataType.Float))
+            .Node("Mul", new[] { "xs", "w_s" }, new[] { "scale" })
+            .Node("Mul", new[] { "accf", "scale" }, new[] { "prod" })
+            .Node("Add", new[] { "prod", "bias" }, new[] { "y" })
+            .Output("y");
+        OnnxAssert.MatchesOnnxRuntime(b, absTolerance: 1e-5, relTolerance: 1e-5);
+    }
+}
