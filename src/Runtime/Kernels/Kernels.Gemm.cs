@@ -533,7 +533,7 @@ public static partial class Kernels
             }
             if (!indirect) b = ref Unsafe.Add(ref b, kStride);
         }
-        if (rows == R && cols == 16 * TVecs.Value && e.Activation.IsSimple)
+        if (rows == R && cols == 16 * TVecs.Value && e.Activation.IsSimple && !e.HasResidual)
         {
             ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
             ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
@@ -619,7 +619,7 @@ public static partial class Kernels
             }
             if (!indirect) b = ref Unsafe.Add(ref b, kStride);
         }
-        if (rows == R && cols == 16 && e.Activation.IsSimple)
+        if (rows == R && cols == 16 && e.Activation.IsSimple && !e.HasResidual)
         {
             ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
             ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
@@ -701,7 +701,7 @@ public static partial class Kernels
             }
             if (!indirect) b = ref Unsafe.Add(ref b, kStride);
         }
-        if (rows == R && cols == 8 && e.Activation.IsSimple)
+        if (rows == R && cols == 8 && e.Activation.IsSimple && !e.HasResidual)
         {
             ref float cr = ref Unsafe.Add(ref c, row0 * ldc + col0);
             ref float cb = ref e.ColBias.IsEmpty ? ref Unsafe.NullRef<float>() : ref Unsafe.Add(ref MemoryMarshal.GetReference(e.ColBias), col0);
@@ -764,7 +764,6 @@ public static partial class Kernels
         if (!Unsafe.IsNullRef(ref rowBias)) v += Vector512.Create(Unsafe.Add(ref rowBias, r));
         if (!Unsafe.IsNullRef(ref colBias)) v += Vector512.LoadUnsafe(ref colBias, (nuint)j);
         if (e.Accumulate) v += Vector512.LoadUnsafe(ref dst, (nuint)j);
-        if (e.HasResidual) v += Vector512.LoadUnsafe(ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset), (nuint)j);
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
@@ -775,7 +774,6 @@ public static partial class Kernels
         if (!Unsafe.IsNullRef(ref rowBias)) v += Vector256.Create(Unsafe.Add(ref rowBias, r));
         if (!Unsafe.IsNullRef(ref colBias)) v += Vector256.LoadUnsafe(ref colBias, (nuint)j);
         if (e.Accumulate) v += Vector256.LoadUnsafe(ref dst, (nuint)j);
-        if (e.HasResidual) v += Vector256.LoadUnsafe(ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset), (nuint)j);
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
@@ -786,7 +784,6 @@ public static partial class Kernels
         if (!Unsafe.IsNullRef(ref rowBias)) v += Vector128.Create(Unsafe.Add(ref rowBias, r));
         if (!Unsafe.IsNullRef(ref colBias)) v += Vector128.LoadUnsafe(ref colBias, (nuint)j);
         if (e.Accumulate) v += Vector128.LoadUnsafe(ref dst, (nuint)j);
-        if (e.HasResidual) v += Vector128.LoadUnsafe(ref Unsafe.AddByteOffset(ref dst, e.ResidualOffset), (nuint)j);
         e.Activation.ApplySimple(v).StoreUnsafe(ref dst, (nuint)j);
     }
 
