@@ -175,10 +175,18 @@ namespace ModelGen.Ops
         /// MobileNetV2's and ResNet18's 7×7 layers it gains from about 256 output channels on (fewer: no gain).
         /// </summary>
         /// <summary>
-        /// Constant weights with at most this fraction of non-zeros run as a sparse product (compressed rows): below it the
-        /// skipped multiplications outweigh the sparse kernel's indexing (measured in SparseConvBenchmarks).
+        /// Constant weights with at most this fraction of non-zeros run as a sparse product (compressed rows). Measured in
+        /// SparseConvBenchmarks (256→256 1×1 on 28×28): 10% non-zeros 2.4x faster than the dense kernel, 20% 1.2x, 30%
+        /// 0.66x; the sparse kernel loads a row of the input per non-zero, so it does about a quarter of the dense
+        /// kernel's work per multiply.
         /// </summary>
-        public const double SparseMaxDensity = 0.3;
+        public const double SparseMaxDensity = 0.2;
+
+        /// <summary>
+        /// The same for larger kernels, which go through im2col and compete with Winograd (2.25x fewer multiplies): at
+        /// 10% non-zeros a 128→128 3×3 on 28×28 was still 1.5x slower than Winograd, so only very sparse ones qualify.
+        /// </summary>
+        public const double SparseMaxDensityIm2Col = 0.05;
 
         /// <summary>Ungrouped convolutions with constant, mostly-zero weights (pruned models) skip the zeros.</summary>
         private static bool UsesSparse(Node node, ConvShape s)
@@ -188,7 +196,7 @@ namespace ModelGen.Ops
             var f = w.AsFloats();
             long nonZeros = 0;
             foreach (float v in f) if (v != 0f) nonZeros++;
-            return nonZeros <= SparseMaxDensity * f.Length;
+            return nonZeros <= (s.IsPointwise ? SparseMaxDensity : SparseMaxDensityIm2Col) * f.Length;
         }
 
         /// <summary>[M, K] weights as compressed rows: the non-zero values, their column indices and each row's start.</summary>
