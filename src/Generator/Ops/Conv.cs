@@ -300,22 +300,9 @@ namespace ModelGen.Ops
                 return;
             }
 
-            // Pad the spatial axes to depth, height, width.
-            var g = s.G;
-            int pad = 3 - g.Rank;
-            int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
-            var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
-            var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
             int chunk = s.IsPointwise ? 0 : s.IsImplicit ? s.GatherChunk : KernelLayout.ConvChunk(s.K, s.Pixels);
             int rowsPerBlock = s.IsImplicit ? s.RowsPerBlock : 0;
-            var fields = new List<(string, Arg)>
-            {
-                ("channels", s.C), ("depth", input[0]), ("height", input[1]), ("width", input[2]),
-                ("outChannels", s.M), ("outDepth", output[0]), ("outHeight", output[1]), ("outWidth", output[2]),
-                ("kernelD", kernel[0]), ("kernelH", kernel[1]), ("kernelW", kernel[2]), ("strideD", strides[0]), ("strideH", strides[1]), ("strideW", strides[2]),
-                ("dilationD", dilations[0]), ("dilationH", dilations[1]), ("dilationW", dilations[2]), ("padFront", pads[0]), ("padTop", pads[1]), ("padLeft", pads[2]),
-                ("groups", s.Group), ("chunk", chunk),
-            };
+            var fields = GeometryFields(s, chunk);
             if (rowsPerBlock > 0) fields.Add(("rowsPerBlock", rowsPerBlock));
             if (s.ChannelsLast) fields.Add(("inputChannelsLast", true));
             Arg scratch = ScratchBytes(node) > 0 ? ctx.Scratch() : Arg.None;
@@ -352,24 +339,31 @@ namespace ModelGen.Ops
             var (values, columns, starts) = CompressedRows(wv.Constant!.AsFloats(), s.M, s.K);
             long weights = (long)s.M * s.K;
             ctx.ReportCompression("sparse rows", weights, values.Length, 4 * weights, 8L * values.Length + 4L * starts.Length);
-            var g = s.G;
-            int pad = 3 - g.Rank;
-            int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
-            var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
-            var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
-            int chunk = s.IsPointwise ? 0 : KernelLayout.ConvChunk(s.K, s.Pixels);
-            var geometry = Arg.New("ConvGeometry",
-                ("channels", s.C), ("depth", input[0]), ("height", input[1]), ("width", input[2]),
-                ("outChannels", s.M), ("outDepth", output[0]), ("outHeight", output[1]), ("outWidth", output[2]),
-                ("kernelD", kernel[0]), ("kernelH", kernel[1]), ("kernelW", kernel[2]), ("strideD", strides[0]), ("strideH", strides[1]), ("strideW", strides[2]),
-                ("dilationD", dilations[0]), ("dilationH", dilations[1]), ("dilationW", dilations[2]), ("padFront", pads[0]), ("padTop", pads[1]), ("padLeft", pads[2]),
-                ("groups", 1), ("chunk", chunk));
+            var geometry = Arg.New("ConvGeometry", GeometryFields(s, s.IsPointwise ? 0 : KernelLayout.ConvChunk(s.K, s.Pixels)).ToArray());
             ctx.Call("ConvSparse", ("x", ctx.Input(0)),
                 ("values", ctx.Weight(Tensor.FromFloats(new[] { values.Length }, values), wv.Name + "_values")),
                 ("columns", ctx.Weight(new Tensor(DataType.Int32, new[] { columns.Length }, longs: columns), wv.Name + "_columns")),
                 ("rowStarts", ctx.Weight(new Tensor(DataType.Int32, new[] { starts.Length }, longs: starts), wv.Name + "_rows")),
                 ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N), ("g", geometry), ("activation", KernelLayout.Activation(ctx.Node)),
                 ("scratch", s.IsPointwise ? Arg.None : ctx.Scratch()));
+        }
+
+        /// <summary>The runtime ConvGeometry's fields, the spatial axes padded to depth, height, width.</summary>
+        private static List<(string, Arg)> GeometryFields(ConvShape s, int chunk)
+        {
+            var g = s.G;
+            int pad = 3 - g.Rank;
+            int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, pad).Concat(v).ToArray();
+            var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
+            var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);
+            return new List<(string, Arg)>
+            {
+                ("channels", s.C), ("depth", input[0]), ("height", input[1]), ("width", input[2]),
+                ("outChannels", s.M), ("outDepth", output[0]), ("outHeight", output[1]), ("outWidth", output[2]),
+                ("kernelD", kernel[0]), ("kernelH", kernel[1]), ("kernelW", kernel[2]), ("strideD", strides[0]), ("strideH", strides[1]), ("strideW", strides[2]),
+                ("dilationD", dilations[0]), ("dilationH", dilations[1]), ("dilationW", dilations[2]), ("padFront", pads[0]), ("padTop", pads[1]), ("padLeft", pads[2]),
+                ("groups", s.Group), ("chunk", chunk),
+            };
         }
 
         /// <summary>A kernel's arguments, plus the fused residual (the last input, see Node.FusedResidual) it adds before the activation.</summary>

@@ -41,6 +41,29 @@ namespace ModelGen.Emit.Kernels
 
         protected static int Width(string vector) => vector == V512 ? 16 : vector == V256 ? 8 : 4;
 
+        /// <summary>
+        /// Adds one kernel row's taps as a chain of partial sums: one per kernel row keeps several FMA chains in flight,
+        /// and a single row (1-D kernel) of more than 2 taps is split into two.
+        /// </summary>
+        protected void AddChains<T>(List<List<T>> chains, List<T> row)
+        {
+            if (_kh == 1 && _kw > 2)
+            {
+                chains.Add(row.Where((_, i) => i % 2 == 0).ToList());
+                chains.Add(row.Where((_, i) => i % 2 == 1).ToList());
+            }
+            else chains.Add(row);
+        }
+
+        /// <summary>The widest vector no wider than <paramref name="vector"/> that fits <paramref name="count"/> floats, or null (scalars).</summary>
+        protected static string? FittingVector(string? vector, int count)
+        {
+            if (vector is null) return null;
+            foreach (var candidate in new[] { V512, V256, V128 })
+                if (Width(candidate) <= Width(vector) && Width(candidate) <= count) return candidate;
+            return null;
+        }
+
         /// <summary>The channel's kernel taps (w0, w1, ...) and bias as locals, from weights <c>wr</c> and bias <c>br</c>.</summary>
         protected void WriteChannelTaps(SourceWriter w)
         {
@@ -137,13 +160,7 @@ namespace ModelGen.Emit.Kernels
                     if (!sources.Contains((ky, phase))) sources.Add((ky, phase));
                     chain.Add((ky * _kw + kx, $"r{ky}_{phase}", offset));
                 }
-                // One partial sum per kernel row (two for a single row) keeps several FMA chains in flight.
-                if (_kh == 1 && _kw > 2)
-                {
-                    chains.Add(chain.Where((_, i) => i % 2 == 0).ToList());
-                    chains.Add(chain.Where((_, i) => i % 2 == 1).ToList());
-                }
-                else chains.Add(chain);
+                AddChains(chains, chain);
             }
             return (sources, chains);
         }
@@ -279,13 +296,7 @@ namespace ModelGen.Emit.Kernels
             var chains = new List<List<(int, int)>>();
             for (int ky = 0; ky < _kh; ky++)
             {
-                var taps = Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, TapOffset(ky, kx))).ToList();
-                if (_kh == 1 && _kw > 2)
-                {
-                    chains.Add(taps.Where((_, i) => i % 2 == 0).ToList());
-                    chains.Add(taps.Where((_, i) => i % 2 == 1).ToList());
-                }
-                else chains.Add(taps);
+                AddChains(chains, Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, TapOffset(ky, kx))).ToList());
             }
             return chains;
         }
@@ -293,10 +304,7 @@ namespace ModelGen.Emit.Kernels
         /// <summary>Copies <paramref name="count"/> floats with the widest vectors that fit (the last one overlapping), or scalars.</summary>
         private static void WriteCopy(SourceWriter w, string? vector, string from, string fromAt, string to, string toAt, int count)
         {
-            string? copyVector = null;
-            if (vector is not null)
-                foreach (var candidate in new[] { V512, V256, V128 })
-                    if (Width(candidate) <= Width(vector) && Width(candidate) <= count) { copyVector = candidate; break; }
+            string? copyVector = FittingVector(vector, count);
             if (copyVector is null)
             {
                 for (int i = 0; i < count; i++)
@@ -534,10 +542,7 @@ namespace ModelGen.Emit.Kernels
         private void WritePlaneActivation(SourceWriter w, string? vector)
         {
             int count = _oh * _ow;
-            string? v = null;
-            if (vector is not null)
-                foreach (var candidate in new[] { V512, V256, V128 })
-                    if (Width(candidate) <= Width(vector) && Width(candidate) <= count) { v = candidate; break; }
+            string? v = FittingVector(vector, count);
             if (v is null)
             {
                 w.Line($"for (int i = 0; i < {I(count)}; i++) {U}.Add(ref yc, i) = {ActivationCode.Scalar(_act, $"{U}.Add(ref yc, i)")};");
@@ -591,13 +596,7 @@ namespace ModelGen.Emit.Kernels
             var chains = new List<List<(int, int, int)>>();
             for (int ky = 0; ky < _kh; ky++)
             {
-                var taps = Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, kx * _dw - _pl, ky)).ToList();
-                if (_kh == 1 && _kw > 2)
-                {
-                    chains.Add(taps.Where((_, i) => i % 2 == 0).ToList());
-                    chains.Add(taps.Where((_, i) => i % 2 == 1).ToList());
-                }
-                else chains.Add(taps);
+                AddChains(chains, Enumerable.Range(0, _kw).Select(kx => (ky * _kw + kx, kx * _dw - _pl, ky)).ToList());
             }
             return chains;
         }
