@@ -158,20 +158,17 @@ public static partial class Kernels
     /// <summary>Rows of A from which <see cref="SparseMatMul"/> transposes a block of them and streams the non-zeros once per block.</summary>
     public const int SparseMatMulBlockRows = 64;
 
-    /// <summary>Below this many rows of A, <see cref="SparseMatMul"/> gathers each row's inputs per output (no transposes).</summary>
-    public const int SparseMatMulGatherMaxRows = 4;
-
     /// <summary>Scratch floats <see cref="SparseMatMul"/> needs for m rows of A, k inputs and n outputs.</summary>
     public static int SparseMatMulScratchFloats(int m, int k, int n) =>
-        m < SparseMatMulGatherMaxRows ? 0 : (k + n) * Math.Min(m, SparseMatMulBlockRows);
+        (k + n) * Math.Min(m, SparseMatMulBlockRows);
 
     /// <summary>
     /// y[r, j] = act(bias[j] + Σ values[q]·a[r, indices[q]] over q in [starts[j], starts[j + 1])) for r &lt; m, j &lt; n: a
     /// product A·B with a constant sparse B [k, n] stored by output column (CSR of Bᵀ with 16-bit input indices), A [m, k]
-    /// and Y [m, n] row-major. A few rows: each output is a dot product of its non-zeros with a gather of the row of A
-    /// (16 at a time with AVX-512, 8 with AVX2). More rows: blocks of <see cref="SparseMatMulBlockRows"/> rows of A are
-    /// transposed into <paramref name="scratch"/> so that each non-zero multiplies a contiguous run of rows (the
-    /// <see cref="SparseGemm"/> loop), and the block's transposed result is written back into Y.
+    /// and Y [m, n] row-major, for batches of rows (one or two rows: <see cref="SparseGemvBlocked"/>). Blocks of
+    /// <see cref="SparseMatMulBlockRows"/> rows of A are transposed into <paramref name="scratch"/> so that each non-zero
+    /// multiplies a contiguous run of rows (the <see cref="SparseGemm"/> loop), and the block's transposed result is
+    /// written back into Y.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SparseMatMul(ReadOnlySpan<float> values, ReadOnlySpan<ushort> indices, ReadOnlySpan<int> starts, int n, int k,
@@ -194,16 +191,6 @@ public static partial class Kernels
         ref float vr = ref MemoryMarshal.GetReference(values);
         ref ushort ir = ref MemoryMarshal.GetReference(indices);
         ref int sr = ref MemoryMarshal.GetReference(starts);
-        if (m < SparseMatMulGatherMaxRows)
-        {
-            for (int r = 0; r < m; r++)
-            {
-                var yr = y.Slice(r * n, n);
-                SparseGatherRow(ref vr, ref ir, ref sr, n, a.Slice(r * k, k), bias, yr);
-                activation.Apply(yr);
-            }
-            return;
-        }
         for (int r0 = 0; r0 < m; r0 += SparseMatMulBlockRows)
         {
             int rows = Math.Min(SparseMatMulBlockRows, m - r0);
@@ -212,6 +199,110 @@ public static partial class Kernels
             TransposeBlock(a.Slice(r0 * k, rows * k), at, rows, k);
             SparseRows(ref vr, ref ir, ref sr, n, ref MemoryMarshal.GetReference(at), rows, rows, bias, ref MemoryMarshal.GetReference(yt), rows, activation);
             TransposeBlock(yt, y.Slice(r0 * n, rows * n), n, rows);
+        }
+    }
+
+    /// <summary>Outputs per group of <see cref="SparseGemvBlocked"/> (one 16-float vector).</summary>
+    public const int SparseBlockOutputs = 16;
+
+    /// <summary>Inputs per chunk of <see cref="SparseGemvBlocked"/> (two 16-float vectors, held in registers).</summary>
+    public const int SparseBlockInputs = 32;
+
+    /// <summary>
+    /// y[r, j] = act(bias[j] + Σ_p a[r, p]·B[p, j]) for a few rows r &lt; m, with a constant sparse B [k, n] stored for
+    /// vectors of 16 outputs: for each group g of 16 outputs and chunk c of 32 inputs, vectors starts[g·C + c] to
+    /// starts[g·C + c + 1] (C = ⌈k/32⌉) hold, per lane (output g·16 + lane), one non-zero of that output within the
+    /// chunk: its value (values, 16 per vector, 0 where the lane has no more) and its input's position in the chunk (lanes,
+    /// one byte per lane, 0..31). The chunk of the row of A stays in two registers and each vector is one two-register
+    /// permute and one fused multiply-add for 16 outputs: no gathers. AVX2 gathers from the chunk instead; scalar otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void SparseGemvBlocked(ReadOnlySpan<float> values, ReadOnlySpan<byte> lanes, ReadOnlySpan<int> starts, int n, int k,
+        ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> y, FusedActivation activation)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException("SparseGemvBlocked: expected non-negative sizes.");
+        int groups = (n + SparseBlockOutputs - 1) / SparseBlockOutputs, chunks = (k + SparseBlockInputs - 1) / SparseBlockInputs;
+        if (starts.Length < groups * chunks + 1) throw new ArgumentException($"SparseGemvBlocked: expected {groups * chunks + 1} vector starts.");
+        int vectors = starts[groups * chunks];
+        if (starts[0] < 0 || values.Length < (long)vectors * 16 || lanes.Length < (long)vectors * 16 || (!bias.IsEmpty && bias.Length < n))
+            throw new ArgumentException($"SparseGemvBlocked: expected {vectors * 16L} values and lanes and {n} biases.");
+        if (a.Length < (long)m * k || y.Length < (long)m * n)
+            throw new ArgumentException($"SparseGemvBlocked: expected A of {(long)m * k} and Y of {(long)m * n} floats.");
+        for (int i = 0; i < groups * chunks; i++)
+            if (starts[i] > starts[i + 1]) throw new ArgumentException("SparseGemvBlocked: vector starts must be non-decreasing.");
+        if (m == 0 || n == 0) return;
+        ref float vr = ref MemoryMarshal.GetReference(values);
+        ref byte lr = ref MemoryMarshal.GetReference(lanes);
+        ref int sr = ref MemoryMarshal.GetReference(starts);
+        // The last, partial chunk of a row, zero-padded, so every chunk is 32 readable floats.
+        float* tail = stackalloc float[SparseBlockInputs];
+        var acc = stackalloc float[SparseBlockOutputs];
+        for (int r = 0; r < m; r++)
+        {
+            var x = a.Slice(r * k, k);
+            var yr = y.Slice(r * n, n);
+            new Span<float>(tail, SparseBlockInputs).Clear();
+            int full = k / SparseBlockInputs;
+            x.Slice(full * SparseBlockInputs).CopyTo(new Span<float>(tail, SparseBlockInputs));
+            fixed (float* xp = x)
+            {
+                for (int g = 0; g < groups; g++)
+                {
+                    var sum = Vector512<float>.Zero; var sum1 = sum; var sum2 = sum; var sum3 = sum;
+                    var sum8a = Vector256<float>.Zero; var sum8b = Vector256<float>.Zero;
+                    new Span<float>(acc, SparseBlockOutputs).Clear();
+                    for (int c = 0; c < chunks; c++)
+                    {
+                        int v = Unsafe.Add(ref sr, g * chunks + c), end = Unsafe.Add(ref sr, g * chunks + c + 1);
+                        if (v == end) continue;
+                        float* chunk = c < full ? xp + c * SparseBlockInputs : tail;
+                        if (Avx512F.IsSupported)
+                        {
+                            var x0 = Vector512.Load(chunk); var x1 = Vector512.Load(chunk + 16);
+                            // Four accumulator chains: the multiply-add latency, not the permutes, would bound one chain.
+                            for (; v <= end - 4; v += 4)
+                            {
+                                var i0 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
+                                var i1 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 16));
+                                var i2 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 32));
+                                var i3 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 48));
+                                sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(x0, i0, x1), sum);
+                                sum1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 16), Avx512F.PermuteVar16x32x2(x0, i1, x1), sum1);
+                                sum2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 32), Avx512F.PermuteVar16x32x2(x0, i2, x1), sum2);
+                                sum3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 48), Avx512F.PermuteVar16x32x2(x0, i3, x1), sum3);
+                            }
+                            for (; v < end; v++)
+                            {
+                                var index = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
+                                sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(x0, index, x1), sum);
+                                (sum, sum1, sum2, sum3) = (sum1, sum2, sum3, sum);
+                            }
+                        }
+                        else if (Avx2.IsSupported)
+                        {
+                            var mask = Vector256.Create(SparseBlockInputs - 1);
+                            for (; v < end; v++)
+                            {
+                                var i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16)) & mask;
+                                var i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 8)) & mask;
+                                sum8a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16), Avx2.GatherVector256(chunk, i0, 4), sum8a);
+                                sum8b = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16 + 8), Avx2.GatherVector256(chunk, i1, 4), sum8b);
+                            }
+                        }
+                        else
+                        {
+                            for (; v < end; v++)
+                                for (int l = 0; l < SparseBlockOutputs; l++)
+                                    acc[l] = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, v * 16 + l), chunk[Unsafe.Add(ref lr, v * 16 + l) & (SparseBlockInputs - 1)], acc[l]);
+                        }
+                    }
+                    if (Avx512F.IsSupported) ((sum + sum1) + (sum2 + sum3)).Store(acc);
+                    else if (Avx2.IsSupported) { sum8a.Store(acc); sum8b.Store(acc + 8); }
+                    int j0 = g * SparseBlockOutputs, count = Math.Min(SparseBlockOutputs, n - j0);
+                    for (int l = 0; l < count; l++) yr[j0 + l] = (bias.IsEmpty ? 0f : bias[j0 + l]) + acc[l];
+                }
+            }
+            activation.Apply(yr);
         }
     }
 
@@ -263,48 +354,6 @@ public static partial class Kernels
         Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * ldd));
         Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * ldd));
         Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * ldd));
-    }
-
-    /// <summary>y[j] = bias[j] + the dot product of output j's non-zeros with x gathered at their indices, for j &lt; n.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SparseGatherRow(ref float vr, ref ushort ir, ref int sr, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
-    {
-        fixed (float* xp = x)
-        {
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            for (int j = 0; j < n; j++)
-            {
-                int q = Unsafe.Add(ref sr, j), end = Unsafe.Add(ref sr, j + 1);
-                float sum = 0f;
-                if (Avx2.IsSupported)
-                {
-                    // .NET has no 512-bit gather: two 8-wide gathers per step, two accumulator chains.
-                    var s0 = Vector256<float>.Zero; var s1 = s0;
-                    for (; q <= end - 16; q += 16)
-                    {
-                        var i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref ir, (nuint)q));
-                        var i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref ir, (nuint)(q + 8)));
-                        s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)q), Avx2.GatherVector256(xp, i0, 4), s0);
-                        s1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)(q + 8)), Avx2.GatherVector256(xp, i1, 4), s1);
-                    }
-                    if (q <= end - 8)
-                    {
-                        var i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref ir, (nuint)q));
-                        s0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)q), Avx2.GatherVector256(xp, i0, 4), s0);
-                        q += 8;
-                    }
-                    sum = Vector256.Sum(s0 + s1);
-                }
-                float t0 = 0f, t1 = 0f;
-                for (; q <= end - 2; q += 2)
-                {
-                    t0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q), Unsafe.Add(ref xr, Unsafe.Add(ref ir, q)), t0);
-                    t1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q + 1), Unsafe.Add(ref xr, Unsafe.Add(ref ir, q + 1)), t1);
-                }
-                if (q < end) t0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q), Unsafe.Add(ref xr, Unsafe.Add(ref ir, q)), t0);
-                y[j] = (bias.IsEmpty ? 0f : bias[j]) + (sum + (t0 + t1));
-            }
-        }
     }
 
     /// <summary>
