@@ -22,7 +22,7 @@ public class SparseGemmBenchmarks
     [Params(1, 64)]
     public int Batch { get; set; }
 
-    [Params(1.0, 0.3, 0.2, 0.1)]
+    [Params(1.0, 0.2, 0.1, 0.05)]
     public double Density { get; set; }
 
     private const int K = 1024, N = 1024;
@@ -39,7 +39,12 @@ public class SparseGemmBenchmarks
     public void Setup()
     {
         var random = new Random(7);
-        var w = Enumerable.Range(0, N * K).Select(_ => random.NextDouble() < Density ? (float)(random.NextDouble() * 0.2 - 0.1) : 0f).ToArray();
+        // Exactly ⌊density·K⌋ non-zeros per output (row of W [N, K]), at random positions.
+        var w = new float[N * K];
+        int perRow = (int)Math.Floor(Density * K);
+        for (int j = 0; j < N; j++)
+            foreach (int p in Enumerable.Range(0, K).OrderBy(_ => random.Next()).Take(perRow))
+                w[j * K + p] = (float)(random.NextDouble() * 0.2 - 0.1);
         var bias = Enumerable.Range(0, N).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray();
         var x = Enumerable.Range(0, Batch * K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         string path = Path.Combine(Path.GetTempPath(), $"modelgen-sparse-gemm-{Batch}-{Density:0.00}.onnx");
