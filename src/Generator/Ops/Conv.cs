@@ -270,6 +270,7 @@ namespace ModelGen.Ops
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
+            Passes.RemoveZeroFilters.Report(ctx);
             var s = Analyze(node);
             BufferArg? bias = ctx.HasInput(2) ? ctx.Input(2) : null;
             if (s.IsDepthwise)

@@ -14,6 +14,7 @@ namespace ModelGen.Passes
             FoldNhwcTranspose.Run,
             FuseResidualAdd.Run,
             FuseActivation.Run,
+            RemoveZeroFilters.Run,
         };
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Runtime;
 
@@ -30,14 +31,23 @@ public static partial class Kernels
             throw new ArgumentException("SparseGemm operand too short.");
         for (int q = 0; q < nnz; q++)
             if ((uint)columns[q] >= (uint)k) throw new ArgumentException($"SparseGemm: column index {columns[q]} outside [0, {k}).");
-        ref float vr = ref MemoryMarshal.GetReference(values);
-        ref int cr = ref MemoryMarshal.GetReference(columns);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        var inRegisters = activation.IsSimple ? activation : default;
         for (int i = 0; i < m; i++)
             if (rowStarts[i] > rowStarts[i + 1] || rowStarts[i + 1] > nnz) throw new ArgumentException("SparseGemm: row starts must be non-decreasing.");
-        ref int rs = ref MemoryMarshal.GetReference(rowStarts);
-        ref float yr = ref MemoryMarshal.GetReference(y);
+        SparseRows(ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(columns), ref MemoryMarshal.GetReference(rowStarts), m,
+            ref MemoryMarshal.GetReference(x), ldx, n, bias, ref MemoryMarshal.GetReference(y), ldy, activation);
+    }
+
+    /// <summary>Column index q of a CSR index stream of int or ushort (the JIT keeps only the branch of TIndex).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint SparseIndex<TIndex>(ref TIndex columns, int q) where TIndex : unmanaged =>
+        typeof(TIndex) == typeof(ushort) ? Unsafe.As<TIndex, ushort>(ref Unsafe.Add(ref columns, q)) : Unsafe.As<TIndex, int>(ref Unsafe.Add(ref columns, q));
+
+    /// <summary>The body of <see cref="SparseGemm"/> on validated operands, for int or ushort column indices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SparseRows<TIndex>(ref float vr, ref TIndex cr, ref int rs, int m, ref float xr, int ldx, int n, ReadOnlySpan<float> bias,
+        ref float yr, int ldy, FusedActivation activation) where TIndex : unmanaged
+    {
+        var inRegisters = activation.IsSimple ? activation : default;
         // Column blocks outside, rows inside: the block of x (k rows of a few vectors) stays in cache for every row.
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -49,7 +59,7 @@ public static partial class Kernels
                     for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                     {
                         var w = Vector512.Create(Unsafe.Add(ref vr, q));
-                        ref float xp = ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j);
+                        ref float xp = ref Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j);
                         a0 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref xp), a0);
                         a1 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref xp, 16), a1);
                         a2 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref xp, 32), a2);
@@ -67,7 +77,7 @@ public static partial class Kernels
                     var a0 = Vector512.Create(bias.IsEmpty ? 0f : bias[i]);
                     for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                         a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref vr, q)),
-                            Vector512.LoadUnsafe(ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j)), a0);
+                            Vector512.LoadUnsafe(ref Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j)), a0);
                     inRegisters.ApplySimple(a0).StoreUnsafe(ref Unsafe.Add(ref yr, (nint)i * ldy + j));
                 }
         }
@@ -80,7 +90,7 @@ public static partial class Kernels
                     for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                     {
                         var w = Vector256.Create(Unsafe.Add(ref vr, q));
-                        ref float xp = ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j);
+                        ref float xp = ref Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j);
                         a0 = Vector256.MultiplyAddEstimate(w, Vector256.LoadUnsafe(ref xp), a0);
                         a1 = Vector256.MultiplyAddEstimate(w, Vector256.LoadUnsafe(ref xp, 8), a1);
                         a2 = Vector256.MultiplyAddEstimate(w, Vector256.LoadUnsafe(ref xp, 16), a2);
@@ -98,7 +108,7 @@ public static partial class Kernels
                     var a0 = Vector256.Create(bias.IsEmpty ? 0f : bias[i]);
                     for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                         a0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref vr, q)),
-                            Vector256.LoadUnsafe(ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j)), a0);
+                            Vector256.LoadUnsafe(ref Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j)), a0);
                     inRegisters.ApplySimple(a0).StoreUnsafe(ref Unsafe.Add(ref yr, (nint)i * ldy + j));
                 }
         }
@@ -111,7 +121,7 @@ public static partial class Kernels
                     for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                     {
                         var w = Vector128.Create(Unsafe.Add(ref vr, q));
-                        ref float xp = ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j);
+                        ref float xp = ref Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j);
                         a0 = Vector128.MultiplyAddEstimate(w, Vector128.LoadUnsafe(ref xp), a0);
                         a1 = Vector128.MultiplyAddEstimate(w, Vector128.LoadUnsafe(ref xp, 4), a1);
                         a2 = Vector128.MultiplyAddEstimate(w, Vector128.LoadUnsafe(ref xp, 8), a2);
@@ -129,7 +139,7 @@ public static partial class Kernels
                     var a0 = Vector128.Create(bias.IsEmpty ? 0f : bias[i]);
                     for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
                         a0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref vr, q)),
-                            Vector128.LoadUnsafe(ref Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j)), a0);
+                            Vector128.LoadUnsafe(ref Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j)), a0);
                     inRegisters.ApplySimple(a0).StoreUnsafe(ref Unsafe.Add(ref yr, (nint)i * ldy + j));
                 }
         }
@@ -138,11 +148,212 @@ public static partial class Kernels
             {
                 float sum = bias.IsEmpty ? 0f : bias[i];
                 for (int q = Unsafe.Add(ref rs, i), end = Unsafe.Add(ref rs, i + 1); q < end; q++)
-                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q), Unsafe.Add(ref xr, (nint)Unsafe.Add(ref cr, q) * ldx + j), sum);
+                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, q), Unsafe.Add(ref xr, SparseIndex(ref cr, q) * ldx + j), sum);
                 Unsafe.Add(ref yr, (nint)i * ldy + j) = inRegisters.Apply(sum);
             }
         if (!activation.IsSimple)
             for (int i = 0; i < m; i++) activation.Apply(ref Unsafe.Add(ref yr, (nint)i * ldy), n);
+    }
+
+    /// <summary>Rows of A from which <see cref="SparseMatMul"/> transposes a block of them and streams the non-zeros once per block.</summary>
+    public const int SparseMatMulBlockRows = 64;
+
+    /// <summary>Scratch floats <see cref="SparseMatMul"/> needs for m rows of A, k inputs and n outputs.</summary>
+    public static int SparseMatMulScratchFloats(int m, int k, int n) =>
+        (k + n) * Math.Min(m, SparseMatMulBlockRows);
+
+    /// <summary>
+    /// y[r, j] = act(bias[j] + Σ values[q]·a[r, indices[q]] over q in [starts[j], starts[j + 1])) for r &lt; m, j &lt; n: a
+    /// product A·B with a constant sparse B [k, n] stored by output column (CSR of Bᵀ with 16-bit input indices), A [m, k]
+    /// and Y [m, n] row-major, for batches of rows (one or two rows: <see cref="SparseGemvBlocked"/>). Blocks of
+    /// <see cref="SparseMatMulBlockRows"/> rows of A are transposed into <paramref name="scratch"/> so that each non-zero
+    /// multiplies a contiguous run of rows (the <see cref="SparseGemm"/> loop), and the block's transposed result is
+    /// written back into Y.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SparseMatMul(ReadOnlySpan<float> values, ReadOnlySpan<ushort> indices, ReadOnlySpan<int> starts, int n, int k,
+        ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> y, FusedActivation activation, Span<float> scratch)
+    {
+        if (m < 0 || n < 0 || k < 0 || k > 65536 || starts.Length < n + 1)
+            throw new ArgumentException("SparseMatMul: expected n + 1 column starts and at most 65536 inputs.");
+        int nnz = n == 0 ? 0 : starts[n];
+        if (values.Length < nnz || indices.Length < nnz || (!bias.IsEmpty && bias.Length < n))
+            throw new ArgumentException($"SparseMatMul: expected {nnz} values and indices and {n} biases.");
+        if (a.Length < (long)m * k || y.Length < (long)m * n)
+            throw new ArgumentException($"SparseMatMul: expected A of {(long)m * k} and Y of {(long)m * n} floats.");
+        if (scratch.Length < SparseMatMulScratchFloats(m, k, n))
+            throw new ArgumentException($"SparseMatMul: expected {SparseMatMulScratchFloats(m, k, n)} floats of scratch.");
+        if (nnz > 0 && System.Numerics.Tensors.TensorPrimitives.Max(indices.Slice(0, nnz)) is var maxIndex && maxIndex >= k)
+            throw new ArgumentException($"SparseMatMul: index {maxIndex} outside [0, {k}).");
+        for (int j = 0; j < n; j++)
+            if (starts[j] > starts[j + 1] || starts[j + 1] > nnz) throw new ArgumentException("SparseMatMul: column starts must be non-decreasing.");
+        if (m == 0 || n == 0) return;
+        ref float vr = ref MemoryMarshal.GetReference(values);
+        ref ushort ir = ref MemoryMarshal.GetReference(indices);
+        ref int sr = ref MemoryMarshal.GetReference(starts);
+        for (int r0 = 0; r0 < m; r0 += SparseMatMulBlockRows)
+        {
+            int rows = Math.Min(SparseMatMulBlockRows, m - r0);
+            var at = scratch.Slice(0, k * rows);
+            var yt = scratch.Slice(k * rows, n * rows);
+            TransposeBlock(a.Slice(r0 * k, rows * k), at, rows, k);
+            SparseRows(ref vr, ref ir, ref sr, n, ref MemoryMarshal.GetReference(at), rows, rows, bias, ref MemoryMarshal.GetReference(yt), rows, activation);
+            TransposeBlock(yt, y.Slice(r0 * n, rows * n), n, rows);
+        }
+    }
+
+    /// <summary>Outputs per group of <see cref="SparseGemvBlocked"/> (one 16-float vector).</summary>
+    public const int SparseBlockOutputs = 16;
+
+    /// <summary>Inputs per chunk of <see cref="SparseGemvBlocked"/> (two 16-float vectors, held in registers).</summary>
+    public const int SparseBlockInputs = 32;
+
+    /// <summary>
+    /// y[r, j] = act(bias[j] + Σ_p a[r, p]·B[p, j]) for a few rows r &lt; m, with a constant sparse B [k, n] stored for
+    /// vectors of 16 outputs: for each group g of 16 outputs and chunk c of 32 inputs, vectors starts[g·C + c] to
+    /// starts[g·C + c + 1] (C = ⌈k/32⌉) hold, per lane (output g·16 + lane), one non-zero of that output within the
+    /// chunk: its value (values, 16 per vector, 0 where the lane has no more) and its input's position in the chunk (lanes,
+    /// one byte per lane, 0..31). The chunk of the row of A stays in two registers and each vector is one two-register
+    /// permute and one fused multiply-add for 16 outputs: no gathers. AVX2 gathers from the chunk instead; scalar otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void SparseGemvBlocked(ReadOnlySpan<float> values, ReadOnlySpan<byte> lanes, ReadOnlySpan<int> starts, int n, int k,
+        ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> y, FusedActivation activation)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException("SparseGemvBlocked: expected non-negative sizes.");
+        int groups = (n + SparseBlockOutputs - 1) / SparseBlockOutputs, chunks = (k + SparseBlockInputs - 1) / SparseBlockInputs;
+        if (starts.Length < groups * chunks + 1) throw new ArgumentException($"SparseGemvBlocked: expected {groups * chunks + 1} vector starts.");
+        int vectors = starts[groups * chunks];
+        if (starts[0] < 0 || values.Length < (long)vectors * 16 || lanes.Length < (long)vectors * 16 || (!bias.IsEmpty && bias.Length < n))
+            throw new ArgumentException($"SparseGemvBlocked: expected {vectors * 16L} values and lanes and {n} biases.");
+        if (a.Length < (long)m * k || y.Length < (long)m * n)
+            throw new ArgumentException($"SparseGemvBlocked: expected A of {(long)m * k} and Y of {(long)m * n} floats.");
+        for (int i = 0; i < groups * chunks; i++)
+            if (starts[i] > starts[i + 1]) throw new ArgumentException("SparseGemvBlocked: vector starts must be non-decreasing.");
+        if (m == 0 || n == 0) return;
+        ref float vr = ref MemoryMarshal.GetReference(values);
+        ref byte lr = ref MemoryMarshal.GetReference(lanes);
+        ref int sr = ref MemoryMarshal.GetReference(starts);
+        // The last, partial chunk of a row, zero-padded, so every chunk is 32 readable floats.
+        float* tail = stackalloc float[SparseBlockInputs];
+        var acc = stackalloc float[SparseBlockOutputs];
+        for (int r = 0; r < m; r++)
+        {
+            var x = a.Slice(r * k, k);
+            var yr = y.Slice(r * n, n);
+            new Span<float>(tail, SparseBlockInputs).Clear();
+            int full = k / SparseBlockInputs;
+            x.Slice(full * SparseBlockInputs).CopyTo(new Span<float>(tail, SparseBlockInputs));
+            fixed (float* xp = x)
+            {
+                for (int g = 0; g < groups; g++)
+                {
+                    var sum = Vector512<float>.Zero; var sum1 = sum; var sum2 = sum; var sum3 = sum;
+                    var sum8a = Vector256<float>.Zero; var sum8b = Vector256<float>.Zero;
+                    new Span<float>(acc, SparseBlockOutputs).Clear();
+                    for (int c = 0; c < chunks; c++)
+                    {
+                        int v = Unsafe.Add(ref sr, g * chunks + c), end = Unsafe.Add(ref sr, g * chunks + c + 1);
+                        if (v == end) continue;
+                        float* chunk = c < full ? xp + c * SparseBlockInputs : tail;
+                        if (Avx512F.IsSupported)
+                        {
+                            var x0 = Vector512.Load(chunk); var x1 = Vector512.Load(chunk + 16);
+                            // Four accumulator chains: the multiply-add latency, not the permutes, would bound one chain.
+                            for (; v <= end - 4; v += 4)
+                            {
+                                var i0 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
+                                var i1 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 16));
+                                var i2 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 32));
+                                var i3 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 48));
+                                sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(x0, i0, x1), sum);
+                                sum1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 16), Avx512F.PermuteVar16x32x2(x0, i1, x1), sum1);
+                                sum2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 32), Avx512F.PermuteVar16x32x2(x0, i2, x1), sum2);
+                                sum3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 48), Avx512F.PermuteVar16x32x2(x0, i3, x1), sum3);
+                            }
+                            for (; v < end; v++)
+                            {
+                                var index = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
+                                sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(x0, index, x1), sum);
+                                (sum, sum1, sum2, sum3) = (sum1, sum2, sum3, sum);
+                            }
+                        }
+                        else if (Avx2.IsSupported)
+                        {
+                            var mask = Vector256.Create(SparseBlockInputs - 1);
+                            for (; v < end; v++)
+                            {
+                                var i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16)) & mask;
+                                var i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 8)) & mask;
+                                sum8a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16), Avx2.GatherVector256(chunk, i0, 4), sum8a);
+                                sum8b = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16 + 8), Avx2.GatherVector256(chunk, i1, 4), sum8b);
+                            }
+                        }
+                        else
+                        {
+                            for (; v < end; v++)
+                                for (int l = 0; l < SparseBlockOutputs; l++)
+                                    acc[l] = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, v * 16 + l), chunk[Unsafe.Add(ref lr, v * 16 + l) & (SparseBlockInputs - 1)], acc[l]);
+                        }
+                    }
+                    if (Avx512F.IsSupported) ((sum + sum1) + (sum2 + sum3)).Store(acc);
+                    else if (Avx2.IsSupported) { sum8a.Store(acc); sum8b.Store(acc + 8); }
+                    int j0 = g * SparseBlockOutputs, count = Math.Min(SparseBlockOutputs, n - j0);
+                    for (int l = 0; l < count; l++) yr[j0 + l] = (bias.IsEmpty ? 0f : bias[j0 + l]) + acc[l];
+                }
+            }
+            activation.Apply(yr);
+        }
+    }
+
+    /// <summary>dst[c, r] = src[r, c] for a row-major [rows, cols] source, in 8×8 tiles (no bounds checks: callers checked the lengths).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeBlock(ReadOnlySpan<float> src, Span<float> dst, int rows, int cols)
+    {
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        const int Tile = 8;
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+        {
+            int r1 = Math.Min(rows, r0 + Tile);
+            for (int c0 = 0; c0 < cols; c0 += Tile)
+            {
+                int c1 = Math.Min(cols, c0 + Tile);
+                if (Avx.IsSupported && r1 - r0 == Tile && c1 - c0 == Tile)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref s, (nint)r0 * cols + c0), cols, ref Unsafe.Add(ref d, (nint)c0 * rows + r0), rows);
+                    continue;
+                }
+                for (int r = r0; r < r1; r++)
+                {
+                    ref float sRow = ref Unsafe.Add(ref s, (nint)r * cols);
+                    for (int c = c0; c < c1; c++)
+                        Unsafe.Add(ref d, (nint)c * rows + r) = Unsafe.Add(ref sRow, c);
+                }
+            }
+        }
+    }
+
+    /// <summary>An 8×8 tile: d[c·ldd + r] = s[r·lds + c] in registers (unpack, shuffle, swap 128-bit halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float s, int lds, ref float d, int ldd)
+    {
+        var r0 = Vector256.LoadUnsafe(ref s); var r1 = Vector256.LoadUnsafe(ref s, (nuint)lds);
+        var r2 = Vector256.LoadUnsafe(ref s, (nuint)(2 * lds)); var r3 = Vector256.LoadUnsafe(ref s, (nuint)(3 * lds));
+        var r4 = Vector256.LoadUnsafe(ref s, (nuint)(4 * lds)); var r5 = Vector256.LoadUnsafe(ref s, (nuint)(5 * lds));
+        var r6 = Vector256.LoadUnsafe(ref s, (nuint)(6 * lds)); var r7 = Vector256.LoadUnsafe(ref s, (nuint)(7 * lds));
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE); var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE); var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, (nuint)ldd);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, (nuint)(2 * ldd));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, (nuint)(3 * ldd));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, (nuint)(4 * ldd));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * ldd));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * ldd));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * ldd));
     }
 
     /// <summary>
