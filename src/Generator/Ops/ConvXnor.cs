@@ -16,7 +16,7 @@ namespace ModelGen.Ops
         /// <summary>Words per 64 channels and row words as the runtime's Kernels.XnorChannelWords / XnorRowWords.</summary>
         private static int XnorChannelWords(int channels) => (channels + 63) / 64;
 
-        private static int XnorRowWords(int channels, int kernelH, int kernelW) => (kernelH * kernelW * XnorChannelWords(channels) + 7) / 8 * 8;
+        private static int XnorRowWords(int channels, int kernelH, int kernelW) => (kernelH * kernelW * XnorChannelWords(channels) + 3) / 4 * 4;
 
         private static (int H, int W, int KH, int KW, int OH, int OW) XnorPlane(ConvShape s)
         {

@@ -27,10 +27,10 @@ public static partial class Kernels
     public static int XnorChannelWords(int channels) => (channels + 63) / 64;
 
     /// <summary>
-    /// Words per plane of one bit im2col row: kernelH·kernelW·⌈C/64⌉, rounded up to 8 words (512 bits) so every vector
-    /// width divides it.
+    /// Words per plane of one bit im2col row: kernelH·kernelW·⌈C/64⌉, rounded up to 4 words (256 bits): the 512-bit
+    /// path ends a row with one 256-bit step when it is not a multiple of 8 words.
     /// </summary>
-    public static int XnorRowWords(int channels, int kernelH, int kernelW) => (kernelH * kernelW * XnorChannelWords(channels) + 7) / 8 * 8;
+    public static int XnorRowWords(int channels, int kernelH, int kernelW) => (kernelH * kernelW * XnorChannelWords(channels) + 3) / 4 * 4;
 
     /// <summary>Scratch (64-bit words) ConvXnor needs: the packed image plus the bit im2col, two planes each, and a count per pixel.</summary>
     public static long XnorScratchWords(int channels, int height, int width, int kernelH, int kernelW, int outHeight, int outWidth) =>
@@ -90,42 +90,54 @@ public static partial class Kernels
 
     /// <summary>
     /// Packs one NCHW image into two planes of channels-last words: image[(pixel·2 + plane)·cw + c/64] bit c % 64, plane 0
-    /// x &lt; 0, plane 1 x ≠ 0 (NaN counts as 0).
+    /// x &lt; 0, plane 1 x ≠ 0 (NaN counts as 0). Vectorized over 8 pixels: each channel's 8 values become one bit of 8
+    /// words held in registers, so a word is written once.
     /// </summary>
     private static void PackSignPlanes(ReadOnlySpan<float> x, int c, int pixels, int cw, Span<ulong> image)
     {
-        image.Clear();
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref ulong ir = ref MemoryMarshal.GetReference(image);
-        for (int ch = 0; ch < c; ch++)
+        for (int word = 0; word < cw; word++)
         {
-            int word = ch >> 6;
-            int bit = ch & 63;
-            ref float xc = ref Unsafe.Add(ref xr, ch * pixels);
-            ref ulong iw = ref Unsafe.Add(ref ir, word);
+            int c0 = word * 64, c1 = Math.Min(c, c0 + 64);
             int p = 0;
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; p <= pixels - 8; p += 8)
                 {
-                    var v = Vector256.LoadUnsafe(ref xc, (nuint)p);
-                    uint neg = Vector256.LessThan(v, Vector256<float>.Zero).ExtractMostSignificantBits();
-                    uint nz = (Vector256.LessThan(v, Vector256<float>.Zero) | Vector256.GreaterThan(v, Vector256<float>.Zero)).ExtractMostSignificantBits();
-                    if (nz == 0) continue;
-                    for (int j = 0; j < 8; j++)
+                    var n0 = Vector256<long>.Zero; var n1 = n0; var z0 = n0; var z1 = n0;
+                    for (int ch = c0; ch < c1; ch++)
                     {
-                        ref ulong px = ref Unsafe.Add(ref iw, (p + j) * 2 * cw);
-                        px |= (ulong)((neg >> j) & 1) << bit;
-                        Unsafe.Add(ref px, cw) |= (ulong)((nz >> j) & 1) << bit;
+                        var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref xr, ch * pixels + p));
+                        var neg = Vector256.LessThan(v, Vector256<float>.Zero).AsInt32();
+                        var nz = neg | Vector256.GreaterThan(v, Vector256<float>.Zero).AsInt32();
+                        var bit = Vector256.Create(1L << (ch - c0));
+                        n0 |= Vector256.WidenLower(neg) & bit; n1 |= Vector256.WidenUpper(neg) & bit;
+                        z0 |= Vector256.WidenLower(nz) & bit; z1 |= Vector256.WidenUpper(nz) & bit;
+                    }
+                    for (int j = 0; j < 4; j++)
+                    {
+                        ref ulong a = ref Unsafe.Add(ref ir, (p + j) * 2 * cw + word);
+                        a = (ulong)n0.GetElement(j);
+                        Unsafe.Add(ref a, cw) = (ulong)z0.GetElement(j);
+                        ref ulong b = ref Unsafe.Add(ref ir, (p + 4 + j) * 2 * cw + word);
+                        b = (ulong)n1.GetElement(j);
+                        Unsafe.Add(ref b, cw) = (ulong)z1.GetElement(j);
                     }
                 }
             }
             for (; p < pixels; p++)
             {
-                float v = Unsafe.Add(ref xc, p);
-                ref ulong px = ref Unsafe.Add(ref iw, p * 2 * cw);
-                px |= (ulong)(v < 0f ? 1 : 0) << bit;
-                Unsafe.Add(ref px, cw) |= (ulong)(v < 0f || v > 0f ? 1 : 0) << bit;
+                ulong neg = 0, nz = 0;
+                for (int ch = c0; ch < c1; ch++)
+                {
+                    float v = Unsafe.Add(ref xr, ch * pixels + p);
+                    neg |= (ulong)(v < 0f ? 1 : 0) << (ch - c0);
+                    nz |= (ulong)(v < 0f || v > 0f ? 1 : 0) << (ch - c0);
+                }
+                ref ulong a = ref Unsafe.Add(ref ir, p * 2 * cw + word);
+                a = neg;
+                Unsafe.Add(ref a, cw) = nz;
             }
         }
     }
@@ -136,30 +148,39 @@ public static partial class Kernels
     /// </summary>
     private static void XnorIm2Col(ReadOnlySpan<ulong> image, ConvGeometry g, int cw, int kWords, Span<ulong> rows, Span<ulong> counts)
     {
-        rows.Clear();
-        int oh = g.OutHeight, ow = g.OutWidth;
+        int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW;
+        ref ulong ir = ref MemoryMarshal.GetReference(image);
+        ref ulong rr = ref MemoryMarshal.GetReference(rows);
         for (int i = 0; i < oh; i++)
             for (int j = 0; j < ow; j++)
             {
                 int p = i * ow + j;
-                var neg = rows.Slice(p * 2 * kWords, kWords);
-                var nz = rows.Slice(p * 2 * kWords + kWords, kWords);
+                ref ulong neg = ref Unsafe.Add(ref rr, p * 2 * kWords);
+                ref ulong nz = ref Unsafe.Add(ref neg, kWords);
                 ulong count = 0;
                 for (int a = 0; a < g.KernelH; a++)
                 {
                     int r = i * g.StrideH - g.PadTop + a * g.DilationH;
-                    if ((uint)r >= (uint)g.Height) continue;
                     for (int b = 0; b < g.KernelW; b++)
                     {
                         int col = j * g.StrideW - g.PadLeft + b * g.DilationW;
-                        if ((uint)col >= (uint)g.Width) continue;
                         int tap = (a * g.KernelW + b) * cw;
-                        var src = image.Slice((r * g.Width + col) * 2 * cw, 2 * cw);
-                        src.Slice(0, cw).CopyTo(neg.Slice(tap));
-                        src.Slice(cw, cw).CopyTo(nz.Slice(tap));
-                        for (int q = 0; q < cw; q++) count += (ulong)BitOperations.PopCount(src[cw + q]);
+                        if ((uint)r >= (uint)g.Height || (uint)col >= (uint)g.Width)
+                        {
+                            for (int q = 0; q < cw; q++) { Unsafe.Add(ref neg, tap + q) = 0; Unsafe.Add(ref nz, tap + q) = 0; }
+                            continue;
+                        }
+                        ref ulong src = ref Unsafe.Add(ref ir, (r * g.Width + col) * 2 * cw);
+                        for (int q = 0; q < cw; q++)
+                        {
+                            Unsafe.Add(ref neg, tap + q) = Unsafe.Add(ref src, q);
+                            ulong z = Unsafe.Add(ref src, cw + q);
+                            Unsafe.Add(ref nz, tap + q) = z;
+                            count += (ulong)BitOperations.PopCount(z);
+                        }
                     }
                 }
+                for (int q = taps * cw; q < kWords; q++) { Unsafe.Add(ref neg, q) = 0; Unsafe.Add(ref nz, q) = 0; }
                 counts[p] = count;
             }
     }
@@ -262,9 +283,10 @@ public static partial class Kernels
         ref ulong w1 = ref Unsafe.Add(ref w0, kWords);
         ref ulong w2 = ref Unsafe.Add(ref w1, kWords);
         ref ulong w3 = ref Unsafe.Add(ref w2, kWords);
-        for (int j0 = 0; j0 < kWords; j0 += 8 * ByteSumVectors)
+        int full = kWords & ~7;
+        for (int j0 = 0; j0 < full; j0 += 8 * ByteSumVectors)
         {
-            int end = Math.Min(kWords, j0 + 8 * ByteSumVectors);
+            int end = Math.Min(full, j0 + 8 * ByteSumVectors);
             var c00 = Vector512<byte>.Zero; var c01 = c00; var c10 = c00; var c11 = c00; var c20 = c00; var c21 = c00; var c30 = c00; var c31 = c00;
             for (int j = j0; j < end; j += 8)
             {
@@ -289,8 +311,40 @@ public static partial class Kernels
             s20 += Avx512BW.SumAbsoluteDifferences(c20, zero).AsUInt64(); s21 += Avx512BW.SumAbsoluteDifferences(c21, zero).AsUInt64();
             s30 += Avx512BW.SumAbsoluteDifferences(c30, zero).AsUInt64(); s31 += Avx512BW.SumAbsoluteDifferences(c31, zero).AsUInt64();
         }
+        if (full < kWords)
+        {
+            // The row's last 4 words, 256 bits at a time.
+            var table2 = Vector256.Create(Vector128.Create(NibbleCounts));
+            var low2 = Vector256.Create((byte)0x0F);
+            var n0 = Vector256.LoadUnsafe(ref x0, (nuint)full); var z0 = Vector256.LoadUnsafe(ref x0, (nuint)(kWords + full));
+            var n1 = Vector256.LoadUnsafe(ref x1, (nuint)full); var z1 = Vector256.LoadUnsafe(ref x1, (nuint)(kWords + full));
+            s00 += Count256(n0, z0, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
+            s01 += Count256(n1, z1, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
+            s10 += Count256(n0, z0, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
+            s11 += Count256(n1, z1, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
+            s20 += Count256(n0, z0, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
+            s21 += Count256(n1, z1, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
+            s30 += Count256(n0, z0, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
+            s31 += Count256(n1, z1, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
+        }
+        if (kWords < PackedSumWords)
+        {
+            // Every lane total is below 2^16 (a row has fewer than 65536 bits): four counts share each 64-bit lane, so
+            // two horizontal sums give all eight.
+            ulong a = Vector512.Sum(s00 | (s01 << 16) | (s10 << 32) | (s11 << 48));
+            ulong b = Vector512.Sum(s20 | (s21 << 16) | (s30 << 32) | (s31 << 48));
+            return (a & 0xFFFF, (a >> 16) & 0xFFFF, (a >> 32) & 0xFFFF, a >> 48, b & 0xFFFF, (b >> 16) & 0xFFFF, (b >> 32) & 0xFFFF, b >> 48);
+        }
         return (Vector512.Sum(s00), Vector512.Sum(s01), Vector512.Sum(s10), Vector512.Sum(s11), Vector512.Sum(s20), Vector512.Sum(s21), Vector512.Sum(s30), Vector512.Sum(s31));
     }
+
+    /// <summary>Rows shorter than this many words (65536 bits) have counts that fit 16 bits.</summary>
+    private const int PackedSumWords = 1024;
+
+    /// <summary>The lane sums (SumAbsoluteDifferences) of 256 bits of neg ^ (nz &amp; w), widened to 512 bits (upper half zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Count256(Vector256<ulong> neg, Vector256<ulong> nz, Vector256<ulong> w, Vector256<byte> table, Vector256<byte> low) =>
+        Avx2.SumAbsoluteDifferences(PopBytes((neg ^ (nz & w)).AsByte(), table, low), Vector256<byte>.Zero).AsUInt64().ToVector512();
 
     /// <summary>2 channels × 2 pixels, 256 bits at a time.</summary>
     private static (ulong, ulong, ulong, ulong) Diff2x2Avx2(ref ulong x0, ref ulong x1, ref ulong w0, int kWords)
@@ -317,6 +371,11 @@ public static partial class Kernels
             var zero = Vector256<byte>.Zero;
             s00 += Avx2.SumAbsoluteDifferences(c00, zero).AsUInt64(); s01 += Avx2.SumAbsoluteDifferences(c01, zero).AsUInt64();
             s10 += Avx2.SumAbsoluteDifferences(c10, zero).AsUInt64(); s11 += Avx2.SumAbsoluteDifferences(c11, zero).AsUInt64();
+        }
+        if (kWords < PackedSumWords)
+        {
+            ulong a = Vector256.Sum(s00 | (s01 << 16) | (s10 << 32) | (s11 << 48));
+            return (a & 0xFFFF, (a >> 16) & 0xFFFF, (a >> 32) & 0xFFFF, a >> 48);
         }
         return (Vector256.Sum(s00), Vector256.Sum(s01), Vector256.Sum(s10), Vector256.Sum(s11));
     }

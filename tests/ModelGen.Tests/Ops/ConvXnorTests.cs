@@ -58,8 +58,8 @@ public class ConvXnorTests
         var compression = Assert.Single(result.Plan.Compression);
         Assert.Equal("xnor", compression.Technique);
         Assert.Equal(weights, compression.Weights);
-        // Sign bits in 64-bit words per 64 channels and tap, each row rounded up to 512 bits, plus α per channel.
-        long rowWords = ((long)k * k * ((c + 63) / 64) + 7) / 8 * 8;
+        // Sign bits in 64-bit words per 64 channels and tap, each row rounded up to 256 bits, plus α per channel.
+        long rowWords = ((long)k * k * ((c + 63) / 64) + 3) / 4 * 4;
         Assert.Equal(m * (8 * rowWords + 4), compression.StoredBytes);
         Assert.Equal(4 * weights, compression.DenseBytes);
     }
@@ -72,6 +72,8 @@ public class ConvXnorTests
     [InlineData(1, 64, 6, 6, 64, 3, 1, 1, true, null)]
     [InlineData(1, 200, 4, 4, 7, 3, 2, 0, true, "Relu")]
     [InlineData(1, 16, 9, 9, 6, 5, 1, 2, false, null)]
+    [InlineData(1, 2000, 4, 3, 5, 3, 1, 1, true, null)] // rows of 288 words: byte counts flushed more than once
+    [InlineData(1, 7300, 3, 3, 4, 3, 1, 1, false, null)] // rows of 1035 words: counts too wide to share a lane
     public void Binarized_convolutions_match_onnx_runtime(int batch, int c, int h, int w, int m, int k, int stride, int pad, bool bias, string? activation)
     {
         var b = Model(c * 7 + m, batch, c, h, w, m, k, stride, pad, bias, activation);
