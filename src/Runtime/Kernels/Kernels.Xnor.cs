@@ -282,8 +282,11 @@ public static partial class Kernels
 
     private static readonly byte[] NibbleCounts = { 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4 };
 
-    /// <summary>Vectors whose byte counts (≤ 8 each) can be summed in bytes before they could overflow.</summary>
-    private const int ByteSumVectors = 31;
+    /// <summary>
+    /// Vectors whose byte counts (≤ 8 each) are summed in bytes before SumAbsoluteDifferences: 30 plus a 256-bit row end
+    /// stay below 256.
+    /// </summary>
+    private const int ByteSumVectors = 30;
 
     /// <summary>4 channels × 2 pixels, 512 bits at a time: neg ^ (nz &amp; b) in one ternary-logic instruction.</summary>
     private static (ulong, ulong, ulong, ulong, ulong, ulong, ulong, ulong) Diff4x2Avx512(ref ulong x0, ref ulong x1, ref ulong w0, int kWords)
@@ -295,7 +298,7 @@ public static partial class Kernels
         ref ulong w2 = ref Unsafe.Add(ref w1, kWords);
         ref ulong w3 = ref Unsafe.Add(ref w2, kWords);
         int full = kWords & ~7;
-        for (int j0 = 0; j0 < full; j0 += 8 * ByteSumVectors)
+        for (int j0 = 0; j0 < kWords; j0 += 8 * ByteSumVectors)
         {
             int end = Math.Min(full, j0 + 8 * ByteSumVectors);
             var c00 = Vector512<byte>.Zero; var c01 = c00; var c10 = c00; var c11 = c00; var c20 = c00; var c21 = c00; var c30 = c00; var c31 = c00;
@@ -316,27 +319,27 @@ public static partial class Kernels
                 c30 += PopBytes(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
                 c31 += PopBytes(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
             }
+            if (full < kWords && j0 + 8 * ByteSumVectors >= kWords)
+            {
+                // The row's last 4 words, 256 bits, counted into the low halves of the byte sums.
+                var table2 = Vector256.Create(Vector128.Create(NibbleCounts));
+                var low2 = Vector256.Create((byte)0x0F);
+                var n0 = Vector256.LoadUnsafe(ref x0, (nuint)full); var z0 = Vector256.LoadUnsafe(ref x0, (nuint)(kWords + full));
+                var n1 = Vector256.LoadUnsafe(ref x1, (nuint)full); var z1 = Vector256.LoadUnsafe(ref x1, (nuint)(kWords + full));
+                c00 += Count256(n0, z0, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
+                c01 += Count256(n1, z1, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
+                c10 += Count256(n0, z0, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
+                c11 += Count256(n1, z1, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
+                c20 += Count256(n0, z0, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
+                c21 += Count256(n1, z1, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
+                c30 += Count256(n0, z0, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
+                c31 += Count256(n1, z1, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
+            }
             var zero = Vector512<byte>.Zero;
             s00 += Avx512BW.SumAbsoluteDifferences(c00, zero).AsUInt64(); s01 += Avx512BW.SumAbsoluteDifferences(c01, zero).AsUInt64();
             s10 += Avx512BW.SumAbsoluteDifferences(c10, zero).AsUInt64(); s11 += Avx512BW.SumAbsoluteDifferences(c11, zero).AsUInt64();
             s20 += Avx512BW.SumAbsoluteDifferences(c20, zero).AsUInt64(); s21 += Avx512BW.SumAbsoluteDifferences(c21, zero).AsUInt64();
             s30 += Avx512BW.SumAbsoluteDifferences(c30, zero).AsUInt64(); s31 += Avx512BW.SumAbsoluteDifferences(c31, zero).AsUInt64();
-        }
-        if (full < kWords)
-        {
-            // The row's last 4 words, 256 bits at a time.
-            var table2 = Vector256.Create(Vector128.Create(NibbleCounts));
-            var low2 = Vector256.Create((byte)0x0F);
-            var n0 = Vector256.LoadUnsafe(ref x0, (nuint)full); var z0 = Vector256.LoadUnsafe(ref x0, (nuint)(kWords + full));
-            var n1 = Vector256.LoadUnsafe(ref x1, (nuint)full); var z1 = Vector256.LoadUnsafe(ref x1, (nuint)(kWords + full));
-            s00 += Count256(n0, z0, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
-            s01 += Count256(n1, z1, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
-            s10 += Count256(n0, z0, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
-            s11 += Count256(n1, z1, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
-            s20 += Count256(n0, z0, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
-            s21 += Count256(n1, z1, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
-            s30 += Count256(n0, z0, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
-            s31 += Count256(n1, z1, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
         }
         if (kWords < PackedSumWords)
         {
@@ -359,7 +362,7 @@ public static partial class Kernels
         ref ulong w2 = ref Unsafe.Add(ref w1, kWords);
         ref ulong w3 = ref Unsafe.Add(ref w2, kWords);
         int full = kWords & ~7;
-        for (int j0 = 0; j0 < full; j0 += 8 * ByteSumVectors)
+        for (int j0 = 0; j0 < kWords; j0 += 8 * ByteSumVectors)
         {
             int end = Math.Min(full, j0 + 8 * ByteSumVectors);
             var c00 = Vector512<byte>.Zero; var c01 = c00; var c10 = c00; var c11 = c00; var c20 = c00; var c21 = c00; var c30 = c00; var c31 = c00;
@@ -380,27 +383,27 @@ public static partial class Kernels
                 c30 += PopBytesVbmi(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
                 c31 += PopBytesVbmi(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
             }
+            if (full < kWords && j0 + 8 * ByteSumVectors >= kWords)
+            {
+                // The row's last 4 words, 256 bits, counted into the low halves of the byte sums.
+                var table2 = Vector256.Create(Vector128.Create(NibbleCounts));
+                var low2 = Vector256.Create((byte)0x0F);
+                var n0 = Vector256.LoadUnsafe(ref x0, (nuint)full); var z0 = Vector256.LoadUnsafe(ref x0, (nuint)(kWords + full));
+                var n1 = Vector256.LoadUnsafe(ref x1, (nuint)full); var z1 = Vector256.LoadUnsafe(ref x1, (nuint)(kWords + full));
+                c00 += Count256(n0, z0, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
+                c01 += Count256(n1, z1, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
+                c10 += Count256(n0, z0, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
+                c11 += Count256(n1, z1, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
+                c20 += Count256(n0, z0, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
+                c21 += Count256(n1, z1, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
+                c30 += Count256(n0, z0, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
+                c31 += Count256(n1, z1, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
+            }
             var zero = Vector512<byte>.Zero;
             s00 += Avx512BW.SumAbsoluteDifferences(c00, zero).AsUInt64(); s01 += Avx512BW.SumAbsoluteDifferences(c01, zero).AsUInt64();
             s10 += Avx512BW.SumAbsoluteDifferences(c10, zero).AsUInt64(); s11 += Avx512BW.SumAbsoluteDifferences(c11, zero).AsUInt64();
             s20 += Avx512BW.SumAbsoluteDifferences(c20, zero).AsUInt64(); s21 += Avx512BW.SumAbsoluteDifferences(c21, zero).AsUInt64();
             s30 += Avx512BW.SumAbsoluteDifferences(c30, zero).AsUInt64(); s31 += Avx512BW.SumAbsoluteDifferences(c31, zero).AsUInt64();
-        }
-        if (full < kWords)
-        {
-            // The row's last 4 words, 256 bits at a time.
-            var table2 = Vector256.Create(Vector128.Create(NibbleCounts));
-            var low2 = Vector256.Create((byte)0x0F);
-            var n0 = Vector256.LoadUnsafe(ref x0, (nuint)full); var z0 = Vector256.LoadUnsafe(ref x0, (nuint)(kWords + full));
-            var n1 = Vector256.LoadUnsafe(ref x1, (nuint)full); var z1 = Vector256.LoadUnsafe(ref x1, (nuint)(kWords + full));
-            s00 += Count256(n0, z0, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
-            s01 += Count256(n1, z1, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
-            s10 += Count256(n0, z0, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
-            s11 += Count256(n1, z1, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
-            s20 += Count256(n0, z0, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
-            s21 += Count256(n1, z1, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
-            s30 += Count256(n0, z0, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
-            s31 += Count256(n1, z1, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
         }
         if (kWords < PackedSumWords)
         {
@@ -416,10 +419,10 @@ public static partial class Kernels
     /// <summary>Rows shorter than this many words (65536 bits) have counts that fit 16 bits.</summary>
     private const int PackedSumWords = 1024;
 
-    /// <summary>The lane sums (SumAbsoluteDifferences) of 256 bits of neg ^ (nz &amp; w), widened to 512 bits (upper half zero).</summary>
+    /// <summary>Byte counts of 256 bits of neg ^ (nz &amp; w), widened to 512 bits (upper half zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> Count256(Vector256<ulong> neg, Vector256<ulong> nz, Vector256<ulong> w, Vector256<byte> table, Vector256<byte> low) =>
-        Avx2.SumAbsoluteDifferences(PopBytes((neg ^ (nz & w)).AsByte(), table, low), Vector256<byte>.Zero).AsUInt64().ToVector512();
+    private static Vector512<byte> Count256(Vector256<ulong> neg, Vector256<ulong> nz, Vector256<ulong> w, Vector256<byte> table, Vector256<byte> low) =>
+        PopBytes((neg ^ (nz & w)).AsByte(), table, low).ToVector512();
 
     /// <summary>2 channels × 2 pixels, 256 bits at a time.</summary>
     private static (ulong, ulong, ulong, ulong) Diff2x2Avx2(ref ulong x0, ref ulong x1, ref ulong w0, int kWords)
