@@ -64,6 +64,12 @@ namespace ModelGen.Ir
         /// </summary>
         public bool InputChannelsLast { get; set; }
 
+        /// <summary>
+        /// Set by <see cref="ModelGen.Passes.FuseSignIntoConv"/> on a Conv with ±α weights that read Sign(x): X is now x itself
+        /// and the kernel binarizes it while packing bits (XNOR + popcount).
+        /// </summary>
+        public bool BinarizedInput { get; set; }
+
         public Value? Input(int i) => i < Inputs.Length ? Inputs[i] : null;
 
         public override string ToString() => $"{OpType} '{Name}'";

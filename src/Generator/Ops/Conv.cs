@@ -14,7 +14,7 @@ namespace ModelGen.Ops
     /// rows read through a row-offset table; anything else is im2col into planned scratch plus the register-blocked GEMM.
     /// Bias and a fused activation are applied while the output is written.
     /// </summary>
-    public sealed class ConvOp : OpDefinition
+    public sealed partial class ConvOp : OpDefinition
     {
         public override string OpType => "Conv";
 
@@ -124,6 +124,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node);
+            if (node.BinarizedInput) return XnorScratchBytes(s);
             if (s.IsDepthwise)
                 return DepthwiseVariantOf(s) switch
                 {
@@ -273,6 +274,7 @@ namespace ModelGen.Ops
             Passes.RemoveZeroFilters.Report(ctx);
             var s = Analyze(node);
             BufferArg? bias = ctx.HasInput(2) ? ctx.Input(2) : null;
+            if (node.BinarizedInput) { LowerXnor(ctx, s, (Arg?)bias ?? Arg.None); return; }
             if (s.IsDepthwise)
             {
                 Require(!node.FusedResidual, "a depthwise convolution cannot take a fused residual");

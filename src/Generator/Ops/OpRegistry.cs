@@ -58,6 +58,7 @@ namespace ModelGen.Ops
             new ResizeOp(),
             new ShapeOp(),
             new SigmoidOp(),
+            new SignOp(),
             new SizeOp(),
             new SliceOp(),
             new SoftmaxOp(),

@@ -11,6 +11,7 @@ namespace ModelGen.Passes
         {
             FoldBatchNorm.Run,
             FoldPadIntoConv.Run,
+            FuseSignIntoConv.Run,
             FoldNhwcTranspose.Run,
             FuseResidualAdd.Run,
             FuseActivation.Run,
