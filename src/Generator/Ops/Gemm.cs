@@ -76,6 +76,7 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node)
         {
+            if (CodebookWeights.ForGemm(node) is not null) return CodebookWeights.GemmScratchBytes(node);
             var (m, n, k) = Dims(node);
             long bytes = 0;
             if (node.Attributes.Int("transA", 0) != 0 && node.Inputs[0]!.Constant is null) bytes += Align(m * k * 4L);
@@ -90,6 +91,7 @@ namespace ModelGen.Ops
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
+            if (CodebookWeights.ForGemm(node) is { } codebook) { CodebookWeights.LowerGemm(ctx, codebook); return; }
             var (m, n, k) = Dims(node);
             bool ta = node.Attributes.Int("transA", 0) != 0, tb = node.Attributes.Int("transB", 0) != 0;
             float alpha = node.Attributes.Float("alpha", 1f), beta = node.Attributes.Float("beta", 1f);

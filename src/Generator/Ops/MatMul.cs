@@ -104,6 +104,7 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node)
         {
+            if (CodebookWeights.ForMatMul(node) is not null) return CodebookWeights.GemmScratchBytes(node);
             var d = Analyze(node);
             bool runtimeB = node.Inputs[1]!.Constant is null;
             return runtimeB && d.N > 1 && d.N % KernelLayout.PanelWidth != 0 ? 4L * d.K * KernelLayout.PanelWidth : 0;
@@ -112,6 +113,7 @@ namespace ModelGen.Ops
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
+            if (CodebookWeights.ForMatMul(node) is { } codebook) { CodebookWeights.LowerMatMul(ctx, codebook); return; }
             var d = Analyze(node);
             var act = KernelLayout.Activation(node);
             BufferArg a = ctx.Input(0), y = ctx.Output(0);

@@ -1,0 +1,56 @@
+using ModelGen.Ir;
+using ModelGen.Plan;
+
+namespace ModelGen.Ops
+{
+    /// <summary>
+    /// Convolutions whose constant weights have few distinct values per output channel (CodebookWeights): the weights are
+    /// stored as indices and codebooks. A 1×1 convolution of a 1×1 image is a codebook matrix-vector product
+    /// (Kernels.CodebookGemm); any other ungrouped convolution decodes its weights into scratch on every run
+    /// (Kernels.CodebookDecode, M·K floats, small next to the M·K·pixels product) and runs the float Conv kernel on them.
+    /// </summary>
+    public sealed partial class ConvOp
+    {
+        private static CodebookWeights.Encoding? CodebookOf(Node node, ConvShape s)
+        {
+            // TODO(xnor): a binarized input (the XNOR path's predicate) goes to the XNOR kernels first, once merged. Sparse
+            // weights are taken by UsesSparse before this is asked.
+            var w = node.Inputs[1]?.Constant;
+            if (w is null || s.ChannelsLast || s.Group != 1 || s.IsDepthwise) return null;
+            return CodebookWeights.TryEncode(w.AsFloats(), s.M, s.K);
+        }
+
+        private static bool UsesCodebook(Node node, ConvShape s) => CodebookOf(node, s) is not null;
+
+        /// <summary>Scratch of the float Conv kernel's dense paths (pointwise, implicit GEMM, im2col).</summary>
+        private static long CodebookConvScratch(ConvShape s) => s.IsPointwise
+            ? (s.Pixels % KernelLayout.PanelWidth == 0 ? 0 : 4L * s.K * KernelLayout.PanelWidth)
+            : s.IsImplicit ? 4L * s.ImplicitScratchFloats : 4L * s.K * KernelLayout.ConvChunk(s.K, s.Pixels);
+
+        private static long CodebookScratchBytes(Node node, ConvShape s) =>
+            UsesGemv(node, s) ? 0 : ExecutionPlan.Align(4L * s.M * s.K) + CodebookConvScratch(s);
+
+        private static void LowerCodebook(LoweringContext ctx, ConvShape s, Arg bias)
+        {
+            var node = ctx.Node;
+            var e = CodebookOf(node, s)!;
+            var name = node.Inputs[1]!.Name;
+            if (UsesGemv(node, s))
+            {
+                CodebookWeights.Lower(ctx, e, ctx.Input(0), 1, s.M, s.K, ctx.Output(0), bias, name);
+                return;
+            }
+            var (codes, books) = CodebookWeights.Weights(ctx, e, name, s.M, s.K);
+            long decodedBytes = 4L * s.M * s.K;
+            var decoded = ctx.Scratch(DataType.Float, 0, decodedBytes);
+            ctx.Call("CodebookDecode", ("codes", codes), ("codebooks", books), ("bits", e.Bits), ("w", decoded), ("n", s.M), ("k", s.K));
+            int chunk = s.IsPointwise ? 0 : s.IsImplicit ? s.GatherChunk : KernelLayout.ConvChunk(s.K, s.Pixels);
+            var fields = GeometryFields(s, chunk);
+            if (s.IsImplicit) fields.Add(("rowsPerBlock", s.RowsPerBlock));
+            long rest = CodebookConvScratch(s);
+            Arg scratch = rest > 0 ? ctx.Scratch(DataType.Float, ExecutionPlan.Align(decodedBytes), rest) : Arg.None;
+            ctx.Call("Conv", WithResidual(ctx, ("x", ctx.Input(0)), ("w", decoded), ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N),
+                ("g", Arg.New("ConvGeometry", fields.ToArray())), ("activation", KernelLayout.Activation(node)), ("scratch", scratch)));
+        }
+    }
+}
