@@ -27,8 +27,17 @@ namespace ModelGen.Ops
             ? (s.Pixels % KernelLayout.PanelWidth == 0 ? 0 : 4L * s.K * KernelLayout.PanelWidth)
             : s.IsImplicit ? 4L * s.ImplicitScratchFloats : 4L * s.K * KernelLayout.ConvChunk(s.K, s.Pixels);
 
-        private static long CodebookScratchBytes(Node node, ConvShape s) =>
-            UsesGemv(node, s) ? 0 : ExecutionPlan.Align(4L * s.M * s.K) + CodebookConvScratch(s);
+        /// <summary>3×3 layers Winograd takes: the decoded weights are transformed on every run (M·C·16 floats, a few % of the layer).</summary>
+        private static long WinogradWeightFloats(ConvShape s) => WinogradLayout.Positions * (long)ConvWinograd.PackedALength(s.M, s.C);
+
+        private static long CodebookScratchBytes(Node node, ConvShape s)
+        {
+            if (UsesGemv(node, s)) return 0;
+            if (UsesWinograd(node, s))
+                return ExecutionPlan.Align(4L * WinogradWeightFloats(s)) + ExecutionPlan.Align(4L * s.K)
+                    + 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
+            return ExecutionPlan.Align(4L * s.M * s.K) + CodebookConvScratch(s);
+        }
 
         private static void LowerCodebook(LoweringContext ctx, ConvShape s, Arg bias)
         {
@@ -41,6 +50,19 @@ namespace ModelGen.Ops
                 return;
             }
             var (codes, books) = CodebookWeights.Weights(ctx, e, name, s.M, s.K);
+            if (UsesWinograd(node, s))
+            {
+                long uBytes = ExecutionPlan.Align(4L * WinogradWeightFloats(s)), rowBytes = ExecutionPlan.Align(4L * s.K);
+                var u = ctx.Scratch(DataType.Float, 0, 4L * WinogradWeightFloats(s));
+                ctx.Call("CodebookWinogradWeights", ("codes", codes), ("codebooks", books), ("bits", e.Bits), ("outChannels", s.M), ("channels", s.C),
+                    ("u", u), ("row", ctx.Scratch(DataType.Float, uBytes, 4L * s.K)));
+                var g = s.G;
+                ctx.Call("ConvWinograd", WithResidual(ctx, ("x", ctx.Input(0)), ("u", u), ("bias", bias), ("y", ctx.Output(0)), ("batch", s.N),
+                    ("channels", s.C), ("height", g.Input[0]), ("width", g.Input[1]), ("outChannels", s.M), ("outHeight", g.Output[0]), ("outWidth", g.Output[1]),
+                    ("padTop", g.PadBegin[0]), ("padLeft", g.PadBegin[1]), ("tileRowsPerBlock", WinogradRows(s)), ("activation", KernelLayout.Activation(node)),
+                    ("scratch", ctx.Scratch(DataType.Float, uBytes + rowBytes, 4L * ConvWinograd.ScratchFloats(s.C, s.M, g.Output[1], WinogradRows(s))))));
+                return;
+            }
             long decodedBytes = 4L * s.M * s.K;
             var decoded = ctx.Scratch(DataType.Float, 0, decodedBytes);
             ctx.Call("CodebookDecode", ("codes", codes), ("codebooks", books), ("bits", e.Bits), ("w", decoded), ("n", s.M), ("k", s.K));

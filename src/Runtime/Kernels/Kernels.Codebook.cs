@@ -141,6 +141,48 @@ public static partial class Kernels
         for (int j = 0; j < n; j++) DecodeRow(codes, codebooks, bits, j, k, w.Slice(j * k, k));
     }
 
+    /// <summary>
+    /// Codebook weights of a 3×3 convolution W [M, C·9] decoded and transformed for <see cref="ConvWinograd"/> into
+    /// <paramref name="u"/> (<see cref="WinogradWeightLength"/> floats, the layout of <see cref="WinogradTransformWeights"/>,
+    /// with the same arithmetic) on every run, without allocating: <paramref name="row"/> holds C·9 floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CodebookWinogradWeights(ReadOnlySpan<byte> codes, ReadOnlySpan<float> codebooks, int bits, int outChannels, int channels,
+        Span<float> u, Span<float> row)
+    {
+        int k = channels * 9;
+        CheckCodebook(codes.Length, codebooks.Length, bits, outChannels, k);
+        int packed = PackedALength(outChannels, channels);
+        if (u.Length < WinogradPositions * packed || row.Length < k)
+            throw new ArgumentException($"CodebookWinogradWeights: expected u of {WinogradPositions * packed} and row of {k} floats.");
+        if (outChannels % GemmLayout.PackedARows != 0) u.Slice(0, WinogradPositions * packed).Clear();
+        Span<float> t = stackalloc float[12];
+        for (int m = 0; m < outChannels; m++)
+        {
+            DecodeRow(codes, codebooks, bits, m, k, row);
+            for (int c = 0; c < channels; c++)
+            {
+                int o = c * 9, at = GemmLayout.PackedAIndex(m, c, channels);
+                for (int col = 0; col < 3; col++)
+                {
+                    float g0 = row[o + col], g1 = row[o + 3 + col], g2 = row[o + 6 + col];
+                    t[col] = g0;
+                    t[3 + col] = 0.5f * (g0 + g1 + g2);
+                    t[6 + col] = 0.5f * (g0 - g1 + g2);
+                    t[9 + col] = g2;
+                }
+                for (int r = 0; r < 4; r++)
+                {
+                    float a0 = t[r * 3], a1 = t[r * 3 + 1], a2 = t[r * 3 + 2];
+                    u[(r * 4 + 0) * packed + at] = a0;
+                    u[(r * 4 + 1) * packed + at] = 0.5f * (a0 + a1 + a2);
+                    u[(r * 4 + 2) * packed + at] = 0.5f * (a0 - a1 + a2);
+                    u[(r * 4 + 3) * packed + at] = a2;
+                }
+            }
+        }
+    }
+
     /// <summary>Channels [j0, j0 + columns) decoded into packed GEMM panels (<see cref="PackB"/> layout of Wᵀ [k, columns]).</summary>
     private static void CodebookDecodePanels(ReadOnlySpan<byte> codes, ReadOnlySpan<float> codebooks, int bits, int j0, int columns, int k, Span<float> panels, Span<float> rows)
     {
@@ -175,8 +217,7 @@ public static partial class Kernels
         if (Avx512F.IsSupported)
         {
             Span<float> table = stackalloc float[16];
-            table.Clear();
-            if (bits != 8) cb.CopyTo(table);
+            FillTables(codebooks, bits, j, 1, table);
             var t = Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(table));
             var mask = Vector512.Create((1 << bits) - 1);
             int slots = CodebookLayout.Slots(bits);
@@ -209,8 +250,14 @@ public static partial class Kernels
     {
         if (bits == 8) return;
         int entries = CodebookLayout.Entries(bits);
-        tables.Slice(0, 16 * count).Clear();
-        for (int q = 0; q < count; q++) codebooks.Slice((j + q) * entries, entries).CopyTo(tables.Slice(16 * q));
+        // Entry e holds value e mod 2^bits: vpermps reads the low 4 bits of each lane, so the indices of the slots above
+        // (in the higher bits) need no mask.
+        for (int q = 0; q < count; q++)
+        {
+            var cb = codebooks.Slice((j + q) * entries, entries);
+            var table = tables.Slice(16 * q, 16);
+            for (int e = 0; e < 16; e += entries) cb.CopyTo(table.Slice(e));
+        }
     }
 
     /// <summary>Σ_p x[p]·W[p] one index at a time (8-bit: the raw codes, scaled by the caller).</summary>
@@ -240,22 +287,26 @@ public static partial class Kernels
         Vector512<int> v0 = default, v1 = default, v2 = default, v3 = default;
         ref byte r1 = ref Unsafe.Add(ref row0, rowBytes), r2 = ref Unsafe.Add(ref row0, 2 * rowBytes), r3 = ref Unsafe.Add(ref row0, 3 * rowBytes);
         nint offset = 0;
-        int p = 0;
-        for (int s = 0; p <= k - 16; p += 16)
+        int p = 0, block = CodebookLayout.BlockIndices(bits);
+        // Whole blocks: one widening load per channel, then each slot's 16 weights, the indices shifted down after each.
+        for (; p <= k - 16; offset += 16)
         {
-            if (s == 0)
+            v0 = TDecoder.Load512(ref Unsafe.Add(ref row0, offset)); v1 = TDecoder.Load512(ref Unsafe.Add(ref r1, offset));
+            v2 = TDecoder.Load512(ref Unsafe.Add(ref r2, offset)); v3 = TDecoder.Load512(ref Unsafe.Add(ref r3, offset));
+            int end = Math.Min(p + block, k & ~15);
+            for (; p < end; p += 16)
             {
-                v0 = TDecoder.Load512(ref Unsafe.Add(ref row0, offset)); v1 = TDecoder.Load512(ref Unsafe.Add(ref r1, offset));
-                v2 = TDecoder.Load512(ref Unsafe.Add(ref r2, offset)); v3 = TDecoder.Load512(ref Unsafe.Add(ref r3, offset));
-                offset += 16;
+                var xv = Vector512.LoadUnsafe(ref x, (nuint)p);
+                s0 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v0, 0, mask, t0), xv, s0);
+                s1 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v1, 0, mask, t1), xv, s1);
+                s2 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v2, 0, mask, t2), xv, s2);
+                s3 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v3, 0, mask, t3), xv, s3);
+                if (TDecoder.Shifts)
+                {
+                    v0 = Vector512.ShiftRightLogical(v0, bits); v1 = Vector512.ShiftRightLogical(v1, bits);
+                    v2 = Vector512.ShiftRightLogical(v2, bits); v3 = Vector512.ShiftRightLogical(v3, bits);
+                }
             }
-            int shift = s * bits;
-            var xv = Vector512.LoadUnsafe(ref x, (nuint)p);
-            s0 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v0, shift, mask, t0), xv, s0);
-            s1 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v1, shift, mask, t1), xv, s1);
-            s2 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v2, shift, mask, t2), xv, s2);
-            s3 = Vector512.FusedMultiplyAdd(TDecoder.Decode512(v3, shift, mask, t3), xv, s3);
-            if (++s == slots) s = 0;
         }
         float y0 = Vector512.Sum(s0), y1 = Vector512.Sum(s1), y2 = Vector512.Sum(s2), y3 = Vector512.Sum(s3);
         if (p < k)
@@ -282,16 +333,20 @@ public static partial class Kernels
         Vector512<int> v = default;
         ref float a1 = ref Unsafe.Add(ref a, lda), a2 = ref Unsafe.Add(ref a, 2 * lda), a3 = ref Unsafe.Add(ref a, 3 * lda);
         nint offset = 0;
-        int p = 0;
-        for (int s = 0; p <= k - 16; p += 16)
+        int p = 0, block = CodebookLayout.BlockIndices(bits);
+        for (; p <= k - 16; offset += 16)
         {
-            if (s == 0) { v = TDecoder.Load512(ref Unsafe.Add(ref row, offset)); offset += 16; }
-            var w = TDecoder.Decode512(v, s * bits, mask, t);
-            s0 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a, (nuint)p), s0);
-            s1 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a1, (nuint)p), s1);
-            s2 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a2, (nuint)p), s2);
-            s3 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a3, (nuint)p), s3);
-            if (++s == slots) s = 0;
+            v = TDecoder.Load512(ref Unsafe.Add(ref row, offset));
+            int end = Math.Min(p + block, k & ~15);
+            for (; p < end; p += 16)
+            {
+                var w = TDecoder.Decode512(v, 0, mask, t);
+                s0 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a, (nuint)p), s0);
+                s1 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a1, (nuint)p), s1);
+                s2 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a2, (nuint)p), s2);
+                s3 = Vector512.FusedMultiplyAdd(w, Vector512.LoadUnsafe(ref a3, (nuint)p), s3);
+                if (TDecoder.Shifts) v = Vector512.ShiftRightLogical(v, bits);
+            }
         }
         float y0 = Vector512.Sum(s0), y1 = Vector512.Sum(s1), y2 = Vector512.Sum(s2), y3 = Vector512.Sum(s3);
         if (p < k)
@@ -323,6 +378,9 @@ public static partial class Kernels
     /// <summary>How a 16-byte block of indices becomes 16 weights (specialized per form by the JIT).</summary>
     private interface ICodebookDecoder
     {
+        /// <summary>Several indices share a byte (the next slot's are the bits above).</summary>
+        static abstract bool Shifts { get; }
+
         /// <summary>16 bytes widened to 16 lanes.</summary>
         static abstract Vector512<int> Load512(ref byte source);
 
@@ -330,20 +388,27 @@ public static partial class Kernels
         static abstract Vector512<float> Decode512(Vector512<int> block, int shift, Vector512<int> mask, Vector512<float> table);
     }
 
-    /// <summary>1-, 2- and 4-bit indices into a 16-entry table held in one register (vpermps).</summary>
+    /// <summary>
+    /// 1-, 2- and 4-bit indices into a 16-entry table held in one register (vpermps, which reads the low 4 bits of each
+    /// lane: the table repeats the codebook, so the next slots' bits above the index select the same value).
+    /// </summary>
     private readonly struct TableDecoder : ICodebookDecoder
     {
+        public static bool Shifts => true;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> Load512(ref byte source) => Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref source)).AsInt32();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Decode512(Vector512<int> block, int shift, Vector512<int> mask, Vector512<float> table) =>
-            Avx512F.PermuteVar16x32(table, Vector512.ShiftRightLogical(block, shift) & mask);
+            Avx512F.PermuteVar16x32(table, Vector512.ShiftRightLogical(block, shift));
     }
 
     /// <summary>Signed 8-bit codes, converted to float (the per-channel scale and center are applied after the sum).</summary>
     private readonly struct Int8Decoder : ICodebookDecoder
     {
+        public static bool Shifts => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> Load512(ref byte source) => Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref source).AsSByte());
 
