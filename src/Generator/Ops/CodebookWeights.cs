@@ -71,10 +71,15 @@ namespace ModelGen.Ops
         /// <summary>The cheapest exact codebook form of row-major W [n, k], or null when none pays.</summary>
         public static Encoding? TryEncode(float[] w, int n, int k)
         {
-            if (Cache.TryGetValue(w, out var box) && box.N == n && box.K == k) return box.Value;
+            lock (Cache)
+                if (Cache.TryGetValue(w, out var box) && box.N == n && box.K == k) return box.Value;
             var encoding = Encode(w, n, k);
-            Cache.Remove(w);
-            Cache.Add(w, new Box(n, k, encoding));
+            // Models compile concurrently (one generator run per model): replace under the lock.
+            lock (Cache)
+            {
+                Cache.Remove(w);
+                Cache.Add(w, new Box(n, k, encoding));
+            }
             return encoding;
         }
 
@@ -232,21 +237,27 @@ namespace ModelGen.Ops
         /// <summary>W [n, k] from B ([k, n], or [n, k] when transposed), times alpha. Cached per B so detection runs once.</summary>
         private static float[] Channels(float[] b, int k, int n, bool transposed, float alpha)
         {
-            if (TransposedCache.TryGetValue(b, out var cached) && cached.Alpha == alpha && cached.W.Length == b.Length) return cached.W;
+            lock (TransposedCache)
+                if (TransposedCache.TryGetValue(b, out var cached) && cached.Alpha == alpha && cached.K == k && cached.FromTransposed == transposed) return cached.W;
             var w = new float[b.Length];
             for (int p = 0; p < k; p++)
                 for (int j = 0; j < n; j++)
                     w[j * k + p] = (transposed ? b[j * k + p] : b[p * n + j]) * alpha;
-            TransposedCache.Remove(b);
-            TransposedCache.Add(b, new Transposed(w, alpha));
+            lock (TransposedCache)
+            {
+                TransposedCache.Remove(b);
+                TransposedCache.Add(b, new Transposed(w, alpha, k, transposed));
+            }
             return w;
         }
 
         private sealed class Transposed
         {
-            public Transposed(float[] w, float alpha) { W = w; Alpha = alpha; }
+            public Transposed(float[] w, float alpha, int k, bool fromTransposed) { W = w; Alpha = alpha; K = k; FromTransposed = fromTransposed; }
             public float[] W { get; }
             public float Alpha { get; }
+            public int K { get; }
+            public bool FromTransposed { get; }
         }
 
         private static readonly ConditionalWeakTable<float[], Transposed> TransposedCache = new();
