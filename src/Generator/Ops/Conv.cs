@@ -133,6 +133,7 @@ namespace ModelGen.Ops
                     _ => 4L * DepthwiseGeometryOf(s).PaddedScratchFloats,
                 };
             if (UsesSparse(node, s)) return s.IsPointwise ? 0 : 4L * s.K * KernelLayout.ConvChunk(s.K, s.Pixels);
+            if (UsesCodebook(node, s)) return CodebookScratchBytes(node, s);
             if (UsesWinograd(node, s)) return 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
             if (UsesGemv(node, s)) return 0;
             if (UsesPixelRows(node, s)) return 4L * ((s.IsPointwise ? 0 : (long)s.K * KernelLayout.RoundUp(s.Pixels, KernelLayout.PanelWidth)) + (long)s.Pixels * (s.K + s.M));
@@ -290,6 +291,7 @@ namespace ModelGen.Ops
                 LowerSparse(ctx, s, biasArg);
                 return;
             }
+            if (UsesCodebook(node, s)) { LowerCodebook(ctx, s, biasArg); return; }
             if (UsesWinograd(node, s))
             {
                 LowerWinograd(ctx, s, biasArg);

@@ -77,6 +77,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             if (SparseGemm.Applies(node)) return SparseGemm.ScratchBytes(node);
+            if (CodebookWeights.ForGemm(node) is not null) return CodebookWeights.GemmScratchBytes(node);
             var (m, n, k) = Dims(node);
             long bytes = 0;
             if (node.Attributes.Int("transA", 0) != 0 && node.Inputs[0]!.Constant is null) bytes += Align(m * k * 4L);
@@ -93,6 +94,7 @@ namespace ModelGen.Ops
             var node = ctx.Node;
             Passes.RemoveZeroFilters.Report(ctx);
             if (SparseGemm.Applies(node)) { SparseGemm.Lower(ctx); return; }
+            if (CodebookWeights.ForGemm(node) is { } codebook) { CodebookWeights.LowerGemm(ctx, codebook); return; }
             var (m, n, k) = Dims(node);
             bool ta = node.Attributes.Int("transA", 0) != 0, tb = node.Attributes.Int("transB", 0) != 0;
             float alpha = node.Attributes.Float("alpha", 1f), beta = node.Attributes.Float("beta", 1f);

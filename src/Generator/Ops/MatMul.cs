@@ -105,6 +105,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             if (SparseGemm.Applies(node)) return SparseGemm.ScratchBytes(node);
+            if (CodebookWeights.ForMatMul(node) is not null) return CodebookWeights.GemmScratchBytes(node);
             var d = Analyze(node);
             bool runtimeB = node.Inputs[1]!.Constant is null;
             return runtimeB && d.N > 1 && d.N % KernelLayout.PanelWidth != 0 ? 4L * d.K * KernelLayout.PanelWidth : 0;
@@ -115,6 +116,7 @@ namespace ModelGen.Ops
             var node = ctx.Node;
             Passes.RemoveZeroFilters.Report(ctx);
             if (SparseGemm.Applies(node)) { SparseGemm.Lower(ctx); return; }
+            if (CodebookWeights.ForMatMul(node) is { } codebook) { CodebookWeights.LowerMatMul(ctx, codebook); return; }
             var d = Analyze(node);
             var act = KernelLayout.Activation(node);
             BufferArg a = ctx.Input(0), y = ctx.Output(0);
