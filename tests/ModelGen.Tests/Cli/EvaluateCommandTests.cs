@@ -49,6 +49,31 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.True(root.GetProperty("generatedWeightBytes").GetInt64() > 0);
     }
 
+    /// <summary>tools/train_bnn.py's binarized network runs on XNOR kernels and keeps the accuracy PyTorch measured.</summary>
+    [Theory]
+    [InlineData("digits_bnn", true)]
+    [InlineData("digits_bnn_float", false)]
+    public void Binarized_digits_network_keeps_its_accuracy(string name, bool binary)
+    {
+        using var expected = JsonDocument.Parse(File.ReadAllText(Sample("models", "expected.json")));
+        int correct = expected.RootElement.GetProperty(name).GetProperty("heldoutCorrect").GetInt32();
+
+        var (code, output, error) = Run("evaluate", Sample("models", name + ".onnx"), "--data", Sample("data", "heldout.csv"), "--json");
+
+        Assert.True(code == 0, error);
+        using var report = JsonDocument.Parse(output);
+        var root = report.RootElement;
+        Assert.Equal(correct, root.GetProperty("modelgenCorrect").GetInt32());
+        Assert.Equal(correct, root.GetProperty("onnxRuntimeCorrect").GetInt32());
+        Assert.Equal(root.GetProperty("examples").GetInt32(), root.GetProperty("agree").GetInt32());
+        int xnorLayers = 0;
+        foreach (var layer in root.GetProperty("compression").EnumerateArray())
+            if (layer.GetString()!.Contains(": xnor,", StringComparison.Ordinal)) xnorLayers++;
+        Assert.Equal(binary ? 2 : 0, xnorLayers);
+        // Two binary layers of 64·128·9 and 128·128·9 weights: 1 bit each plus α per channel, about 1/32 of their floats.
+        if (binary) Assert.True(root.GetProperty("generatedWeightBytes").GetInt64() < root.GetProperty("fileWeightBytes").GetInt64() / 10);
+    }
+
     [Fact]
     public void A_line_of_the_wrong_length_is_reported_with_its_number()
     {
