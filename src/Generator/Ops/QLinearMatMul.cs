@@ -64,6 +64,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var d = Analyze(node, out _);
+            if (QuantizedMatrix.UsesQuads(node, 2, 3, 5)) return 2 * QuantizedMatrix.QuadScratchShorts(d.M * d.Count, d.N, d.K, requantize: true);
             return 2 * QuantizedMatrix.MatMulScratchShorts(d.M * d.Count, d.N, d.K, PacksB(node), requantize: true);
         }
 
@@ -74,6 +75,13 @@ namespace ModelGen.Ops
             bool packB = PacksB(node);
             var types = new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[3]!.Type, node.Inputs[7]!.Type };
             var multiplier = QuantizedMatrix.FloatWeight(ctx, multipliers, node.Outputs[0].Name + "_multiplier");
+            if (QuantizedMatrix.UsesQuads(node, 2, 3, 5))
+            {
+                var extra = new (string, Arg)[] { ("aZeroPoint", ctx.Input(2)), ("multiplier", multiplier), ("yZeroPoint", ctx.Input(7)), ("y", ctx.Output(0)) };
+                if (ctx.HasInput(8)) extra = extra.Concat(new (string, Arg)[] { ("bias", ctx.Input(8)) }).ToArray();
+                QuantizedMatrix.LowerQuads(ctx, d, 3, "QLinearMatMulU8S8", new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[7]!.Type }, extra);
+                return;
+            }
             Arg zb = packB ? Arg.None : ctx.Input(5);
             QuantizedMatrix.LowerMatMul(ctx, d, 0, 2, 3, 5, packB, (m, a, b, y, scratch) => ctx.MakeCall("QLinearMatMul", types,
                 new (string, Arg)[] { ("a", a), ("aZeroPoint", ctx.Input(2)), ("b", packB ? Arg.None : b), ("bZeroPoint", zb), ("packedB", packB ? b : Arg.None),

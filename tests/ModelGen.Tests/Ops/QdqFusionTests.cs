@@ -153,7 +153,8 @@ public class QdqFusionTests
     {
         var b = MatMulModel(11, signed, perChannel, "MatMul");
         var kernels = Kernels(b).ToList();
-        Assert.Contains("QLinearMatMul", kernels);
+        // Symmetric int8 weights: the uint8 × int8 quad kernel (Kernels.GemmU8S8.cs).
+        Assert.Contains("QLinearMatMulU8S8", kernels);
         Assert.DoesNotContain("DequantizeLinear", kernels);
         OnnxAssert.MatchesOnnxRuntime(b.Build(), absTolerance: 0, relTolerance: 0);
     }
@@ -167,9 +168,19 @@ public class QdqFusionTests
     {
         var b = MatMulModel(12, signed, perChannel, "Gemm", transB, bias);
         var kernels = Kernels(b).ToList();
-        Assert.Contains("QLinearMatMul", kernels);
+        Assert.Contains("QLinearMatMulU8S8", kernels);
         Assert.DoesNotContain("Gemm", kernels);
         OnnxAssert.MatchesOnnxRuntime(b.Build(), absTolerance: 0, relTolerance: 0);
+    }
+
+    [Fact]
+    public void Fused_matmul_reports_its_int8_weights()
+    {
+        var result = OnnxAssert.Compile(MatMulModel(13, false, true, "MatMul").ToBytes());
+        var compression = Assert.Single(result.Plan!.Compression);
+        Assert.Equal("int8", compression.Technique);
+        Assert.Equal(70L * 37, compression.Weights);
+        Assert.True(compression.StoredBytes < compression.DenseBytes / 3);
     }
 
     [Fact]
