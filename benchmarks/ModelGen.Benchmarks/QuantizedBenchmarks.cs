@@ -11,7 +11,9 @@ namespace ModelGen.Benchmarks;
 /// <summary>
 /// The quantized operators against ONNX Runtime (one intra-op thread) and against ModelGen's float kernel of the same
 /// shape: QLinearConv 64→64 3×3 on 56×56 (uint8 x, int8 w, uint8 y) and QLinearMatMul 1×1024 · 1024×1000. ModelGen runs
-/// the runtime kernel the generator calls, with the weights widened/packed as the generator does at build time; ONNX
+/// the runtime kernel the generator calls (for these symmetric int8 weights the uint8 × int8 quad kernels,
+/// Kernels.GemmU8S8/ConvU8S8), with the weights packed as the generator does at build time, and, for comparison, the exact
+/// int16 path (ModelGenInt16Path) it uses for other weights; ONNX
 /// Runtime a one-node model built here, through OrtIoBinding. Setup checks both agree exactly.
 /// </summary>
 [MemoryDiagnoser]
@@ -54,8 +56,12 @@ public class QuantizedBenchmarks
             _prepared = new short[M * C * 9];
             Kernels.WidenInt8Rows<sbyte>(_w, C * 9, 0, M, C * 9, default, _prepared);
             _scratch = new short[Kernels.ConvIntegerScratchShorts(g, true, true)];
-            _int8 = () => Kernels.QLinearConv<byte, sbyte, byte>(_x, XZero, default, default, _prepared, default, _multiplier, YZero, _y, 1, g, _scratch);
-            _int16 = _int8;
+            _int16 = () => Kernels.QLinearConv<byte, sbyte, byte>(_x, XZero, default, default, _prepared, default, _multiplier, YZero, _y, 1, g, _scratch);
+            // Symmetric int8 weights: the generator emits the uint8 x int8 quad kernel (weight rows as bytes + row sums).
+            var rowSums = new int[M];
+            for (int i = 0; i < _w.Length; i++) rowSums[i / (C * 9)] += _w[i];
+            var quadScratch = new short[Kernels.ConvU8S8ScratchShorts(g, true)];
+            _int8 = () => Kernels.QLinearConvU8S8<byte, byte>(_x, XZero, _w, rowSums, default, _multiplier, YZero, _y, 1, g, quadScratch);
             // The float convolution the generator picks for this shape: Winograd F(2x2, 3x3).
             var u = new float[Kernels.WinogradWeightLength(M, C)];
             Kernels.WinogradTransformWeights(fw, M, C, u);
