@@ -11,7 +11,9 @@ namespace ModelGen.Benchmarks;
 /// <summary>
 /// The quantized operators against ONNX Runtime (one intra-op thread) and against ModelGen's float kernel of the same
 /// shape: QLinearConv 64→64 3×3 on 56×56 (uint8 x, int8 w, uint8 y) and QLinearMatMul 1×1024 · 1024×1000. ModelGen runs
-/// the runtime kernel the generator calls, with the weights widened/packed as the generator does at build time; ONNX
+/// the runtime kernel the generator calls (for these symmetric int8 weights the uint8 × int8 quad kernels,
+/// Kernels.GemmU8S8/ConvU8S8), with the weights packed as the generator does at build time, and, for comparison, the exact
+/// int16 path (ModelGenInt16Path) it uses for other weights; ONNX
 /// Runtime a one-node model built here, through OrtIoBinding. Setup checks both agree exactly.
 /// </summary>
 [MemoryDiagnoser]
@@ -28,7 +30,7 @@ public class QuantizedBenchmarks
     private sbyte[] _w = null!;
     private short[] _scratch = null!, _prepared = null!;
     private float[] _multiplier = null!;
-    private Action _int8 = null!, _float = null!;
+    private Action _int8 = null!, _int16 = null!, _float = null!;
     private static readonly byte[] XZero = { 120 }, YZero = { 128 };
 
     private InferenceSession _session = null!;
@@ -54,7 +56,12 @@ public class QuantizedBenchmarks
             _prepared = new short[M * C * 9];
             Kernels.WidenInt8Rows<sbyte>(_w, C * 9, 0, M, C * 9, default, _prepared);
             _scratch = new short[Kernels.ConvIntegerScratchShorts(g, true, true)];
-            _int8 = () => Kernels.QLinearConv<byte, sbyte, byte>(_x, XZero, default, default, _prepared, default, _multiplier, YZero, _y, 1, g, _scratch);
+            _int16 = () => Kernels.QLinearConv<byte, sbyte, byte>(_x, XZero, default, default, _prepared, default, _multiplier, YZero, _y, 1, g, _scratch);
+            // Symmetric int8 weights: the generator emits the uint8 x int8 quad kernel (weight rows as bytes + row sums).
+            var rowSums = new int[M];
+            for (int i = 0; i < _w.Length; i++) rowSums[i / (C * 9)] += _w[i];
+            var quadScratch = new short[Kernels.ConvU8S8ScratchShorts(g, true)];
+            _int8 = () => Kernels.QLinearConvU8S8<byte, byte>(_x, XZero, _w, rowSums, default, _multiplier, YZero, _y, 1, g, quadScratch);
             // The float convolution the generator picks for this shape: Winograd F(2x2, 3x3).
             var u = new float[Kernels.WinogradWeightLength(M, C)];
             Kernels.WinogradTransformWeights(fw, M, C, u);
@@ -64,10 +71,23 @@ public class QuantizedBenchmarks
         }
         else
         {
+            // Symmetric int8 weights: the generator emits the uint8 x int8 quad kernel (bytes in 4-K quads + column sums).
+            var quads = new sbyte[Kernels.PackedQuadBLength(K, N)];
+            var sums = new int[N];
+            int panel = 64 * ((K + 3) / 4);
+            for (int p = 0; p < K; p++)
+                for (int j = 0; j < N; j++)
+                {
+                    quads[j / 16 * panel + p / 4 * 64 + j % 16 * 4 + p % 4] = _w[p * N + j];
+                    sums[j] += _w[p * N + j];
+                }
+            var quadScratch = new short[Kernels.MatMulU8S8ScratchShorts(1, N, K, true)];
+            _int8 = () => Kernels.QLinearMatMulU8S8<byte, byte>(_x, XZero, quads, sums, _multiplier, YZero, _y, 1, N, K, quadScratch);
+            // The exact int16 path (machines without VNNI take it for asymmetric or uint8 weights).
             _prepared = new short[Kernels.PackedInt8BLength(K, N)];
             Kernels.PackInt8B<sbyte>(_w, N, K, N, default, _prepared);
             _scratch = new short[Kernels.MatMulIntegerScratchShorts(1, N, K, true, true)];
-            _int8 = () => Kernels.QLinearMatMul<byte, sbyte, byte>(_x, XZero, default, default, _prepared, _multiplier, YZero, _y, 1, N, K, _scratch);
+            _int16 = () => Kernels.QLinearMatMul<byte, sbyte, byte>(_x, XZero, default, default, _prepared, _multiplier, YZero, _y, 1, N, K, _scratch);
             var packed = new float[Kernels.PackedBLength(K, N)];
             Kernels.PackB(fw, K, N, packed);
             _float = () => Kernels.GemmPackedB(fx, K, packed, fy, N, 1, N, K, default, default, 1f, false, default);
@@ -82,17 +102,28 @@ public class QuantizedBenchmarks
         _binding.BindInput("x", _ortInput);
         _binding.BindOutput("y", _ortOutput);
 
-        _int8();
         _float();
         _session.RunWithBinding(_runOptions, _binding);
-        for (int i = 0; i < _y.Length; i++)
-            if (_y[i] != _ortY[i]) throw new InvalidOperationException($"{Shape}, element {i}: ModelGen {_y[i]}, ONNX Runtime {_ortY[i]}");
+        foreach (var run in new[] { _int16, _int8 })
+        {
+            Array.Clear(_y);
+            run();
+            for (int i = 0; i < _y.Length; i++)
+                if (_y[i] != _ortY[i]) throw new InvalidOperationException($"{Shape}, element {i}: ModelGen {_y[i]}, ONNX Runtime {_ortY[i]}");
+        }
     }
 
     [Benchmark(Baseline = true)]
     public byte ModelGenInt8()
     {
         _int8();
+        return _y[0];
+    }
+
+    [Benchmark]
+    public byte ModelGenInt16Path()
+    {
+        _int16();
         return _y[0];
     }
 

@@ -17,6 +17,11 @@ namespace ModelGen.Ir
         public bool IsGraphOutput { get; set; }
         public Node? Producer { get; set; }
         public List<Node> Consumers { get; } = new();
+        /// <summary>
+        /// Set when this constant is the folded output of a DequantizeLinear on constants: that node (its quantized input,
+        /// scale and zero point), so <see cref="ModelGen.Passes.FuseQdq"/> can run the consumer on the integers.
+        /// </summary>
+        public Node? DequantizedFrom { get; set; }
 
         public int Length => Shapes.Size(Shape!);
         public int Rank => Shape!.Length;

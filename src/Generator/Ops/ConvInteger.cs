@@ -29,6 +29,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = QuantizedConv.Analyze(node, 0, 1, 2, 3);
+            if (QuantizedConv.UsesQuads(node, 1, 3)) return 2 * QuantizedConv.QuadScratchShorts(s, requantize: false);
             return 2 * QuantizedMatrix.ConvScratchShorts(s, QuantizedConv.WidensW(node, 1, 3), requantize: false);
         }
 
@@ -36,6 +37,13 @@ namespace ModelGen.Ops
         {
             var node = ctx.Node;
             var s = QuantizedConv.Analyze(node, 0, 1, 2, 3);
+            if (QuantizedConv.UsesQuads(node, 1, 3))
+            {
+                var (quads, sums) = QuantizedConv.QuadWeights(ctx, s, 1);
+                ctx.Call("ConvIntegerU8S8", new TypeArg[] { node.Inputs[0]!.Type }, ("x", ctx.Input(0)), ("xZeroPoint", QuantizedMatrix.OptionalInput(ctx, 2)),
+                    ("quadW", quads), ("rowSums", sums), ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)), ("scratch", ctx.Scratch(DataType.Int16)));
+                return;
+            }
             bool widen = QuantizedConv.WidensW(node, 1, 3);
             var types = new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[1]!.Type };
             ctx.Call("ConvInteger", types, ("x", ctx.Input(0)), ("xZeroPoint", QuantizedMatrix.OptionalInput(ctx, 2)),
@@ -93,6 +101,52 @@ namespace ModelGen.Ops
             var wv = ctx.Node.Inputs[wIndex]!;
             var wide = QuantizedMatrix.WidenRows(wv.Constant!.AsLongs(), s.M, s.K, QuantizedMatrix.Values(ctx.Node.Input(wZeroIndex)));
             return QuantizedMatrix.Int16Weight(ctx, wide, wv.Name + "_widened");
+        }
+
+        /// <summary>
+        /// The uint8 × int8 quad path (Kernels.ConvU8S8.cs) applies: constant int8 weights whose zero point is absent or all 0.
+        /// </summary>
+        public static bool UsesQuads(Node node, int wIndex, int wZeroIndex)
+        {
+            var w = node.Inputs[wIndex]!;
+            if (w.Constant is null || w.Type != DataType.Int8) return false;
+            var z = node.Input(wZeroIndex);
+            return z is null || z.Constant is not null && z.Constant.AsLongs().All(v => v == 0);
+        }
+
+        /// <summary>Kernels.ConvU8S8ScratchShorts.</summary>
+        public static long QuadScratchShorts(QuantizedConv s, bool requantize)
+        {
+            int k = s.K, pixels = s.Pixels;
+            var g = s.G;
+            long padded = 1;
+            for (int i = 0; i < g.Rank; i++)
+                padded *= Math.Max(g.Input[i] + g.PadBegin[i], (g.Output[i] - 1) * g.Strides[i] + (g.Kernel[i] - 1) * g.Dilations[i] + 1);
+            long panels = (long)(pixels + QuantizedMatrix.PanelWidth - 1) / QuantizedMatrix.PanelWidth * QuantizedMatrix.PanelWidth * 4 * ((k + 3) / 4);
+            return (requantize ? 2L * (s.M / s.Group) * pixels : 0) + 2L * s.M + 2L * k + (panels + 1) / 2 + ((long)(s.C / s.Group) * padded + 1) / 2;
+        }
+
+        /// <summary>
+        /// The weights as int8 rows of 4·⌈K/4⌉ bytes (K zero-padded) and their row sums, as the quad kernels read them;
+        /// reports the layer (MG0302, "int8": one byte a weight).
+        /// </summary>
+        public static (BufferArg Quads, BufferArg Sums) QuadWeights(LoweringContext ctx, QuantizedConv s, int wIndex)
+        {
+            var wv = ctx.Node.Inputs[wIndex]!;
+            var w = wv.Constant!.AsLongs();
+            int k = s.K, stride = 4 * ((k + 3) / 4);
+            var quads = new long[s.M * stride];
+            var sums = new long[s.M];
+            for (int m = 0; m < s.M; m++)
+                for (int p = 0; p < k; p++)
+                {
+                    quads[m * stride + p] = w[m * k + p];
+                    sums[m] += w[m * k + p];
+                }
+            long weights = (long)s.M * k;
+            ctx.ReportCompression("int8", weights, weights, 4 * weights, weights + 4L * s.M);
+            return (ctx.Weight(Tensor.FromLongs(DataType.Int8, new[] { quads.Length }, quads), wv.Name + "_quads"),
+                ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { s.M }, sums), wv.Name + "_row_sums"));
         }
 
         /// <summary>Runtime ConvGeometry, spatial axes padded to depth, height, width.</summary>

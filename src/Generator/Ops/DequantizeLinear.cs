@@ -61,6 +61,8 @@ namespace ModelGen.Ops
                 result[i] = QuantizationAxes.DequantizeOne(xs[i], zs is null ? 0 : zs[k], ss[k], type);
             }
             node.Outputs[0].Constant = new Tensor(type, x.Shape!, floats: result);
+            // Kept for the QDQ fusion (Passes/FuseQdq), which computes on the quantized weights instead.
+            node.Outputs[0].DequantizedFrom = node;
             return true;
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using ModelGen.Ir;
 using ModelGen.Plan;
 
@@ -44,6 +45,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var d = Analyze(node);
+            if (QuantizedMatrix.UsesQuads(node, 2, 1, 3)) return 2 * QuantizedMatrix.QuadScratchShorts(d.M * d.Count, d.N, d.K, requantize: false);
             return 2 * QuantizedMatrix.MatMulScratchShorts(d.M * d.Count, d.N, d.K, PacksB(node), requantize: false);
         }
 
@@ -52,6 +54,13 @@ namespace ModelGen.Ops
             var node = ctx.Node;
             var d = Analyze(node);
             bool packB = PacksB(node);
+            if (QuantizedMatrix.UsesQuads(node, 2, 1, 3))
+            {
+                // The kernel's a is input 0 and its B input 1 here.
+                QuantizedMatrix.LowerQuads(ctx, d, 1, "MatMulIntegerU8S8", new TypeArg[] { node.Inputs[0]!.Type },
+                    ("aZeroPoint", QuantizedMatrix.OptionalInput(ctx, 2)), ("y", ctx.Output(0)));
+                return;
+            }
             var types = new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[1]!.Type };
             Arg za = QuantizedMatrix.OptionalInput(ctx, 2);
             Arg zb = packB ? Arg.None : QuantizedMatrix.OptionalInput(ctx, 3);

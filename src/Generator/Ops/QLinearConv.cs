@@ -53,6 +53,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node, out _);
+            if (QuantizedConv.UsesQuads(node, 3, 5)) return 2 * QuantizedConv.QuadScratchShorts(s, requantize: true);
             return 2 * QuantizedMatrix.ConvScratchShorts(s, QuantizedConv.WidensW(node, 3, 5), requantize: true);
         }
 
@@ -60,6 +61,15 @@ namespace ModelGen.Ops
         {
             var node = ctx.Node;
             var s = Analyze(node, out var multipliers);
+            if (QuantizedConv.UsesQuads(node, 3, 5))
+            {
+                var (quads, sums) = QuantizedConv.QuadWeights(ctx, s, 3);
+                ctx.Call("QLinearConvU8S8", new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[7]!.Type }, ("x", ctx.Input(0)), ("xZeroPoint", ctx.Input(2)),
+                    ("quadW", quads), ("rowSums", sums), ("bias", QuantizedMatrix.OptionalInput(ctx, 8)),
+                    ("multiplier", QuantizedMatrix.FloatWeight(ctx, multipliers, node.Outputs[0].Name + "_multiplier")),
+                    ("yZeroPoint", ctx.Input(7)), ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)), ("scratch", ctx.Scratch(DataType.Int16)));
+                return;
+            }
             bool widen = QuantizedConv.WidensW(node, 3, 5);
             var types = new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[3]!.Type, node.Inputs[7]!.Type };
             ctx.Call("QLinearConv", types, ("x", ctx.Input(0)), ("xZeroPoint", ctx.Input(2)),

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using ModelGen.Ir;
 using ModelGen.Plan;
@@ -23,7 +24,7 @@ namespace ModelGen.Ops
 
         private static QuantizedMatrix.MatMulDims Analyze(Node node, out float[] multipliers)
         {
-            Require(node.Inputs.Length == 8 && node.Inputs.All(i => i is not null), "expects a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point");
+            Require(node.Inputs.Length is 8 or 9 && node.Inputs.Take(8).All(i => i is not null), "expects a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point");
             var ta = QuantizedMatrix.RequireInt8(node, 0, "a");
             var tb = QuantizedMatrix.RequireInt8(node, 3, "b");
             var ty = QuantizedMatrix.RequireInt8(node, 7, "y_zero_point");
@@ -35,6 +36,13 @@ namespace ModelGen.Ops
             var bScale = QuantizedMatrix.Scale(node, 4, d.N, "b_scale", "per column of b");
             var yScale = QuantizedMatrix.Scale(node, 6, 1, "y_scale", "");
             multipliers = QuantizedMatrix.Multipliers(aScale[0], bScale, yScale[0]);
+            // Internal (Passes/FuseQdq, a fused QDQ Gemm): a ninth input, int32 bias per column, added to the exact sum.
+            var bias = node.Input(8);
+            if (bias is not null)
+            {
+                Require(bias.Type == DataType.Int32, $"bias '{bias.Name}' must be int32, not {DataTypes.OnnxName(bias.Type)}");
+                Require(Shapes.Size(bias.Shape!) == d.N, $"bias {Shapes.Format(bias.Shape!)} must have {d.N} elements");
+            }
             return d;
         }
 
@@ -56,6 +64,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var d = Analyze(node, out _);
+            if (QuantizedMatrix.UsesQuads(node, 2, 3, 5)) return 2 * QuantizedMatrix.QuadScratchShorts(d.M * d.Count, d.N, d.K, requantize: true);
             return 2 * QuantizedMatrix.MatMulScratchShorts(d.M * d.Count, d.N, d.K, PacksB(node), requantize: true);
         }
 
@@ -66,10 +75,18 @@ namespace ModelGen.Ops
             bool packB = PacksB(node);
             var types = new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[3]!.Type, node.Inputs[7]!.Type };
             var multiplier = QuantizedMatrix.FloatWeight(ctx, multipliers, node.Outputs[0].Name + "_multiplier");
+            if (QuantizedMatrix.UsesQuads(node, 2, 3, 5))
+            {
+                var extra = new (string, Arg)[] { ("aZeroPoint", ctx.Input(2)), ("multiplier", multiplier), ("yZeroPoint", ctx.Input(7)), ("y", ctx.Output(0)) };
+                if (ctx.HasInput(8)) extra = extra.Concat(new (string, Arg)[] { ("bias", ctx.Input(8)) }).ToArray();
+                QuantizedMatrix.LowerQuads(ctx, d, 3, "QLinearMatMulU8S8", new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[7]!.Type }, extra);
+                return;
+            }
             Arg zb = packB ? Arg.None : ctx.Input(5);
             QuantizedMatrix.LowerMatMul(ctx, d, 0, 2, 3, 5, packB, (m, a, b, y, scratch) => ctx.MakeCall("QLinearMatMul", types,
-                ("a", a), ("aZeroPoint", ctx.Input(2)), ("b", packB ? Arg.None : b), ("bZeroPoint", zb), ("packedB", packB ? b : Arg.None),
-                ("multiplier", multiplier), ("yZeroPoint", ctx.Input(7)), ("y", y), ("m", m), ("n", d.N), ("k", d.K), ("scratch", scratch)), "b");
+                new (string, Arg)[] { ("a", a), ("aZeroPoint", ctx.Input(2)), ("b", packB ? Arg.None : b), ("bZeroPoint", zb), ("packedB", packB ? b : Arg.None),
+                ("multiplier", multiplier), ("yZeroPoint", ctx.Input(7)), ("y", y), ("m", m), ("n", d.N), ("k", d.K), ("scratch", scratch) }
+                .Concat(ctx.HasInput(8) ? new (string, Arg)[] { ("bias", ctx.Input(8)) } : Array.Empty<(string, Arg)>()).ToArray()), "b");
         }
     }
 }

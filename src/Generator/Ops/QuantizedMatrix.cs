@@ -121,6 +121,65 @@ namespace ModelGen.Ops
             return wide;
         }
 
+        /// <summary>
+        /// The uint8 × int8 quad path (Kernels.GemmU8S8.cs) applies: B constant, 2-D and int8 with zero point 0 (absent or
+        /// all zeros), A's zero point absent or scalar.
+        /// </summary>
+        public static bool UsesQuads(Node node, int aZeroIndex, int bIndex, int bZeroIndex)
+        {
+            var b = node.Inputs[bIndex]!;
+            if (b.Constant is null || b.Type != DataType.Int8 || b.Shape!.Length != 2) return false;
+            var zb = node.Input(bZeroIndex);
+            if (zb is not null && (zb.Constant is null || zb.Constant.AsLongs().Any(v => v != 0))) return false;
+            var za = node.Input(aZeroIndex);
+            return za is null || Shapes.Size(za.Shape!) == 1;
+        }
+
+        /// <summary>Kernels.PackedQuadBLength.</summary>
+        public static int PackedQuadLength(int k, int n) => (n + PanelWidth - 1) / PanelWidth * PanelWidth * 4 * ((k + 3) / 4);
+
+        /// <summary>Kernels.MatMulU8S8ScratchShorts.</summary>
+        public static long QuadScratchShorts(int m, int n, int k, bool requantize) =>
+            (requantize ? 2L * Math.Min(m, RowBlock) * n : 0) + (long)Math.Min(m, RowBlock) * 2 * ((k + 3) / 4) + 2L * n;
+
+        /// <summary>Build-time twin of the quad layout: 16-column panels of ⌈k/4⌉ blocks of 64 bytes (column j: B[4q..4q+3, j]).</summary>
+        public static long[] PackQuads(long[] b, int k, int n)
+        {
+            int kQuads = (k + 3) / 4, panel = 64 * kQuads;
+            var packed = new long[PackedQuadLength(k, n)];
+            for (int j = 0; j < n; j++)
+                for (int p = 0; p < k; p++)
+                    packed[j / PanelWidth * panel + (p >> 2) * 64 + (j % PanelWidth) * 4 + (p & 3)] = b[p * n + j];
+            return packed;
+        }
+
+        /// <summary>Σ_p B[p, j] per column.</summary>
+        public static long[] ColumnSums(long[] b, int k, int n)
+        {
+            var sums = new long[n];
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < n; j++) sums[j] += b[p * n + j];
+            return sums;
+        }
+
+        /// <summary>
+        /// Lowers a matrix product on the quad path (<see cref="UsesQuads"/>): B is 2-D, so A's batches fold into rows and
+        /// one call does it all. Reports the layer's weights, stored as one byte each (MG0302, "int8").
+        /// </summary>
+        public static void LowerQuads(LoweringContext ctx, MatMulDims d, int bIndex, string kernel, TypeArg[] types, params (string Name, Arg Value)[] extra)
+        {
+            var bv = ctx.Node.Inputs[bIndex]!;
+            var values = bv.Constant!.AsLongs();
+            var packed = ctx.Weight(Tensor.FromLongs(DataType.Int8, new[] { PackedQuadLength(d.K, d.N) }, PackQuads(values, d.K, d.N)), bv.Name + "_quads");
+            var sums = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { d.N }, ColumnSums(values, d.K, d.N)), bv.Name + "_column_sums");
+            long weights = (long)d.K * d.N;
+            ctx.ReportCompression("int8", weights, weights, 4 * weights, weights + 4L * d.N);
+            var args = new (string, Arg)[] { ("a", ctx.Input(0)), ("packedB", packed), ("columnSums", sums) }
+                .Concat(extra)
+                .Concat(new (string, Arg)[] { ("m", d.M * d.Count), ("n", d.N), ("k", d.K), ("scratch", ctx.Scratch(DataType.Int16)) }).ToArray();
+            ctx.Call(kernel, types, args);
+        }
+
         public static BufferArg Int16Weight(LoweringContext ctx, long[] values, string name) =>
             ctx.Weight(Tensor.FromLongs(DataType.Int16, new[] { values.Length }, values), name);
 

@@ -9,6 +9,7 @@ namespace ModelGen.Passes
     {
         public static readonly IReadOnlyList<Action<Graph>> Default = new Action<Graph>[]
         {
+            FuseQdq.Run,
             FoldBatchNorm.Run,
             FoldPadIntoConv.Run,
             FuseSignIntoConv.Run,

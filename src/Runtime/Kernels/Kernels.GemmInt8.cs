@@ -403,11 +403,14 @@ public static partial class Kernels
     /// <summary>
     /// ONNX QLinearMatMul on one [m, k] × [k, n] product: the exact int32 product (as MatMulInteger), then
     /// <see cref="RequantizeInt32{TY}"/> with <paramref name="multiplier"/> (a_scale·b_scale/y_scale: one, or one per column).
+    /// <paramref name="bias"/>: empty, or one int32 per column added to the exact sum first (a fused QDQ Gemm's bias).
     /// </summary>
     public static void QLinearMatMul<TA, TB, TY>(ReadOnlySpan<TA> a, ReadOnlySpan<TA> aZeroPoint, ReadOnlySpan<TB> b, ReadOnlySpan<TB> bZeroPoint,
-        ReadOnlySpan<short> packedB, ReadOnlySpan<float> multiplier, ReadOnlySpan<TY> yZeroPoint, Span<TY> y, int m, int n, int k, Span<short> scratch)
+        ReadOnlySpan<short> packedB, ReadOnlySpan<float> multiplier, ReadOnlySpan<TY> yZeroPoint, Span<TY> y, int m, int n, int k, Span<short> scratch,
+        ReadOnlySpan<int> bias = default)
         where TA : unmanaged where TB : unmanaged where TY : unmanaged
     {
+        if (!bias.IsEmpty && bias.Length != n) throw new ArgumentException($"Expected a bias of {n} elements.", nameof(bias));
         if (y.Length < m * n) throw new ArgumentException($"Expected Y of at least {m * n} elements.", nameof(y));
         if (packedB.IsEmpty && b.Length < k * n) throw new ArgumentException($"Expected B of at least {k * n} elements.", nameof(b));
         int block = Math.Min(m, Int8RowBlock);
@@ -434,7 +437,22 @@ public static partial class Kernels
             int rows = Math.Min(block, m - i0);
             WidenInt8Rows(a, k, i0, rows, k, aZeroPoint, rest);
             GemmInt16Packed(rest, kPairs, packedB, acc, n, rows, n);
+            if (!bias.IsEmpty) AddColumnBias(acc, bias, rows, n);
             RequantizeInt32(acc.Slice(0, rows * n), default, multiplier, false, rows, n, yZeroPoint, y.Slice(i0 * n, rows * n));
+        }
+    }
+
+    /// <summary>acc[r, j] += bias[j] (int32, exact).</summary>
+    private static void AddColumnBias(Span<int> acc, ReadOnlySpan<int> bias, int rows, int n)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = acc.Slice(r * n, n);
+            int j = 0;
+            if (Vector128.IsHardwareAccelerated)
+                for (; j <= n - 4; j += 4)
+                    (Vector128.Create(row.Slice(j, 4)) + Vector128.Create(bias.Slice(j, 4))).CopyTo(row.Slice(j, 4));
+            for (; j < n; j++) row[j] += bias[j];
         }
     }
 
