@@ -178,10 +178,11 @@ public class ModelCompressorTests
         Assert.Equal(floatBytes / 4 + 4 * (8 + 16 + 8 + 10), int8.BytesAfter);
         var int4 = ModelCompressor.Compress(ConvNet(), Options("int4")).Report;
         Assert.Equal(floatBytes / 8 + 4 * (8 + 16 + 8 + 10), int4.BytesAfter);
-        // The ONNX file shrinks too (int8 storage is a quarter of the float weights; nodes and names add a little).
+        // The ONNX file shrinks too: int8 initializers, a quarter of the float weights (the added nodes cost ~2 KB here).
         var file = ModelCompressor.Compress(ConvNet(), Options("int8")).Model;
-        Assert.True(file.ToByteArray().Length < ConvNet().ToByteArray().Length / 3.2,
-            $"{file.ToByteArray().Length} vs {ConvNet().ToByteArray().Length}: " + string.Join(", ", file.Graph.Initializer.Select(t => $"{t.Name} {t.RawData.Length}")));
+        long stored = file.Graph.Initializer.Sum(t => (long)t.RawData.Length);
+        Assert.True(stored < floatBytes / 3.5, $"{stored} bytes of initializers for {floatBytes} float bytes");
+        Assert.True(file.ToByteArray().Length < ConvNet().ToByteArray().Length / 2.5, $"{file.ToByteArray().Length} vs {ConvNet().ToByteArray().Length}");
     }
 
     [Fact]
