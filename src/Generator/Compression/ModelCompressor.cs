@@ -448,7 +448,6 @@ namespace ModelGen.Compression
                 double alpha = node.OpType == "Gemm" ? Float(node, "alpha", 1) : 1, beta = node.OpType == "Gemm" ? Float(node, "beta", 1) : 1;
                 string? bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? node.Input[2] : null;
                 if (bias is not null && beta != 1 && !_initializers.ContainsKey(bias)) { problem = "Gemm with beta ≠ 1 and a run-time C"; return null; }
-                if (conv && bias is not null && !_initializers.ContainsKey(bias)) { problem = "run-time Conv bias"; return null; }
                 if (conv && Str(node, "auto_pad", "NOTSET") is not ("NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER")) { problem = "auto_pad"; return null; }
 
                 var scales = new float[m];
@@ -518,6 +517,14 @@ namespace ModelGen.Compression
                         biasName = Fresh(bias + "_bias");
                         _newInitializers.Add(FloatTensor(biasName, values2, conv ? channelShape : b.Dims.ToArray()));
                         if (_uses.TryGetValue(bias, out int biasUses) && biasUses == 1 && !_graph.Output.Any(o => o.Name == bias)) _removedInitializers.Add(bias);
+                    }
+                    else if (conv)
+                    {
+                        // A bias computed in the graph (e.g. an Identity of a shared initializer): reshaped to [M, 1, ...] at run time.
+                        string shapeName = Fresh(bias + "_shape");
+                        _newInitializers.Add(Raw(shapeName, TensorProto.Types.DataType.Int64, channelShape.SelectMany(BitConverter.GetBytes).ToArray(), new long[] { channelShape.Length }));
+                        biasName = Fresh(bias + "_channels");
+                        nodes.Add(MakeNode("Reshape", prefix + "_bias_shape", new[] { bias, shapeName }, new[] { biasName }));
                     }
                     nodes.Add(MakeNode("Add", prefix + "_bias", new[] { prod, biasName }, new[] { finalOutput }));
                 }

@@ -150,6 +150,28 @@ public class ModelCompressorTests
     }
 
     [Fact]
+    public void Int8_convolutions_with_a_bias_computed_in_the_graph_reshape_it_per_channel()
+    {
+        // As torch exports shared biases: an Identity of one initializer feeds two convolutions.
+        var r = new Random(13);
+        var model = new ModelBuilder(13).Input("x", 1, 6, 7, 7)
+            .Initializer("w1", TestData.Floats(r, 6 * 6 * 9, 0.3f), 6, 6, 3, 3).Initializer("w2", TestData.Floats(r, 6 * 6, 0.3f), 6, 6, 1, 1)
+            .Initializer("b", TestData.Floats(r, 6, 0.2f), 6)
+            .Node("Identity", new[] { "b" }, new[] { "shared" })
+            .Node("Conv", new[] { "x", "w1", "shared" }, new[] { "c1" }, ("pads", new[] { 1, 1, 1, 1 }))
+            .Node("Conv", new[] { "c1", "w2", "shared" }, new[] { "y" })
+            .Output("y").Build();
+        var (compressed, report) = ModelCompressor.Compress(model, Options("int8"));
+        Assert.All(report.Layers, l => Assert.Equal("int8", l.Technique));
+        Assert.Equal(2, compressed.Graph.Node.Count(n => n.OpType == "ConvInteger"));
+        OnnxAssert.MatchesOnnxRuntime(compressed, absTolerance: 1e-4, relTolerance: 1e-3);
+        var inputs = Inputs(model);
+        var exact = RunOrt(model.ToByteArray(), inputs, 1, 6, 7, 7);
+        var quantized = RunOrt(compressed.ToByteArray(), inputs, 1, 6, 7, 7);
+        Assert.True(Norm(exact.Zip(quantized, (a, b) => a - b)) / Norm(exact) < 0.05);
+    }
+
+    [Fact]
     public void Binary_keeps_the_first_and_last_layer_float_by_default()
     {
         var (_, report) = ModelCompressor.Compress(ConvNet(), Options("binary"));
