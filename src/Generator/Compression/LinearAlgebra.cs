@@ -16,8 +16,10 @@ namespace ModelGen.Compression
         /// </summary>
         public static (double[] Values, double[] Vectors) SymmetricEigen(double[] a, int n, Action<double>? progress = null)
         {
-            var v = new double[n * n];
-            for (int i = 0; i < n; i++) v[i * n + i] = 1;
+            // vt holds the eigenvectors as rows (contiguous rotations); A is kept symmetric, its rows updated contiguously
+            // and mirrored into the columns.
+            var vt = new double[n * n];
+            for (int i = 0; i < n; i++) vt[i * n + i] = 1;
             double total = 0;
             for (int i = 0; i < n * n; i++) total += a[i] * a[i];
             const int maxSweeps = 60;
@@ -32,46 +34,46 @@ namespace ModelGen.Compression
                     for (int q = p + 1; q < n; q++)
                     {
                         double apq = a[p * n + q];
-                        if (Math.Abs(apq) < 1e-300) continue;
                         double app = a[p * n + p], aqq = a[q * n + q];
+                        // Negligible against both diagonal entries: skipping it changes nothing in double precision.
+                        if (Math.Abs(apq) <= 1e-300 || Math.Abs(apq) < 1e-17 * Math.Sqrt(Math.Abs(app * aqq))) { a[p * n + q] = a[q * n + p] = 0; continue; }
                         double theta = (aqq - app) / (2 * apq);
-                        double t = Math.Sign(theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
-                        if (theta == 0) t = 1;
+                        double t = theta == 0 ? 1 : Math.Sign(theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
                         double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
-                        // A ← Jᵀ A J on rows/columns p and q.
+                        int rp = p * n, rq = q * n;
                         for (int k = 0; k < n; k++)
                         {
-                            double akp = a[k * n + p], akq = a[k * n + q];
-                            a[k * n + p] = c * akp - s * akq;
-                            a[k * n + q] = s * akp + c * akq;
+                            double apk = a[rp + k], aqk = a[rq + k];
+                            double np = c * apk - s * aqk, nq = s * apk + c * aqk;
+                            a[rp + k] = np;
+                            a[rq + k] = nq;
+                            a[k * n + p] = np;
+                            a[k * n + q] = nq;
                         }
+                        a[rp + p] = app - t * apq;
+                        a[rq + q] = aqq + t * apq;
+                        a[rp + q] = a[rq + p] = 0;
                         for (int k = 0; k < n; k++)
                         {
-                            double apk = a[p * n + k], aqk = a[q * n + k];
-                            a[p * n + k] = c * apk - s * aqk;
-                            a[q * n + k] = s * apk + c * aqk;
-                        }
-                        for (int k = 0; k < n; k++)
-                        {
-                            double vkp = v[k * n + p], vkq = v[k * n + q];
-                            v[k * n + p] = c * vkp - s * vkq;
-                            v[k * n + q] = s * vkp + c * vkq;
+                            double vp = vt[rp + k], vq = vt[rq + k];
+                            vt[rp + k] = c * vp - s * vq;
+                            vt[rq + k] = s * vp + c * vq;
                         }
                     }
                 }
-                progress?.Invoke(Math.Min(1.0, (sweep + 1) / 12.0));
+                progress?.Invoke(Math.Min(1.0, (sweep + 1) / 10.0));
             }
             var order = Enumerable.Range(0, n).OrderByDescending(i => a[i * n + i]).ThenBy(i => i).ToArray();
             var values = order.Select(i => a[i * n + i]).ToArray();
             var vectors = new double[n * n];
             for (int j = 0; j < n; j++)
             {
-                int src = order[j];
+                int src = order[j] * n;
                 // Sign convention: the largest component of each eigenvector is positive (deterministic output).
                 int big = 0;
-                for (int k = 1; k < n; k++) if (Math.Abs(v[k * n + src]) > Math.Abs(v[big * n + src]) + 1e-15) big = k;
-                double sign = v[big * n + src] < 0 ? -1 : 1;
-                for (int k = 0; k < n; k++) vectors[k * n + j] = sign * v[k * n + src];
+                for (int k = 1; k < n; k++) if (Math.Abs(vt[src + k]) > Math.Abs(vt[src + big]) + 1e-15) big = k;
+                double sign = vt[src + big] < 0 ? -1 : 1;
+                for (int k = 0; k < n; k++) vectors[k * n + j] = sign * vt[src + k];
             }
             return (values, vectors);
         }
