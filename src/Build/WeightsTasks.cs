@@ -55,7 +55,7 @@ public sealed class ModelGenWriteWeights : Microsoft.Build.Utilities.Task
             string path = Path.GetFullPath(model.ItemSpec);
             string blobFile = model.GetMetadata("BlobFile");
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var name in new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage" })
+            foreach (var name in new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage", "Compression", "CompressionKeep" })
                 metadata[name] = model.GetMetadata(name);
             object?[] result;
             try

@@ -7,7 +7,7 @@ using System.Reflection;
 namespace ModelGen.Cli;
 
 /// <summary>
-/// Command dispatch for `modelgen inspect | verify | emit | profile | evaluate`. Exit codes: 0 success, 1 the command ran and found a
+/// Command dispatch for `modelgen inspect | verify | emit | profile | evaluate | compress`. Exit codes: 0 success, 1 the command ran and found a
 /// problem (missing file, unsupported model, outputs differ), 2 the command line is wrong (usage on stderr).
 /// </summary>
 public static class Commands
@@ -25,6 +25,7 @@ public static class Commands
         new("emit", "write the generated C# (and weights) to a folder", () => EmitCommand.Usage, EmitCommand.Options, EmitCommand.Run),
         new("profile", "steady-state time per execution-plan step beside ONNX Runtime's per-node profile", () => ProfileCommand.Usage, ProfileCommand.Options, ProfileCommand.Run),
         new("evaluate", "top-1 accuracy on labelled data (CSV), ModelGen beside ONNX Runtime, and the weight bytes stored", () => EvaluateCommand.Usage, EvaluateCommand.Options, EvaluateCommand.Run),
+        new("compress", "compress the weights (int8, int4, binary, prune, low rank, pq) into a new ONNX file", () => CompressCommand.Usage, CompressCommand.Options, CompressCommand.Run),
     };
 
     public static string Version =>

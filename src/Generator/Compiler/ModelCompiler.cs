@@ -66,6 +66,8 @@ namespace ModelGen.Compiler
             var diagnostics = result.Diagnostics;
             var proto = OnnxImporter.Parse(bytes, path, diagnostics);
             if (proto is null) return;
+            // Compression on request (Compression="..."): everything after sees an ordinary compressed ONNX model.
+            if (options.Compression is { IsEmpty: false } compression) proto = Compression.CompressionStep.Apply(proto, compression, path, diagnostics);
             var graph = new OnnxImporter(path, options, diagnostics).Import(proto);
             if (graph is null) return;
             result.Graph = graph;

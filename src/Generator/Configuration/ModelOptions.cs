@@ -28,7 +28,8 @@ namespace ModelGen.Configuration
         string Namespace,
         EquatableArray<DimensionBinding> Dimensions,
         EquatableArray<ShapeBinding> Shapes,
-        WeightStorage Weights = WeightStorage.Literals)
+        WeightStorage Weights = WeightStorage.Literals,
+        global::ModelGen.Compression.CompressionOptions? Compression = null)
     {
         /// <summary>With <see cref="WeightStorage.Auto"/>, weights above this many bytes go into the build task's resource (docs/design.md).</summary>
         public const long AutoResourceBytes = 1L * 1024 * 1024;
@@ -37,7 +38,7 @@ namespace ModelGen.Configuration
             new(className, ns, EquatableArray<DimensionBinding>.Empty, EquatableArray<ShapeBinding>.Empty);
 
         /// <summary>Item metadata names read by <see cref="FromMetadata"/>.</summary>
-        public static readonly IReadOnlyList<string> MetadataNames = new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage" };
+        public static readonly IReadOnlyList<string> MetadataNames = new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage", "Compression", "CompressionKeep" };
 
         /// <summary>
         /// The options of one model item from its metadata. The one parser for the generator (metadata from the
@@ -74,7 +75,22 @@ namespace ModelGen.Configuration
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "WeightStorage", storageText, name, "expected Auto, Literals or Resource"));
                 storage = WeightStorage.Auto;
             }
-            return new ModelOptions(className, ns, dims, shapes, storage);
+            // Compression="int4;prune=0.5" (docs/compression/compress.md) and CompressionKeep="conv1,fc" (layers left float).
+            global::ModelGen.Compression.CompressionOptions? compression = null;
+            string compressionText = Get("Compression"), keepText = Get("CompressionKeep");
+            if (compressionText.Length > 0 || keepText.Length > 0)
+            {
+                compression = global::ModelGen.Compression.CompressionOptions.Parse(compressionText, keepText, out string error);
+                if (compression is null)
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Compression", compressionText, name, error));
+                else if (compression.IsEmpty)
+                {
+                    if (keepText.Length > 0)
+                        diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "CompressionKeep", keepText, name, "it names layers to keep float, but Compression asks for nothing"));
+                    compression = null;
+                }
+            }
+            return new ModelOptions(className, ns, dims, shapes, storage, compression);
         }
 
         private static bool IsIdentifier(string s) =>

@@ -64,6 +64,9 @@ namespace ModelGen.Diagnostics
         public static readonly DiagnosticDescriptor CompressedWeights = Info("MG0302",
             "Weights compressed", "Model '{0}': {1} of its weights run compressed, {2} bytes instead of {3}: {4}");
 
+        public static readonly DiagnosticDescriptor CompressedOnRequest = Info("MG0303",
+            "Model compressed on request", "Model '{0}' compressed with '{1}': {2} layers, weight bytes {3} → {4}, largest layer output deviation {5}: {6}");
+
         public static readonly DiagnosticDescriptor BadMetadata = Error("MG0401",
             "Invalid model item metadata", "Metadata {0}=\"{1}\" on model '{2}' is invalid: {3}");
 
@@ -80,7 +83,7 @@ namespace ModelGen.Diagnostics
         {
             FileUnreadable, NotOnnx, IrVersionOutOfRange, OpsetOutOfRange, ExternalDataEscapes, ExternalDataUnreadable,
             OpenDimension, InvalidGraph, UnsupportedOperator, UnsupportedDataType, UnsupportedAttribute,
-            LargeWeights, CompressedWeights, BadMetadata, DuplicateClassName, WeightsResourceMissing, WeightsResourceStale,
+            LargeWeights, CompressedWeights, CompressedOnRequest, BadMetadata, DuplicateClassName, WeightsResourceMissing, WeightsResourceStale,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);
