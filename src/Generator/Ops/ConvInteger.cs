@@ -104,14 +104,12 @@ namespace ModelGen.Ops
         }
 
         /// <summary>
-        /// The uint8 × int8 quad path (Kernels.ConvU8S8.cs) applies: constant int8 weights whose zero point is absent or all 0.
+        /// The uint8 × int8 quad path (Kernels.ConvU8S8.cs) applies: constant int8 weights whose zero point is absent or all 0,
+        /// or uint8 weights whose zero points are all 128 (<see cref="QuantizedMatrix.IsSignedQuadWeight"/>).
         /// </summary>
         public static bool UsesQuads(Node node, int wIndex, int wZeroIndex)
         {
-            var w = node.Inputs[wIndex]!;
-            if (w.Constant is null || w.Type != DataType.Int8) return false;
-            var z = node.Input(wZeroIndex);
-            return z is null || z.Constant is not null && z.Constant.AsLongs().All(v => v == 0);
+            return QuantizedMatrix.IsSignedQuadWeight(node, wIndex, wZeroIndex);
         }
 
         /// <summary>Kernels.ConvU8S8ScratchShorts.</summary>
@@ -133,7 +131,7 @@ namespace ModelGen.Ops
         public static (BufferArg Quads, BufferArg Sums) QuadWeights(LoweringContext ctx, QuantizedConv s, int wIndex)
         {
             var wv = ctx.Node.Inputs[wIndex]!;
-            var w = wv.Constant!.AsLongs();
+            var w = QuantizedMatrix.SignedQuadValues(wv);
             int k = s.K, stride = 4 * ((k + 3) / 4);
             var quads = new long[s.M * stride];
             var sums = new long[s.M];

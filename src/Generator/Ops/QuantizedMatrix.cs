@@ -128,11 +128,38 @@ namespace ModelGen.Ops
         public static bool UsesQuads(Node node, int aZeroIndex, int bIndex, int bZeroIndex)
         {
             var b = node.Inputs[bIndex]!;
-            if (b.Constant is null || b.Type != DataType.Int8 || b.Shape!.Length != 2) return false;
-            var zb = node.Input(bZeroIndex);
-            if (zb is not null && (zb.Constant is null || zb.Constant.AsLongs().Any(v => v != 0))) return false;
+            if (b.Shape!.Length != 2 || !IsSignedQuadWeight(node, bIndex, bZeroIndex)) return false;
             var za = node.Input(aZeroIndex);
             return za is null || Shapes.Size(za.Shape!) == 1;
+        }
+
+        /// <summary>
+        /// Constant weights the quad kernels take: int8 with zero point 0 (absent or all zeros), or uint8 with every zero
+        /// point 128, which is the same int8 weight shifted (w − 128 with zero point 0, exactly). ONNX Runtime's
+        /// ConvInteger takes only uint8 weights, so dynamically quantized convolutions arrive in the second form.
+        /// </summary>
+        public static bool IsSignedQuadWeight(Node node, int wIndex, int wZeroIndex)
+        {
+            var w = node.Inputs[wIndex]!;
+            if (w.Constant is null || (w.Type != DataType.Int8 && w.Type != DataType.UInt8)) return false;
+            long zero = QuadWeightShift(w);
+            var z = node.Input(wZeroIndex);
+            if (z is null) return zero == 0;
+            return z.Constant is not null && z.Constant.AsLongs().All(v => v == zero);
+        }
+
+        /// <summary>What <see cref="IsSignedQuadWeight"/> subtracts from a weight value: 128 for uint8, 0 for int8.</summary>
+        public static long QuadWeightShift(Value w) => w.Type == DataType.UInt8 ? 128 : 0;
+
+        /// <summary>The constant weight as the int8 values the quad kernels multiply (see <see cref="IsSignedQuadWeight"/>).</summary>
+        public static long[] SignedQuadValues(Value w)
+        {
+            var values = w.Constant!.AsLongs();
+            long shift = QuadWeightShift(w);
+            if (shift == 0) return values;
+            var shifted = new long[values.Length];
+            for (int i = 0; i < values.Length; i++) shifted[i] = values[i] - shift;
+            return shifted;
         }
 
         /// <summary>Kernels.PackedQuadBLength.</summary>
@@ -169,7 +196,7 @@ namespace ModelGen.Ops
         public static void LowerQuads(LoweringContext ctx, MatMulDims d, int bIndex, string kernel, TypeArg[] types, params (string Name, Arg Value)[] extra)
         {
             var bv = ctx.Node.Inputs[bIndex]!;
-            var values = bv.Constant!.AsLongs();
+            var values = SignedQuadValues(bv);
             var packed = ctx.Weight(Tensor.FromLongs(DataType.Int8, new[] { PackedQuadLength(d.K, d.N) }, PackQuads(values, d.K, d.N)), bv.Name + "_quads");
             var sums = ctx.Weight(Tensor.FromLongs(DataType.Int32, new[] { d.N }, ColumnSums(values, d.K, d.N)), bv.Name + "_column_sums");
             long weights = (long)d.K * d.N;
