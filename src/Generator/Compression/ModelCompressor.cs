@@ -360,6 +360,10 @@ namespace ModelGen.Compression
                         return SymmetricWeights(layer, w, q, out bytes);
                     case WeightQuantization.Int8:
                         if (_opset < 11) { problem = "DynamicQuantizeLinear needs opset 11"; return null; }
+                        // Grouped (depthwise) convolutions stay float: they hold a few percent of a network's weights,
+                        // and ModelGen's float depthwise kernels are several times faster than its integer ones (and
+                        // ONNX Runtime's ConvInteger) on them — measured on MobileNetV2, docs/compression.md.
+                        if (layer.Node.OpType == "Conv" && Int(layer.Node, "group", 1) != 1) { problem = "grouped convolution kept float (int8 depthwise is slower)"; return null; }
                         return DynamicInt8(layer, w, out bytes, out problem);
                     case WeightQuantization.ProductQuantization:
                         if (layer.K % _options.PqDimension != 0) { problem = $"reduction length {layer.K} is not a multiple of {_options.PqDimension}"; return null; }

@@ -171,6 +171,26 @@ public class ModelCompressorTests
         Assert.True(Norm(exact.Zip(quantized, (a, b) => a - b)) / Norm(exact) < 0.05);
     }
 
+    /// <summary>int8 leaves depthwise (grouped) convolutions float and quantizes the pointwise ones around them.</summary>
+    [Fact]
+    public void Int8_keeps_depthwise_convolutions_float()
+    {
+        var r = new Random(9);
+        var model = new ModelBuilder(17).Input("x", 1, 8, 6, 6)
+            .Initializer("wd", TestData.Floats(r, 8 * 9, 0.4f), 8, 1, 3, 3)
+            .Initializer("wp", TestData.Floats(r, 16 * 8, 0.3f), 16, 8, 1, 1)
+            .Node("Conv", new[] { "x", "wd" }, new[] { "d" }, ("group", 8), ("pads", new[] { 1, 1, 1, 1 }))
+            .Node("Conv", new[] { "d", "wp" }, new[] { "y" })
+            .Output("y").Build();
+        var (compressed, report) = ModelCompressor.Compress(model, Options("int8"));
+        Assert.Equal(2, report.Layers.Count);
+        Assert.StartsWith("grouped convolution kept float", report.Layers[0].Skipped);
+        Assert.Null(report.Layers[1].Skipped);
+        var ops = compressed.Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Single(ops, o => o == "Conv");
+        Assert.Single(ops, o => o == "ConvInteger");
+    }
+
     [Fact]
     public void Binary_keeps_the_first_and_last_layer_float_by_default()
     {
