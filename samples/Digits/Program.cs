@@ -51,17 +51,29 @@ for (int i = 0; i < count; i++)
 TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
+// The binarized network (models/digits_bnn.onnx): same images, its binary layers on XNOR + popcount kernels.
+var binary = new DigitsBinaryModel();
+int binaryCorrect = 0;
+for (int i = 0; i < count; i++)
+{
+    binary.Predict(pixels.AsSpan(i * DigitsBinaryModel.InputLength, DigitsBinaryModel.InputLength), logits);
+    if (TensorPrimitives.IndexOfMax<float>(logits) == labels[i]) binaryCorrect++;
+}
+
 if (logitsPath is not null)
 {
-    // Outside the measured loop: round-trip formatting, one line of logits per image.
+    // Outside the measured loop: round-trip formatting, one line of logits per image, the CNN's then the binarized
+    // network's (the arm64 check compares both with x64).
     using var writer = new StreamWriter(logitsPath);
-    for (int i = 0; i < count; i++)
-    {
-        model.Predict(pixels.AsSpan(i * DigitsModel.InputLength, DigitsModel.InputLength), logits);
-        for (int c = 0; c < logits.Length; c++)
-            writer.Write((c == 0 ? "" : " ") + logits[c].ToString("R", CultureInfo.InvariantCulture));
-        writer.WriteLine();
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < count; i++)
+        {
+            if (pass == 0) model.Predict(pixels.AsSpan(i * DigitsModel.InputLength, DigitsModel.InputLength), logits);
+            else binary.Predict(pixels.AsSpan(i * DigitsBinaryModel.InputLength, DigitsBinaryModel.InputLength), logits);
+            for (int c = 0; c < logits.Length; c++)
+                writer.Write((c == 0 ? "" : " ") + logits[c].ToString("R", CultureInfo.InvariantCulture));
+            writer.WriteLine();
+        }
 }
 
 // Steady state: predict every image again, pass after pass, until a pass compiles no method (the JIT has settled: no
@@ -97,6 +109,8 @@ for (int c = 0; c < perClassCount.Length; c++)
     Console.WriteLine(string.Format(inv, "{0,5}  {1,7}/{2,-6}  {3,8:P2}", c, perClassCorrect[c], perClassCount[c], accuracy));
 }
 Console.WriteLine(string.Format(inv, "images: {0}, correct: {1}, accuracy: {2:P2}", count, correct, count == 0 ? 0 : (double)correct / count));
+Console.WriteLine(string.Format(inv, "binarized network (models/digits_bnn.onnx, XNOR + popcount layers): correct: {0}, accuracy: {1:P2}",
+    binaryCorrect, count == 0 ? 0 : (double)binaryCorrect / count));
 // The first pass right after start-up: ModelGen's code is compiled optimized from its first call, so under the JIT this
 // is already close to the steady state. benchmarks/ measures with BenchmarkDotNet.
 Console.WriteLine(string.Format(inv, "{0} predictions in {1:F2} ms ({2:F2} µs each, {3}; first call {4:F1} ms), {5} bytes allocated",

@@ -29,10 +29,19 @@ namespace ModelGen.Ops
         /// <summary>3×3 layers Winograd takes: the decoded weights are transformed on every run (M·C·16 floats, a few % of the layer).</summary>
         private static long WinogradWeightFloats(ConvShape s) => WinogradLayout.Positions * (long)ConvWinograd.PackedALength(s.M, s.C);
 
+        /// <summary>
+        /// Winograd needs its weights transformed, on every run for codebook weights: worth it only on large images. On
+        /// small ones the transform outweighs the product (XnorBenchmarks' 2-bit 3×3 256→256 on 14×14: 3.7 ms through
+        /// Winograd against about 1.1 ms for the float layer), so they decode and run the direct kernels.
+        /// </summary>
+        public const int CodebookWinogradMinPixels = 1024;
+
+        private static bool CodebookUsesWinograd(Node node, ConvShape s) => UsesWinograd(node, s) && s.Pixels >= CodebookWinogradMinPixels;
+
         private static long CodebookScratchBytes(Node node, ConvShape s)
         {
             if (UsesGemv(node, s)) return 0;
-            if (UsesWinograd(node, s))
+            if (CodebookUsesWinograd(node, s))
                 return ExecutionPlan.Align(4L * WinogradWeightFloats(s)) + ExecutionPlan.Align(4L * s.K)
                     + 4L * ConvWinograd.ScratchFloats(s.C, s.M, s.G.Output[1], WinogradRows(s));
             return ExecutionPlan.Align(4L * s.M * s.K) + CodebookConvScratch(s);
@@ -49,7 +58,7 @@ namespace ModelGen.Ops
                 return;
             }
             var (codes, books) = CodebookWeights.Weights(ctx, e, name, s.M, s.K);
-            if (UsesWinograd(node, s))
+            if (CodebookUsesWinograd(node, s))
             {
                 long uBytes = ExecutionPlan.Align(4L * WinogradWeightFloats(s)), rowBytes = ExecutionPlan.Align(4L * s.K);
                 var u = ctx.Scratch(DataType.Float, 0, 4L * WinogradWeightFloats(s));

@@ -191,8 +191,9 @@ public class CodebookWeightsTests
     /// Winograd and strided ones (decoded into scratch, then the float kernel), 4-bit pointwise, a 1×1 image (matrix-vector).
     /// </summary>
     [Theory]
-    [InlineData(1, 32, 12, 12, 32, 3, 1, 1, 2, "bwn", "CodebookWinogradWeights")]
-    [InlineData(2, 32, 13, 12, 36, 3, 1, 1, 16, "codebook 4-bit", "CodebookWinogradWeights")]
+    [InlineData(1, 32, 32, 32, 32, 3, 1, 1, 2, "bwn", "CodebookWinogradWeights")]
+    [InlineData(2, 32, 33, 32, 36, 3, 1, 1, 16, "codebook 4-bit", "CodebookWinogradWeights")]
+    [InlineData(1, 32, 12, 12, 32, 3, 1, 1, 2, "bwn", "CodebookDecode")] // Winograd-eligible, but below CodebookWinogradMinPixels
     [InlineData(1, 32, 6, 6, 32, 3, 1, 1, 2, "bwn", "CodebookDecode")]
     [InlineData(2, 24, 9, 7, 40, 3, 2, 1, 2, "bwn", "CodebookDecode")]
     [InlineData(1, 128, 10, 10, 80, 1, 1, 0, 16, "codebook 4-bit", "CodebookDecode")]
