@@ -31,7 +31,7 @@ namespace ModelGen.Compression
             var model = source.Clone();
             var report = new CompressionReport { Options = options.ToString() };
             if (options.IsEmpty || model.Graph is null) return (model, report);
-            new Run(model, options, report, progress).Execute();
+            new CompressionRun(model, options, report, progress).Execute();
             return (model, report);
         }
 
@@ -50,7 +50,7 @@ namespace ModelGen.Compression
             public bool Inner;
         }
 
-        private sealed class Run
+        private sealed class CompressionRun
         {
             private readonly ModelProto _model;
             private readonly GraphProto _graph;
@@ -68,7 +68,7 @@ namespace ModelGen.Compression
             private readonly HashSet<string> _removedInitializers = new(StringComparer.Ordinal);
             private readonly Dictionary<string, int> _uses = new(StringComparer.Ordinal);
 
-            public Run(ModelProto model, CompressionOptions options, CompressionReport report, Action<string, double>? progress)
+            public CompressionRun(ModelProto model, CompressionOptions options, CompressionReport report, Action<string, double>? progress)
             {
                 _model = model;
                 _graph = model.Graph;

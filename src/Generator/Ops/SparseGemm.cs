@@ -44,7 +44,7 @@ namespace ModelGen.Ops
         /// <summary>Smallest B (k·n) worth a sparse layout.</summary>
         public const long MinWeights = 1024;
 
-        private sealed class Shape
+        private sealed class SparseLayer
         {
             public int M, K, N;
             public bool TransB;
@@ -53,13 +53,13 @@ namespace ModelGen.Ops
         }
 
         /// <summary>The product's rows, inputs and outputs when a Gemm or MatMul qualifies for the sparse kernel, else null.</summary>
-        private static Shape? Analyze(Node node)
+        private static SparseLayer? Analyze(Node node)
         {
             if (node.Domain.Length != 0 || node.Inputs.Length < 2 || node.Inputs[0] is null || node.Inputs[1] is null) return null;
             var av = node.Inputs[0]!; var bv = node.Inputs[1]!;
             if (av.Type != DataType.Float || bv.Type != DataType.Float || bv.Constant is null || av.Constant is not null || node.FusedResidual) return null;
             if (av.Shape is null || bv.Shape is null || bv.Rank != 2) return null;
-            var s = new Shape();
+            var s = new SparseLayer();
             if (node.OpType == "Gemm")
             {
                 if (node.Attributes.Int("transA", 0) != 0 || av.Rank != 2) return null;
