@@ -13,7 +13,8 @@ namespace ModelGen.Benchmarks;
 /// <summary>
 /// Binarized convolutions (XNOR-Net). Each case is compiled three ways: the binarized model (Sign → Conv with ±α weights
 /// per output channel), which ModelGen runs on XNOR + popcount; ModelGen's float kernels on the same shapes (the same
-/// model with one weight per output channel nudged off ±α, so nothing binarizes: Sign kernel + float conv); and ONNX
+/// model with every weight nudged off ±α by its own factor, so nothing binarizes and no codebook applies: Sign kernel +
+/// float conv); and ONNX
 /// Runtime (one thread) on the binarized model, which computes it in float. Setup checks ModelGen and ONNX Runtime agree.
 /// Cases: single layers Sign → Conv 3×3 pad 1 (+ Relu), and a small XNOR-Net (float first layer, three BN → Sign →
 /// binary 3×3 conv blocks at 128 channels on 32×32, the second strided, global pooling and a float classifier).
@@ -94,15 +95,21 @@ public class XnorBenchmarks
     private static long BinaryWeightBytes(ModelProto model) =>
         model.Graph.Initializer.Where(t => t.Name.StartsWith("bw", StringComparison.Ordinal)).Sum(t => (long)t.RawData.Length);
 
-    /// <summary>±α per output channel; <paramref name="nudge"/> moves one weight per channel off ±α (then nothing binarizes).</summary>
+    /// <summary>
+    /// ±α per output channel; <paramref name="nudge"/> scales every weight by its own factor in [0.999, 1.001], so the
+    /// channel has as many distinct values as weights: nothing binarizes and no codebook applies (the float kernels
+    /// run). The factors come from their own generator, so both variants draw the same signs, α and inputs.
+    /// </summary>
     private static float[] BinaryWeights(Random random, int m, int per, bool nudge)
     {
         var w = new float[m * per];
+        var factors = new Random(11);
         for (int o = 0; o < m; o++)
         {
             float alpha = (float)(0.01 + 0.05 * random.NextDouble());
             for (int i = 0; i < per; i++) w[o * per + i] = random.Next(2) == 0 ? alpha : -alpha;
-            if (nudge) w[o * per] *= 0.999f;
+            if (nudge)
+                for (int i = 0; i < per; i++) w[o * per + i] *= (float)(0.999 + 0.002 * factors.NextDouble());
         }
         return w;
     }
