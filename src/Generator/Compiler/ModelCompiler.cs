@@ -105,11 +105,17 @@ namespace ModelGen.Compiler
             if (plan.Compression.Count > 0)
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.CompressedWeights, path, System.IO.Path.GetFileName(path),
                     plan.Compression.Sum(c => c.Weights), plan.Compression.Sum(c => c.StoredBytes), plan.Compression.Sum(c => c.DenseBytes),
-                    string.Join("; ", plan.Compression.Select(c => string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                        "{0} '{1}' {2}, {3:P1} of {4} weights zero", c.OpType, c.Node, c.Technique, 1 - (double)c.Kept / Math.Max(1, c.Weights), c.Weights)))));
+                    string.Join("; ", plan.Compression.Select(Describe))));
             if (result.Storage == WeightStorage.Literals && result.WeightBytes > LargeWeightBytes)
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.LargeWeights, path, System.IO.Path.GetFileName(path), result.WeightBytes));
         }
+
+        /// <summary>One compressed layer for MG0302: the share of zeros only where weights were dropped (pruning).</summary>
+        private static string Describe(Plan.WeightCompression c) => c.Kept < c.Weights
+            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0} '{1}' {2}, {3:P1} of {4} weights zero",
+                c.OpType, c.Node, c.Technique, 1 - (double)c.Kept / Math.Max(1, c.Weights), c.Weights)
+            : string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0} '{1}' {2}, {3} weights in {4} bytes instead of {5}",
+                c.OpType, c.Node, c.Technique, c.Weights, c.StoredBytes, c.DenseBytes);
 
         /// <summary>Above this, literals cost more than a few seconds per build (FACTS.md: ~1.4 s and 0.3 GB per MB).</summary>
         public const long LargeWeightBytes = 4L * 1024 * 1024;
