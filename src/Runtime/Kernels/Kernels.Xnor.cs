@@ -204,7 +204,8 @@ public static partial class Kernels
                 ref ulong w0 = ref Unsafe.Add(ref wr, o * kWords);
                 if (Avx512BW.IsSupported)
                 {
-                    var (d00, d01, d10, d11, d20, d21, d30, d31) = Avx512Vbmi.IsSupported ? Diff4x2Vbmi(ref x0, ref x1, ref w0, kWords) : Diff4x2Avx512(ref x0, ref x1, ref w0, kWords);
+                    var (d00, d01, d10, d11, d20, d21, d30, d31) = Avx512Vbmi.IsSupported
+                        ? Diff4x2Avx512<VbmiCounter>(ref x0, ref x1, ref w0, kWords) : Diff4x2Avx512<NibbleCounter>(ref x0, ref x1, ref w0, kWords);
                     Store(ref yr, counts, o, p, pixels, d00, d01);
                     Store(ref yr, counts, o + 1, p, pixels, d10, d11);
                     Store(ref yr, counts, o + 2, p, pixels, d20, d21);
@@ -288,11 +289,41 @@ public static partial class Kernels
     /// </summary>
     private const int ByteSumVectors = 30;
 
-    /// <summary>4 channels × 2 pixels, 512 bits at a time: neg ^ (nz &amp; b) in one ternary-logic instruction.</summary>
-    private static (ulong, ulong, ulong, ulong, ulong, ulong, ulong, ulong) Diff4x2Avx512(ref ulong x0, ref ulong x1, ref ulong w0, int kWords)
+    /// <summary>How <see cref="Diff4x2Avx512{TCounter}"/> counts the bits of each byte of a 512-bit vector.</summary>
+    private interface IByteCounter
     {
-        var table = Vector512.Create(Vector128.Create(NibbleCounts));
-        var low = Vector512.Create((byte)0x0F);
+        static abstract Vector512<byte> Table();
+        static abstract Vector512<byte> Low();
+        static abstract Vector512<byte> Count(Vector512<byte> v, Vector512<byte> table, Vector512<byte> low);
+    }
+
+    /// <summary>The 16-entry nibble table (Avx512BW Shuffle), six instructions per count.</summary>
+    private struct NibbleCounter : IByteCounter
+    {
+        public static Vector512<byte> Table() => Vector512.Create(Vector128.Create(NibbleCounts));
+        public static Vector512<byte> Low() => Vector512.Create((byte)0x0F);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> Count(Vector512<byte> v, Vector512<byte> table, Vector512<byte> low) => PopBytes(v, table, low);
+    }
+
+    /// <summary>Two 64-entry table lookups (Avx512Vbmi PermuteVar64x8: bits 0–5, then bits 6–7): four instructions per count.</summary>
+    private struct VbmiCounter : IByteCounter
+    {
+        public static Vector512<byte> Table() => Vector512.Create(SixBitCounts);
+        public static Vector512<byte> Low() => Vector512.Create(TwoBitCounts);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> Count(Vector512<byte> v, Vector512<byte> table, Vector512<byte> low) => PopBytesVbmi(v, table, low);
+    }
+
+    /// <summary>
+    /// 4 channels × 2 pixels, 512 bits at a time: neg ^ (nz &amp; b) in one ternary-logic instruction, byte counts by
+    /// <typeparamref name="TCounter"/> (a struct, so the JIT compiles one copy per counter with the count inlined).
+    /// </summary>
+    private static (ulong, ulong, ulong, ulong, ulong, ulong, ulong, ulong) Diff4x2Avx512<TCounter>(ref ulong x0, ref ulong x1, ref ulong w0, int kWords)
+        where TCounter : struct, IByteCounter
+    {
+        var table = TCounter.Table();
+        var low = TCounter.Low();
         var s00 = Vector512<ulong>.Zero; var s01 = s00; var s10 = s00; var s11 = s00; var s20 = s00; var s21 = s00; var s30 = s00; var s31 = s00;
         ref ulong w1 = ref Unsafe.Add(ref w0, kWords);
         ref ulong w2 = ref Unsafe.Add(ref w1, kWords);
@@ -307,17 +338,17 @@ public static partial class Kernels
                 var n0 = Vector512.LoadUnsafe(ref x0, (nuint)j); var z0 = Vector512.LoadUnsafe(ref x0, (nuint)(kWords + j));
                 var n1 = Vector512.LoadUnsafe(ref x1, (nuint)j); var z1 = Vector512.LoadUnsafe(ref x1, (nuint)(kWords + j));
                 var a = Vector512.LoadUnsafe(ref w0, (nuint)j);
-                c00 += PopBytes(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c01 += PopBytes(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
+                c00 += TCounter.Count(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
+                c01 += TCounter.Count(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
                 a = Vector512.LoadUnsafe(ref w1, (nuint)j);
-                c10 += PopBytes(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c11 += PopBytes(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
+                c10 += TCounter.Count(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
+                c11 += TCounter.Count(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
                 a = Vector512.LoadUnsafe(ref w2, (nuint)j);
-                c20 += PopBytes(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c21 += PopBytes(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
+                c20 += TCounter.Count(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
+                c21 += TCounter.Count(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
                 a = Vector512.LoadUnsafe(ref w3, (nuint)j);
-                c30 += PopBytes(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c31 += PopBytes(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
+                c30 += TCounter.Count(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
+                c31 += TCounter.Count(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
             }
             if (full < kWords && j0 + 8 * ByteSumVectors >= kWords)
             {
@@ -352,69 +383,6 @@ public static partial class Kernels
         return (Vector512.Sum(s00), Vector512.Sum(s01), Vector512.Sum(s10), Vector512.Sum(s11), Vector512.Sum(s20), Vector512.Sum(s21), Vector512.Sum(s30), Vector512.Sum(s31));
     }
 
-    /// <summary><see cref="Diff4x2Avx512"/> with byte counts from two 64-entry table lookups (Avx512Vbmi PermuteVar64x8: bits 0–5, then bits 6–7): four instructions per count instead of six.</summary>
-    private static (ulong, ulong, ulong, ulong, ulong, ulong, ulong, ulong) Diff4x2Vbmi(ref ulong x0, ref ulong x1, ref ulong w0, int kWords)
-    {
-        var table = Vector512.Create(SixBitCounts);
-        var low = Vector512.Create(TwoBitCounts);
-        var s00 = Vector512<ulong>.Zero; var s01 = s00; var s10 = s00; var s11 = s00; var s20 = s00; var s21 = s00; var s30 = s00; var s31 = s00;
-        ref ulong w1 = ref Unsafe.Add(ref w0, kWords);
-        ref ulong w2 = ref Unsafe.Add(ref w1, kWords);
-        ref ulong w3 = ref Unsafe.Add(ref w2, kWords);
-        int full = kWords & ~7;
-        for (int j0 = 0; j0 < kWords; j0 += 8 * ByteSumVectors)
-        {
-            int end = Math.Min(full, j0 + 8 * ByteSumVectors);
-            var c00 = Vector512<byte>.Zero; var c01 = c00; var c10 = c00; var c11 = c00; var c20 = c00; var c21 = c00; var c30 = c00; var c31 = c00;
-            for (int j = j0; j < end; j += 8)
-            {
-                var n0 = Vector512.LoadUnsafe(ref x0, (nuint)j); var z0 = Vector512.LoadUnsafe(ref x0, (nuint)(kWords + j));
-                var n1 = Vector512.LoadUnsafe(ref x1, (nuint)j); var z1 = Vector512.LoadUnsafe(ref x1, (nuint)(kWords + j));
-                var a = Vector512.LoadUnsafe(ref w0, (nuint)j);
-                c00 += PopBytesVbmi(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c01 += PopBytesVbmi(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
-                a = Vector512.LoadUnsafe(ref w1, (nuint)j);
-                c10 += PopBytesVbmi(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c11 += PopBytesVbmi(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
-                a = Vector512.LoadUnsafe(ref w2, (nuint)j);
-                c20 += PopBytesVbmi(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c21 += PopBytesVbmi(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
-                a = Vector512.LoadUnsafe(ref w3, (nuint)j);
-                c30 += PopBytesVbmi(Avx512F.TernaryLogic(n0, z0, a, 0x78).AsByte(), table, low);
-                c31 += PopBytesVbmi(Avx512F.TernaryLogic(n1, z1, a, 0x78).AsByte(), table, low);
-            }
-            if (full < kWords && j0 + 8 * ByteSumVectors >= kWords)
-            {
-                // The row's last 4 words, 256 bits, counted into the low halves of the byte sums.
-                var table2 = Vector256.Create(Vector128.Create(NibbleCounts));
-                var low2 = Vector256.Create((byte)0x0F);
-                var n0 = Vector256.LoadUnsafe(ref x0, (nuint)full); var z0 = Vector256.LoadUnsafe(ref x0, (nuint)(kWords + full));
-                var n1 = Vector256.LoadUnsafe(ref x1, (nuint)full); var z1 = Vector256.LoadUnsafe(ref x1, (nuint)(kWords + full));
-                c00 += Count256(n0, z0, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
-                c01 += Count256(n1, z1, Vector256.LoadUnsafe(ref w0, (nuint)full), table2, low2);
-                c10 += Count256(n0, z0, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
-                c11 += Count256(n1, z1, Vector256.LoadUnsafe(ref w1, (nuint)full), table2, low2);
-                c20 += Count256(n0, z0, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
-                c21 += Count256(n1, z1, Vector256.LoadUnsafe(ref w2, (nuint)full), table2, low2);
-                c30 += Count256(n0, z0, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
-                c31 += Count256(n1, z1, Vector256.LoadUnsafe(ref w3, (nuint)full), table2, low2);
-            }
-            var zero = Vector512<byte>.Zero;
-            s00 += Avx512BW.SumAbsoluteDifferences(c00, zero).AsUInt64(); s01 += Avx512BW.SumAbsoluteDifferences(c01, zero).AsUInt64();
-            s10 += Avx512BW.SumAbsoluteDifferences(c10, zero).AsUInt64(); s11 += Avx512BW.SumAbsoluteDifferences(c11, zero).AsUInt64();
-            s20 += Avx512BW.SumAbsoluteDifferences(c20, zero).AsUInt64(); s21 += Avx512BW.SumAbsoluteDifferences(c21, zero).AsUInt64();
-            s30 += Avx512BW.SumAbsoluteDifferences(c30, zero).AsUInt64(); s31 += Avx512BW.SumAbsoluteDifferences(c31, zero).AsUInt64();
-        }
-        if (kWords < PackedSumWords)
-        {
-            // Every lane total is below 2^16 (a row has fewer than 65536 bits): four counts share each 64-bit lane, so
-            // two horizontal sums give all eight.
-            ulong a = Vector512.Sum(s00 | (s01 << 16) | (s10 << 32) | (s11 << 48));
-            ulong b = Vector512.Sum(s20 | (s21 << 16) | (s30 << 32) | (s31 << 48));
-            return (a & 0xFFFF, (a >> 16) & 0xFFFF, (a >> 32) & 0xFFFF, a >> 48, b & 0xFFFF, (b >> 16) & 0xFFFF, (b >> 32) & 0xFFFF, b >> 48);
-        }
-        return (Vector512.Sum(s00), Vector512.Sum(s01), Vector512.Sum(s10), Vector512.Sum(s11), Vector512.Sum(s20), Vector512.Sum(s21), Vector512.Sum(s30), Vector512.Sum(s31));
-    }
 
     /// <summary>Rows shorter than this many words (65536 bits) have counts that fit 16 bits.</summary>
     private const int PackedSumWords = 1024;
