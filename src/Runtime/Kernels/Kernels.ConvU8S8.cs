@@ -212,7 +212,19 @@ public static partial class Kernels
                 if (runs > 4) runs = 0;
             }
             int q = 0;
-            if (runs == 1)
+            if (runs == 1 && flip == 0)
+            {
+                int b = runBase[0];
+                for (; 4 * q + 4 <= k; q++)
+                {
+                    var r0 = Vector128.LoadUnsafe(ref s, (nuint)(b + Unsafe.Add(ref tap, 4 * q)));
+                    var r1 = Vector128.LoadUnsafe(ref s, (nuint)(b + Unsafe.Add(ref tap, 4 * q + 1)));
+                    var r2 = Vector128.LoadUnsafe(ref s, (nuint)(b + Unsafe.Add(ref tap, 4 * q + 2)));
+                    var r3 = Vector128.LoadUnsafe(ref s, (nuint)(b + Unsafe.Add(ref tap, 4 * q + 3)));
+                    InterleaveQuads(r0, r1, r2, r3, ref dst, q);
+                }
+            }
+            else if (runs == 1)
             {
                 int b = runBase[0];
                 for (; 4 * q + 4 <= k; q++)
@@ -224,7 +236,22 @@ public static partial class Kernels
                     InterleaveQuads(r0, r1, r2, r3, ref dst, q);
                 }
             }
-            else if (runs > 1)
+            else if (runs == 2)
+            {
+                // One row boundary in the panel (wide rows): two loads a tap, one blend.
+                var m1 = Vector128.GreaterThanOrEqual(lane, Vector128.Create((byte)runStart[1]));
+                int b0 = runBase[0], b1 = runBase[1];
+                for (; 4 * q + 4 <= k; q++)
+                {
+                    int t0 = Unsafe.Add(ref tap, 4 * q), t1 = Unsafe.Add(ref tap, 4 * q + 1), t2 = Unsafe.Add(ref tap, 4 * q + 2), t3 = Unsafe.Add(ref tap, 4 * q + 3);
+                    var r0 = Vector128.ConditionalSelect(m1, Vector128.LoadUnsafe(ref s, (nuint)(b1 + t0)), Vector128.LoadUnsafe(ref s, (nuint)(b0 + t0))) ^ xor;
+                    var r1 = Vector128.ConditionalSelect(m1, Vector128.LoadUnsafe(ref s, (nuint)(b1 + t1)), Vector128.LoadUnsafe(ref s, (nuint)(b0 + t1))) ^ xor;
+                    var r2 = Vector128.ConditionalSelect(m1, Vector128.LoadUnsafe(ref s, (nuint)(b1 + t2)), Vector128.LoadUnsafe(ref s, (nuint)(b0 + t2))) ^ xor;
+                    var r3 = Vector128.ConditionalSelect(m1, Vector128.LoadUnsafe(ref s, (nuint)(b1 + t3)), Vector128.LoadUnsafe(ref s, (nuint)(b0 + t3))) ^ xor;
+                    InterleaveQuads(r0, r1, r2, r3, ref dst, q);
+                }
+            }
+            else if (runs > 2)
             {
                 runStart[runs] = Int8PanelWidth;
                 // Lanes of run r (r ≥ 1) replace those of the runs before it.
@@ -308,45 +335,61 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreQuadTile(ReadOnlySpan<int> tile, int rows, int cols, in QuadConvOutput o, int channel, int offset, int ldy)
     {
+        if (o.Correction.Length < channel + rows || (o.Bytes.IsEmpty ? o.Int.Length : o.Bytes.Length) < offset + (rows - 1) * ldy + cols)
+            throw new ArgumentException("Tile outside Y.", nameof(offset));
         ref int t = ref MemoryMarshal.GetReference(tile);
-        for (int r = 0; r < rows; r++, offset += ldy)
+        ref int correction = ref Unsafe.Add(ref MemoryMarshal.GetReference(o.Correction), channel);
+        if (o.Bytes.IsEmpty)
         {
-            int add = o.Correction[channel + r];
-            ref int row = ref Unsafe.Add(ref t, r * Int8PanelWidth);
-            if (o.Bytes.IsEmpty)
+            ref int y = ref Unsafe.Add(ref MemoryMarshal.GetReference(o.Int), offset);
+            for (int r = 0; r < rows; r++, y = ref Unsafe.Add(ref y, ldy))
             {
-                var dst = o.Int.Slice(offset, cols);
+                int add = Unsafe.Add(ref correction, r);
+                ref int row = ref Unsafe.Add(ref t, r * Int8PanelWidth);
                 if (Vector256.IsHardwareAccelerated && cols == Int8PanelWidth)
                 {
                     var v = Vector256.Create(add);
-                    (Vector256.LoadUnsafe(ref row) + v).StoreUnsafe(ref MemoryMarshal.GetReference(dst));
-                    (Vector256.LoadUnsafe(ref row, 8) + v).StoreUnsafe(ref MemoryMarshal.GetReference(dst), 8);
+                    (Vector256.LoadUnsafe(ref row) + v).StoreUnsafe(ref y);
+                    (Vector256.LoadUnsafe(ref row, 8) + v).StoreUnsafe(ref y, 8);
                     continue;
                 }
-                for (int j = 0; j < cols; j++) dst[j] = Unsafe.Add(ref row, j) + add;
-                continue;
+                for (int j = 0; j < cols; j++) Unsafe.Add(ref y, j) = Unsafe.Add(ref row, j) + add;
             }
-            float scale = o.Multiplier.Length == 1 ? o.Multiplier[0] : o.Multiplier[channel + r];
-            var bytes = o.Bytes.Slice(offset, cols);
-            if (Avx2.IsSupported && cols == Int8PanelWidth)
+            return;
+        }
+        bool perChannel = o.Multiplier.Length != 1;
+        if (perChannel && o.Multiplier.Length < channel + rows) throw new ArgumentException("Tile outside the multipliers.", nameof(channel));
+        ref float multiplier = ref Unsafe.Add(ref MemoryMarshal.GetReference(o.Multiplier), perChannel ? channel : 0);
+        ref byte dst = ref Unsafe.Add(ref MemoryMarshal.GetReference(o.Bytes), offset);
+        if (Avx2.IsSupported && cols == Int8PanelWidth)
+        {
+            var lo = Vector256.Create(o.Lo); var hi = Vector256.Create(o.Hi); var zp = Vector256.Create(o.ZeroPoint);
+            var order = Vector256.Create(0, 4, 1, 5, 0, 4, 1, 5);
+            for (int r = 0; r < rows; r++, dst = ref Unsafe.Add(ref dst, ldy))
             {
-                var vs = Vector256.Create(scale); var vb = Vector256.Create(add);
-                var lo = Vector256.Create(o.Lo); var hi = Vector256.Create(o.Hi); var zp = Vector256.Create(o.ZeroPoint);
+                ref int row = ref Unsafe.Add(ref t, r * Int8PanelWidth);
+                var vs = Vector256.Create(perChannel ? Unsafe.Add(ref multiplier, r) : multiplier);
+                var vb = Vector256.Create(Unsafe.Add(ref correction, r));
                 // vcvtps2dq rounds half to even (the default MXCSR mode): Round + truncating conversion in one step.
                 var q0 = Avx.ConvertToVector256Int32(Vector256.Min(Vector256.Max(Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref row) + vb) * vs, lo), hi)) + zp;
                 var q1 = Avx.ConvertToVector256Int32(Vector256.Min(Vector256.Max(Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref row, 8) + vb) * vs, lo), hi)) + zp;
                 // In range after the clamp: the saturating packs keep the values; vpermd restores the order the in-lane packs mixed.
                 var words = Avx2.PackSignedSaturate(q0, q1);
                 var packed = o.Signed ? Avx2.PackSignedSaturate(words, words).AsByte() : Avx2.PackUnsignedSaturate(words, words);
-                var ordered = Avx2.PermuteVar8x32(packed.AsInt32(), Vector256.Create(0, 4, 1, 5, 0, 4, 1, 5));
-                ordered.GetLower().AsByte().StoreUnsafe(ref MemoryMarshal.GetReference(bytes));
-                continue;
+                Avx2.PermuteVar8x32(packed.AsInt32(), order).GetLower().AsByte().StoreUnsafe(ref dst);
             }
+            return;
+        }
+        for (int r = 0; r < rows; r++, dst = ref Unsafe.Add(ref dst, ldy))
+        {
+            ref int row = ref Unsafe.Add(ref t, r * Int8PanelWidth);
+            float scale = perChannel ? Unsafe.Add(ref multiplier, r) : multiplier;
+            int add = Unsafe.Add(ref correction, r);
             for (int j = 0; j < cols; j++)
             {
                 float v = (float)(Unsafe.Add(ref row, j) + add) * scale;
                 v = MathF.Min(MathF.Max(v, o.Lo), o.Hi);
-                bytes[j] = (byte)((int)MathF.Round(v, MidpointRounding.ToEven) + o.ZeroPoint);
+                Unsafe.Add(ref dst, j) = (byte)((int)MathF.Round(v, MidpointRounding.ToEven) + o.ZeroPoint);
             }
         }
     }
