@@ -10,7 +10,9 @@ namespace ModelGen.Benchmarks;
 
 /// <summary>
 /// The quantized operators against ONNX Runtime (one intra-op thread) and against ModelGen's float kernel of the same
-/// shape: QLinearConv 64→64 3×3 on 56×56 (uint8 x, int8 w, uint8 y) and QLinearMatMul 1×1024 · 1024×1000. ModelGen runs
+/// shape: QLinearConv 64→64 3×3 on 56×56 (uint8 x, int8 w, uint8 y), two pointwise QLinearConvs of MobileNetV2's kind
+/// (32→192 on 112×112: few channels, many pixels; 384→64 on 14×14: many channels, 196 pixels) and QLinearMatMul
+/// 1×1024 · 1024×1000. ModelGen runs
 /// the runtime kernel the generator calls (for these symmetric int8 weights the uint8 × int8 quad kernels,
 /// Kernels.GemmU8S8/ConvU8S8), with the weights packed as the generator does at build time, and, for comparison, the exact
 /// int16 path (ModelGenInt16Path) it uses for other weights; ONNX
@@ -19,12 +21,15 @@ namespace ModelGen.Benchmarks;
 [MemoryDiagnoser]
 public class QuantizedBenchmarks
 {
-    public static IEnumerable<string> Shapes => new[] { "qconv 64x56x56 3x3 ->64", "qmatmul 1x1024 x 1024x1000" };
+    public static IEnumerable<string> Shapes => new[]
+    {
+        "qconv 64x56x56 3x3 ->64", "qconv 32x112x112 1x1 ->192", "qconv 384x14x14 1x1 ->64", "qmatmul 1x1024 x 1024x1000",
+    };
 
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";
 
-    private const int C = 64, H = 56, M = 64, K = 1024, N = 1000;
+    private const int K = 1024, N = 1000;
     private const float XScale = 0.02f, WScale = 0.004f, YScale = 0.05f;
     private byte[] _x = null!, _y = null!, _ortY = null!;
     private sbyte[] _w = null!;
@@ -43,7 +48,15 @@ public class QuantizedBenchmarks
     {
         var random = new Random(5);
         bool conv = Shape.StartsWith("qconv", StringComparison.Ordinal);
-        int xLength = conv ? C * H * H : K, wLength = conv ? M * C * 9 : K * N, yLength = conv ? M * H * H : N;
+        var (C, H, M, R) = Shape switch
+        {
+            "qconv 64x56x56 3x3 ->64" => (64, 56, 64, 3),
+            "qconv 32x112x112 1x1 ->192" => (32, 112, 192, 1),
+            "qconv 384x14x14 1x1 ->64" => (384, 14, 64, 1),
+            _ => (0, 0, 0, 0),
+        };
+        int kernelSize = C * R * R, pad = R / 2;
+        int xLength = conv ? C * H * H : K, wLength = conv ? M * kernelSize : K * N, yLength = conv ? M * H * H : N;
         _x = Enumerable.Range(0, xLength).Select(_ => (byte)random.Next(256)).ToArray();
         _w = Enumerable.Range(0, wLength).Select(_ => (sbyte)random.Next(-128, 128)).ToArray();
         _y = new byte[yLength];
@@ -52,22 +65,34 @@ public class QuantizedBenchmarks
         float[] fx = _x.Select(v => (v - 120) * XScale).ToArray(), fw = _w.Select(v => v * WScale).ToArray(), fy = new float[yLength];
         if (conv)
         {
-            var g = new ConvGeometry(C, 1, H, H, M, 1, H, H, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, chunk: 0);
-            _prepared = new short[M * C * 9];
-            Kernels.WidenInt8Rows<sbyte>(_w, C * 9, 0, M, C * 9, default, _prepared);
+            var g = new ConvGeometry(C, 1, H, H, M, 1, H, H, 1, R, R, 1, 1, 1, 1, 1, 1, 0, pad, pad, 1, chunk: 0);
+            _prepared = new short[M * kernelSize];
+            Kernels.WidenInt8Rows<sbyte>(_w, kernelSize, 0, M, kernelSize, default, _prepared);
             _scratch = new short[Kernels.ConvIntegerScratchShorts(g, true, true)];
             _int16 = () => Kernels.QLinearConv<byte, sbyte, byte>(_x, XZero, default, default, _prepared, default, _multiplier, YZero, _y, 1, g, _scratch);
             // Symmetric int8 weights: the generator emits the uint8 x int8 quad kernel (weight rows as bytes + row sums).
             var rowSums = new int[M];
-            for (int i = 0; i < _w.Length; i++) rowSums[i / (C * 9)] += _w[i];
+            for (int i = 0; i < _w.Length; i++) rowSums[i / kernelSize] += _w[i];
             var quadScratch = new short[Kernels.ConvU8S8ScratchShorts(g, true)];
             _int8 = () => Kernels.QLinearConvU8S8<byte, byte>(_x, XZero, _w, rowSums, default, _multiplier, YZero, _y, 1, g, quadScratch);
-            // The float convolution the generator picks for this shape: Winograd F(2x2, 3x3).
-            var u = new float[Kernels.WinogradWeightLength(M, C)];
-            Kernels.WinogradTransformWeights(fw, M, C, u);
-            int tilesW = (H + 1) / 2, rows = Math.Max(1, Math.Min((H + 1) / 2, 256 * 1024 / (16 * (C + M) * tilesW)));
-            var fscratch = new float[Kernels.WinogradScratch(C, M, H, rows)];
-            _float = () => Kernels.ConvWinograd(fx, u, default, fy, 1, C, H, H, M, H, H, 1, 1, rows, default, fscratch);
+            if (R == 3)
+            {
+                // The float convolution the generator picks for this shape: Winograd F(2x2, 3x3).
+                var u = new float[Kernels.WinogradWeightLength(M, C)];
+                Kernels.WinogradTransformWeights(fw, M, C, u);
+                int tilesW = (H + 1) / 2, rows = Math.Max(1, Math.Min((H + 1) / 2, 256 * 1024 / (16 * (C + M) * tilesW)));
+                var fscratch = new float[Kernels.WinogradScratch(C, M, H, rows)];
+                _float = () => Kernels.ConvWinograd(fx, u, default, fy, 1, C, H, H, M, H, H, 1, 1, rows, default, fscratch);
+            }
+            else
+            {
+                // Pointwise: the float GEMM straight on the input planes, weights packed as rows (ConvBenchmarks' choice).
+                var fg = new ConvGeometry(C, 1, H, H, M, 1, H, H, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, chunk: 0, packedWeights: true);
+                var packedW = new float[Kernels.PackedALength(M, C)];
+                Kernels.PackA(fw, C, M, C, packedW);
+                var fscratch = new float[Math.Max(1, Kernels.ConvScratch(fg))];
+                _float = () => Kernels.Conv(fx, packedW, default, fy, 1, fg, default, fscratch);
+            }
         }
         else
         {
@@ -94,7 +119,7 @@ public class QuantizedBenchmarks
         }
 
         var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        _session = new InferenceSession(conv ? QuantizedModel.Conv(C, H, M, _w) : QuantizedModel.MatMul(K, N, _w), options);
+        _session = new InferenceSession(conv ? QuantizedModel.Conv(C, H, M, R, _w) : QuantizedModel.MatMul(K, N, _w), options);
         _runOptions = new RunOptions();
         _binding = _session.CreateIoBinding();
         _ortInput = OrtValue.CreateTensorValueFromMemory(_x, conv ? new long[] { 1, C, H, H } : new long[] { 1, K });
@@ -157,11 +182,12 @@ internal static class QuantizedModel
 {
     private const int Float = 1, UInt8 = 2, Int8 = 3;
 
-    public static byte[] Conv(int c, int h, int m, sbyte[] w)
+    public static byte[] Conv(int c, int h, int m, int r, sbyte[] w)
     {
+        int p = r / 2;
         var node = Node("QLinearConv", new[] { "x", "xs", "xz", "w", "ws", "wz", "ys", "yz" },
-            IntsAttribute("pads", 1, 1, 1, 1), IntsAttribute("kernel_shape", 3, 3));
-        return Model(node, w, new long[] { m, c, 3, 3 }, new long[] { 1, c, h, h }, new long[] { 1, m, h, h });
+            IntsAttribute("pads", p, p, p, p), IntsAttribute("kernel_shape", r, r));
+        return Model(node, w, new long[] { m, c, r, r }, new long[] { 1, c, h, h }, new long[] { 1, m, h, h });
     }
 
     public static byte[] MatMul(int k, int n, sbyte[] w)

@@ -114,16 +114,25 @@ namespace ModelGen.Ops
             return QuantizedMatrix.IsSignedQuadWeight(node, wIndex, wZeroIndex);
         }
 
-        /// <summary>Kernels.ConvU8S8ScratchShorts.</summary>
+        /// <summary>
+        /// Kernels.ConvU8S8ScratchShorts: correction, taps, one block of im2col panels (128 KiB at most) and, unless the
+        /// convolution is 1×1, stride 1 and unpadded, the padded planes with 16 bytes of slack. The same with or without requantization.
+        /// </summary>
         public static long QuadScratchShorts(QuantizedConv s, bool requantize)
         {
-            int k = s.K, pixels = s.Pixels;
+            _ = requantize;
+            int k = s.K, pixels = s.Pixels, kQuads = (k + 3) / 4;
             var g = s.G;
             long padded = 1;
+            bool direct = true;
             for (int i = 0; i < g.Rank; i++)
+            {
                 padded *= Math.Max(g.Input[i] + g.PadBegin[i], (g.Output[i] - 1) * g.Strides[i] + (g.Kernel[i] - 1) * g.Dilations[i] + 1);
-            long panels = (long)(pixels + QuantizedMatrix.PanelWidth - 1) / QuantizedMatrix.PanelWidth * QuantizedMatrix.PanelWidth * 4 * ((k + 3) / 4);
-            return (requantize ? 2L * (s.M / s.Group) * pixels : 0) + 2L * s.M + 2L * k + (panels + 1) / 2 + ((long)(s.C / s.Group) * padded + 1) / 2;
+                direct &= g.Kernel[i] == 1 && g.Strides[i] == 1 && g.PadBegin[i] == 0 && g.Output[i] == g.Input[i];
+            }
+            long blockPanels = Math.Max(1, Math.Min(128 * 1024 / (64 * kQuads), (pixels + QuantizedMatrix.PanelWidth - 1) / QuantizedMatrix.PanelWidth));
+            long bytes = 4L * s.M + 4L * k + 64L * kQuads * blockPanels + (direct ? 0 : (long)(s.C / s.Group) * padded + 16);
+            return (bytes + 1) / 2;
         }
 
         /// <summary>

@@ -94,6 +94,17 @@ public class ConvIntegerTests
         new QConvCase(1, 5, 6, 40, 6, 3, 3, Pad: 1),
         new QConvCase(2, 4, 5, 36, 8, 3, 3, Dilation: 2, Pad: 2),
         new QConvCase(1, 6, 4, 32, 4, 1, 1, Group: 2),
+        // The uint8 × int8 quad kernel's paths: 1×1 read directly (a partial last panel, K and M not multiples of the quad
+        // and of the 6/8-row tile, two images), 1×1 with stride or padding (padded copy), panels spanning two, three or
+        // more than four output rows, several pixel blocks (large K) with a partial last one, directly and padded.
+        new QConvCase(2, 7, 5, 9, 13, 1, 1),
+        new QConvCase(1, 12, 9, 9, 10, 1, 1, Stride: 2),
+        new QConvCase(1, 8, 6, 20, 9, 1, 1, Pad: 1),
+        new QConvCase(1, 16, 4, 24, 20, 3, 3, Pad: 1),
+        new QConvCase(1, 9, 7, 7, 11, 3, 3, Pad: 1),
+        new QConvCase(1, 4, 12, 3, 7, 3, 3, Pad: 1),
+        new QConvCase(1, 120, 12, 12, 10, 3, 3, Pad: 1),
+        new QConvCase(1, 2100, 10, 10, 3, 1, 1),
     };
 
     private static ModelBuilder Model(QConvCase s, bool xSigned, bool wSigned, int[] w, int[] wz, bool constantW)
@@ -146,5 +157,23 @@ public class ConvIntegerTests
                 var expected = s.Reference(x, xz[0], w, wz);
                 Assert.Equal(expected.Select(v => (int)v).ToArray(), actual);
             }
+    }
+
+    /// <summary>Constant int8 weights with zero point 0 (the uint8 × int8 quad kernel), uint8 and int8 x, against the direct reference.</summary>
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Symmetric_int8_weights_match_the_reference(QConvCase s)
+    {
+        var random = new Random(s.GetHashCode() & 0x7FFF);
+        int xLength = (int)s.XShape.Aggregate(1L, (a, b) => a * b), wLength = (int)s.WShape.Aggregate(1L, (a, b) => a * b);
+        foreach (var (xSigned, mode) in new[] { (false, "random"), (true, "random"), (false, "max"), (true, "min") })
+        {
+            var x = QuantizedTestData.Values(random, xLength, xSigned, mode);
+            var w = QuantizedTestData.Values(random, wLength, true, mode == "random" ? "random" : "min");
+            var xz = mode == "random" ? QuantizedTestData.Values(random, 1, xSigned) : QuantizedTestData.Values(random, 1, xSigned, mode == "max" ? "min" : "max");
+            var inputs = new Dictionary<string, Array> { ["x"] = QuantizedTestData.ToArray(x, xSigned), ["xz"] = QuantizedTestData.ToArray(xz, xSigned) };
+            var actual = QuantizedTestData.RunModelGen(Model(s, xSigned, true, w, new[] { 0 }, constantW: true), inputs);
+            Assert.Equal(s.Reference(x, xz[0], w, new[] { 0 }).Select(v => (int)v).ToArray(), actual);
+        }
     }
 }
