@@ -94,15 +94,25 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node);
-            return 2 * (PrefixShorts(FloatInput(node) ? node.Inputs[0]!.Length : 0, 0) + QuantizedConv.QuadScratchShorts(s, requantize: false));
+            long prefix = PrefixShorts(FloatInput(node) ? node.Inputs[0]!.Length : 0, 0);
+            if (DepthwiseInteger.Applies(node, s, 3, 4)) return 2 * prefix + 4 * DepthwiseInteger.ScratchFloats(s);
+            return 2 * (prefix + QuantizedConv.QuadScratchShorts(s, requantize: false));
         }
 
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
             var s = Analyze(node);
-            var (quads, sums) = QuantizedConv.QuadWeights(ctx, s, 3);
             bool f = FloatInput(node);
+            if (DepthwiseInteger.Applies(node, s, 3, 4))
+            {
+                ctx.Call("DynamicDepthwiseConvU8", ("x", f ? ctx.Input(0) : Arg.None), ("xQuantized", Quantized(ctx, 0)), ("xScale", Quantized(ctx, 1)),
+                    ("xZeroPoint", Quantized(ctx, 2)), ("weights", DepthwiseInteger.Weights(ctx, s, 3, 4)), ("wScale", ctx.Input(5)),
+                    ("bias", QuantizedMatrix.OptionalInput(ctx, 6)), ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)),
+                    ("activation", KernelLayout.Activation(node)), ("scratch", ctx.Scratch(DataType.Int16)));
+                return;
+            }
+            var (quads, sums) = QuantizedConv.QuadWeights(ctx, s, 3);
             ctx.Call("DynamicConvU8S8", ("x", f ? ctx.Input(0) : Arg.None), ("xQuantized", Quantized(ctx, 0)), ("xScale", Quantized(ctx, 1)),
                 ("xZeroPoint", Quantized(ctx, 2)), ("quadW", quads), ("rowSums", sums), ("wScale", ctx.Input(5)), ("bias", QuantizedMatrix.OptionalInput(ctx, 6)),
                 ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)), ("activation", KernelLayout.Activation(node)),
