@@ -63,7 +63,7 @@ namespace ModelGen.Ops
                     $"bias must be a constant float with 1 or {channels} elements");
         }
 
-        protected static Arg Quantized(LoweringContext ctx, int index) => FloatInput(ctx.Node) ? Arg.None : ctx.Input(index);
+        protected static Arg QuantizedInput(LoweringContext ctx, int index) => FloatInput(ctx.Node) ? Arg.None : ctx.Input(index);
     }
 
     /// <summary>The dynamically quantized convolution (see <see cref="DynamicQuantizedOp"/>).</summary>
@@ -106,15 +106,15 @@ namespace ModelGen.Ops
             bool f = FloatInput(node);
             if (DepthwiseInteger.Applies(node, s, 3, 4))
             {
-                ctx.Call("DynamicDepthwiseConvU8", ("x", f ? ctx.Input(0) : Arg.None), ("xQuantized", Quantized(ctx, 0)), ("xScale", Quantized(ctx, 1)),
-                    ("xZeroPoint", Quantized(ctx, 2)), ("weights", DepthwiseInteger.Weights(ctx, s, 3, 4)), ("wScale", ctx.Input(5)),
+                ctx.Call("DynamicDepthwiseConvU8", ("x", f ? ctx.Input(0) : Arg.None), ("xQuantized", QuantizedInput(ctx, 0)), ("xScale", QuantizedInput(ctx, 1)),
+                    ("xZeroPoint", QuantizedInput(ctx, 2)), ("weights", DepthwiseInteger.Weights(ctx, s, 3, 4)), ("wScale", ctx.Input(5)),
                     ("bias", QuantizedMatrix.OptionalInput(ctx, 6)), ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)),
                     ("activation", KernelLayout.Activation(node)), ("scratch", ctx.Scratch(DataType.Int16)));
                 return;
             }
             var (quads, sums) = QuantizedConv.QuadWeights(ctx, s, 3);
-            ctx.Call("DynamicConvU8S8", ("x", f ? ctx.Input(0) : Arg.None), ("xQuantized", Quantized(ctx, 0)), ("xScale", Quantized(ctx, 1)),
-                ("xZeroPoint", Quantized(ctx, 2)), ("quadW", quads), ("rowSums", sums), ("wScale", ctx.Input(5)), ("bias", QuantizedMatrix.OptionalInput(ctx, 6)),
+            ctx.Call("DynamicConvU8S8", ("x", f ? ctx.Input(0) : Arg.None), ("xQuantized", QuantizedInput(ctx, 0)), ("xScale", QuantizedInput(ctx, 1)),
+                ("xZeroPoint", QuantizedInput(ctx, 2)), ("quadW", quads), ("rowSums", sums), ("wScale", ctx.Input(5)), ("bias", QuantizedMatrix.OptionalInput(ctx, 6)),
                 ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)), ("activation", KernelLayout.Activation(node)),
                 ("scratch", ctx.Scratch(DataType.Int16)));
         }
@@ -169,8 +169,8 @@ namespace ModelGen.Ops
             long weights = (long)d.K * d.N;
             ctx.ReportCompression("int8", weights, weights, 4 * weights, weights + 4L * d.N);
             bool f = FloatInput(node);
-            ctx.Call("DynamicMatMulU8S8", ("a", f ? ctx.Input(0) : Arg.None), ("aQuantized", Quantized(ctx, 0)), ("aScale", Quantized(ctx, 1)),
-                ("aZeroPoint", Quantized(ctx, 2)), ("packedB", packed), ("columnSums", sums), ("wScale", ctx.Input(5)), ("bias", QuantizedMatrix.OptionalInput(ctx, 6)),
+            ctx.Call("DynamicMatMulU8S8", ("a", f ? ctx.Input(0) : Arg.None), ("aQuantized", QuantizedInput(ctx, 0)), ("aScale", QuantizedInput(ctx, 1)),
+                ("aZeroPoint", QuantizedInput(ctx, 2)), ("packedB", packed), ("columnSums", sums), ("wScale", ctx.Input(5)), ("bias", QuantizedMatrix.OptionalInput(ctx, 6)),
                 ("y", ctx.Output(0)), ("m", d.M * d.Count), ("n", d.N), ("k", d.K), ("activation", KernelLayout.Activation(node)),
                 ("scratch", ctx.Scratch(DataType.Int16)));
         }
