@@ -86,6 +86,28 @@ public class DynamicQuantizationFusionTests
         Assert.Equal(new[] { "DynamicMatMulU8S8" }, Kernels(b).Where(k => k != "CopyCall").ToArray());
     }
 
+    /// <summary>
+    /// Outputs larger than the kernel's block (512 KiB of int32): the output channels run in blocks of 16·k channels
+    /// (here 32 + 16, batch 2), each with its slice of the weights.
+    /// </summary>
+    [Fact]
+    public void Large_pointwise_convolution_runs_in_channel_blocks_equal_to_onnx_runtime()
+    {
+        var random = new Random(35);
+        int c = 8, m = 48, h = 64;
+        var b = new ModelBuilder(13).Input("x", 2, c, h, h)
+            .Initializer("w", Enumerable.Range(0, m * c).Select(_ => (byte)random.Next(1, 256)).ToArray(), m, c, 1, 1)
+            .Initializer("w_z", new[] { (byte)128 })
+            .Initializer("w_s", Enumerable.Range(0, m).Select(i => 0.001f + 0.0001f * i).ToArray(), m, 1, 1)
+            .Initializer("bias", TestData.Floats(random, m), m, 1, 1)
+            .Node("DynamicQuantizeLinear", new[] { "x" }, new[] { "xq", "xs", "xz" })
+            .Node("ConvInteger", new[] { "xq", "w", "xz", "w_z" }, new[] { "acc" });
+        Rescale(b, swapped: false, bias: true, activation: "Clip");
+        b.Output("y");
+        OnnxAssert.MatchesOnnxRuntime(b, absTolerance: 0, relTolerance: 0);
+        Assert.Equal(new[] { "DynamicConvU8S8" }, Kernels(b).Where(k => k != "CopyCall").ToArray());
+    }
+
     /// <summary>Two layers reading one DynamicQuantizeLinear: it runs once, both layers fuse the rest.</summary>
     [Fact]
     public void Shared_quantized_input_is_quantized_once()
