@@ -42,48 +42,15 @@ public static partial class Kernels
         int outLength = batch * channels * pixels;
         if (y.Length < outLength) throw new ArgumentException($"Expected Y of at least {outLength} elements.", nameof(y));
         var q = QuantizedActivation(x, xQuantized, xScale, xZeroPoint, 0, scratch, out float s, out byte zp, out var rest);
-        var zeroPoint = MemoryMarshal.CreateReadOnlySpan(ref zp, 1);
-        var yInt = MemoryMarshal.Cast<float, int>(y);
-        int block = DynamicConvBlock(g, pixels), kQuads = (g.Channels / g.Groups * g.KernelD * g.KernelH * g.KernelW + 3) / 4;
-        int inLength = g.Channels * g.Depth * g.Height * g.Width;
-        if (q.Length < batch * inLength) throw new ArgumentException($"Expected X of at least {batch * inLength} elements.", nameof(x));
+        ConvIntegerU8S8(q, MemoryMarshal.CreateReadOnlySpan(ref zp, 1), quadW, rowSums, MemoryMarshal.Cast<float, int>(y), batch, g, rest);
         for (int n = 0; n < batch; n++)
-            for (int m0 = 0; m0 < channels; m0 += block)
+            for (int m = 0; m < channels; m++)
             {
-                int mb = Math.Min(block, channels - m0), first = (n * channels + m0) * pixels;
-                if (mb == channels)
-                    ConvIntegerU8S8(q.Slice(n * inLength, inLength), zeroPoint, quadW, rowSums, yInt.Slice(first, mb * pixels), 1, g, rest);
-                else
-                {
-                    var part = new ConvGeometry(g.Channels, g.Depth, g.Height, g.Width, mb, g.OutDepth, g.OutHeight, g.OutWidth, g.KernelD, g.KernelH, g.KernelW,
-                        g.StrideD, g.StrideH, g.StrideW, g.DilationD, g.DilationH, g.DilationW, g.PadFront, g.PadTop, g.PadLeft, 1, g.Chunk);
-                    ConvIntegerU8S8(q.Slice(n * inLength, inLength), zeroPoint, quadW.Slice(m0 * 4 * kQuads, mb * 4 * kQuads), rowSums.Slice(m0, mb),
-                        yInt.Slice(first, mb * pixels), 1, part, rest);
-                }
-                for (int m = m0; m < m0 + mb; m++)
-                {
-                    float scale = s * wScale[wScale.Length == 1 ? 0 : m];
-                    ref float row = ref y[(n * channels + m) * pixels];
-                    if (bias.IsEmpty) RescaleRun(ref row, pixels, scale, 0f, false, activation);
-                    else RescaleRun(ref row, pixels, scale, bias[bias.Length == 1 ? 0 : m], true, activation);
-                }
+                float scale = s * wScale[wScale.Length == 1 ? 0 : m];
+                ref float row = ref y[(n * channels + m) * pixels];
+                if (bias.IsEmpty) RescaleRun(ref row, pixels, scale, 0f, false, activation);
+                else RescaleRun(ref row, pixels, scale, bias[bias.Length == 1 ? 0 : m], true, activation);
             }
-    }
-
-    /// <summary>Int32 output bytes up to which a convolution's output channels are computed in one call.</summary>
-    private const int DynamicConvBlockBytes = 512 * 1024;
-
-    /// <summary>
-    /// Output channels per call of the integer kernel: all of them, or (ungrouped, large outputs) a multiple of 16 whose
-    /// int32 block stays in L2 for the kernel's zero-point pass and the epilogue, when re-reading the input per block
-    /// costs less than a quarter of the block's output (K ≤ block).
-    /// </summary>
-    private static int DynamicConvBlock(in ConvGeometry g, int pixels)
-    {
-        int channels = g.OutChannels, k = g.Channels * g.KernelD * g.KernelH * g.KernelW;
-        if (g.Groups != 1 || (long)channels * pixels * 4 <= DynamicConvBlockBytes) return channels;
-        int block = Math.Max(16, (int)(DynamicConvBlockBytes / (4L * pixels)) / 16 * 16);
-        return block >= channels || k > block ? channels : block;
     }
 
     /// <summary>
