@@ -135,6 +135,34 @@ public class DynamicQuantizationFusionTests
         Assert.Equal(new[] { "DynamicQuantizeLinear", "DynamicConvU8S8", "DynamicConvU8S8" }, kernels);
     }
 
+    /// <summary>Two matrix products reading one DynamicQuantizeLinear (3-D activations: batches folded into rows).</summary>
+    [Fact]
+    public void Shared_quantized_input_of_matrix_products_is_quantized_once()
+    {
+        var random = new Random(36);
+        int k = 24, n1 = 19, n2 = 5;
+        var b = new ModelBuilder(13).Input("x", 2, 3, k)
+            .Initializer("w1", Enumerable.Range(0, k * n1).Select(_ => (sbyte)random.Next(-127, 128)).ToArray(), k, n1)
+            .Initializer("w2", Enumerable.Range(0, k * n2).Select(_ => (sbyte)random.Next(-127, 128)).ToArray(), k, n2)
+            .Initializer("w_z", new[] { (sbyte)0 })
+            .Initializer("s1", Enumerable.Range(0, n1).Select(i => 0.002f + 0.0003f * i).ToArray(), n1)
+            .Initializer("s2", new[] { 0.0041f })
+            .Initializer("bias", TestData.Floats(random, n1), n1)
+            .Node("DynamicQuantizeLinear", new[] { "x" }, new[] { "xq", "xs", "xz" })
+            .Node("MatMulInteger", new[] { "xq", "w1", "xz", "w_z" }, new[] { "acc1" })
+            .Node("Cast", new[] { "acc1" }, new[] { "f1" }, ("to", (int)TensorProto.Types.DataType.Float))
+            .Node("Mul", new[] { "xs", "s1" }, new[] { "p1s" })
+            .Node("Mul", new[] { "f1", "p1s" }, new[] { "p1" })
+            .Node("Add", new[] { "p1", "bias" }, new[] { "y1" })
+            .Node("MatMulInteger", new[] { "xq", "w2", "xz", "w_z" }, new[] { "acc2" })
+            .Node("Cast", new[] { "acc2" }, new[] { "f2" }, ("to", (int)TensorProto.Types.DataType.Float))
+            .Node("Mul", new[] { "s2", "xs" }, new[] { "p2s" })
+            .Node("Mul", new[] { "p2s", "f2" }, new[] { "y2" })
+            .Output("y1").Output("y2");
+        OnnxAssert.MatchesOnnxRuntime(b, absTolerance: 0, relTolerance: 0);
+        Assert.Equal(new[] { "DynamicQuantizeLinear", "DynamicMatMulU8S8", "DynamicMatMulU8S8" }, Kernels(b).Where(k => k != "CopyCall").ToArray());
+    }
+
     /// <summary>A bias that broadcasts along a spatial axis is not per channel: the Add stays a step of its own.</summary>
     [Fact]
     public void Bias_along_another_axis_is_not_fused()
