@@ -29,6 +29,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = QuantizedConv.Analyze(node, 0, 1, 2, 3);
+            if (DepthwiseInteger.Applies(node, s, 1, 3)) return 4 * DepthwiseInteger.ScratchFloats(s);
             if (QuantizedConv.UsesQuads(node, 1, 3)) return 2 * QuantizedConv.QuadScratchShorts(s, requantize: false);
             return 2 * QuantizedMatrix.ConvScratchShorts(s, QuantizedConv.WidensW(node, 1, 3), requantize: false);
         }
@@ -37,6 +38,13 @@ namespace ModelGen.Ops
         {
             var node = ctx.Node;
             var s = QuantizedConv.Analyze(node, 0, 1, 2, 3);
+            if (DepthwiseInteger.Applies(node, s, 1, 3))
+            {
+                ctx.Call("DepthwiseConvInteger", new TypeArg[] { node.Inputs[0]!.Type }, ("x", ctx.Input(0)), ("xZeroPoint", QuantizedMatrix.OptionalInput(ctx, 2)),
+                    ("weights", DepthwiseInteger.Weights(ctx, s, 1, 3)), ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)),
+                    ("scratch", ctx.Scratch(DataType.Float)));
+                return;
+            }
             if (QuantizedConv.UsesQuads(node, 1, 3))
             {
                 var (quads, sums) = QuantizedConv.QuadWeights(ctx, s, 1);
@@ -109,8 +117,7 @@ namespace ModelGen.Ops
         /// </summary>
         public static bool UsesQuads(Node node, int wIndex, int wZeroIndex)
         {
-            // Depthwise layers run about equally slowly here and on the widening kernel (MobileNetV2: 1.4 GFLOP/s either
-            // way); a direct integer depthwise kernel is not written yet (docs/compression/int8.md).
+            // Depthwise layers take DepthwiseInteger's kernel before this is asked (ConvInteger, QLinearConv, DynamicQuantizedConv).
             return QuantizedMatrix.IsSignedQuadWeight(node, wIndex, wZeroIndex);
         }
 

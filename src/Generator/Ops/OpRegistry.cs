@@ -84,6 +84,10 @@ namespace ModelGen.Ops
             new QLinearMulOp(),
             new QLinearSigmoidOp(),
             new QLinearSoftmaxOp(),
+
+            // ai.modelgen: steps of ModelGen's own passes (FuseDynamicQuantization).
+            new DynamicQuantizedConvOp(),
+            new DynamicQuantizedMatMulOp(),
         });
 
         private readonly Dictionary<(string Domain, string OpType), OpDefinition> _ops;

@@ -10,6 +10,7 @@ namespace ModelGen.Passes
         public static readonly IReadOnlyList<Action<Graph>> Default = new Action<Graph>[]
         {
             FuseQdq.Run,
+            FuseDynamicQuantization.Run,
             FoldBatchNorm.Run,
             FoldPadIntoConv.Run,
             FuseSignIntoConv.Run,

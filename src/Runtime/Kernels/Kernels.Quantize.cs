@@ -355,16 +355,44 @@ public static partial class Kernels
         ref float src = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
         float lo = x[0], hi = x[0];
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        if (Vector512.IsHardwareAccelerated && n >= 4 * Vector512<float>.Count)
         {
-            var vl = Vector512.LoadUnsafe(ref src); var vh = vl;
-            for (i = Vector512<float>.Count; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            // Four independent min/max chains: one chain waits for the previous min's latency on every vector.
+            const int c = 16;
+            var l0 = Vector512.LoadUnsafe(ref src); var l1 = Vector512.LoadUnsafe(ref src, c);
+            var l2 = Vector512.LoadUnsafe(ref src, 2 * c); var l3 = Vector512.LoadUnsafe(ref src, 3 * c);
+            Vector512<float> h0 = l0, h1 = l1, h2 = l2, h3 = l3;
+            for (i = 4 * c; i <= n - 4 * c; i += 4 * c)
             {
-                var v = Vector512.LoadUnsafe(ref src, (nuint)i);
-                vl = Vector512.MinNative(vl, v);
-                vh = Vector512.MaxNative(vh, v);
+                var a = Vector512.LoadUnsafe(ref src, (nuint)i); var b = Vector512.LoadUnsafe(ref src, (nuint)(i + c));
+                var d = Vector512.LoadUnsafe(ref src, (nuint)(i + 2 * c)); var e = Vector512.LoadUnsafe(ref src, (nuint)(i + 3 * c));
+                l0 = Vector512.MinNative(l0, a); h0 = Vector512.MaxNative(h0, a);
+                l1 = Vector512.MinNative(l1, b); h1 = Vector512.MaxNative(h1, b);
+                l2 = Vector512.MinNative(l2, d); h2 = Vector512.MaxNative(h2, d);
+                l3 = Vector512.MinNative(l3, e); h3 = Vector512.MaxNative(h3, e);
             }
+            var vl = Vector512.MinNative(Vector512.MinNative(l0, l1), Vector512.MinNative(l2, l3));
+            var vh = Vector512.MaxNative(Vector512.MaxNative(h0, h1), Vector512.MaxNative(h2, h3));
             for (int k = 0; k < Vector512<float>.Count; k++) { lo = Math.Min(lo, vl.GetElement(k)); hi = Math.Max(hi, vh.GetElement(k)); }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 4 * Vector256<float>.Count)
+        {
+            const int c = 8;
+            var l0 = Vector256.LoadUnsafe(ref src); var l1 = Vector256.LoadUnsafe(ref src, c);
+            var l2 = Vector256.LoadUnsafe(ref src, 2 * c); var l3 = Vector256.LoadUnsafe(ref src, 3 * c);
+            Vector256<float> h0 = l0, h1 = l1, h2 = l2, h3 = l3;
+            for (i = 4 * c; i <= n - 4 * c; i += 4 * c)
+            {
+                var a = Vector256.LoadUnsafe(ref src, (nuint)i); var b = Vector256.LoadUnsafe(ref src, (nuint)(i + c));
+                var d = Vector256.LoadUnsafe(ref src, (nuint)(i + 2 * c)); var e = Vector256.LoadUnsafe(ref src, (nuint)(i + 3 * c));
+                l0 = Vector256.MinNative(l0, a); h0 = Vector256.MaxNative(h0, a);
+                l1 = Vector256.MinNative(l1, b); h1 = Vector256.MaxNative(h1, b);
+                l2 = Vector256.MinNative(l2, d); h2 = Vector256.MaxNative(h2, d);
+                l3 = Vector256.MinNative(l3, e); h3 = Vector256.MaxNative(h3, e);
+            }
+            var vl = Vector256.MinNative(Vector256.MinNative(l0, l1), Vector256.MinNative(l2, l3));
+            var vh = Vector256.MaxNative(Vector256.MaxNative(h0, h1), Vector256.MaxNative(h2, h3));
+            for (int k = 0; k < Vector256<float>.Count; k++) { lo = Math.Min(lo, vl.GetElement(k)); hi = Math.Max(hi, vh.GetElement(k)); }
         }
         else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
         {

@@ -18,12 +18,13 @@ public class DynamicQuantizationPatternTests
 {
     /// <summary>
     /// int8 weights with zero point 0, and uint8 weights with zero point 128 (the same int8 weight shifted), run on the
-    /// uint8 × int8 quad kernel; uint8 weights with another zero point on the widening kernel.
+    /// uint8 × int8 quad kernel, the chain fused into one step (FuseDynamicQuantization); uint8 weights with another zero
+    /// point on the widening kernel, unfused.
     /// </summary>
     [Theory]
-    [InlineData(false, 0, "MatMulIntegerU8S8")]
+    [InlineData(false, 0, "DynamicMatMulU8S8")]
     [InlineData(true, 131, "MatMulInteger")]
-    [InlineData(true, 128, "MatMulIntegerU8S8")]
+    [InlineData(true, 128, "DynamicMatMulU8S8")]
     public void Dynamically_quantized_matmul_matches_onnx_runtime(bool unsignedWeights, int zeroPoint, string kernel)
     {
         var random = new Random(21);
@@ -48,7 +49,7 @@ public class DynamicQuantizationPatternTests
 
     /// <summary>ONNX Runtime's ConvInteger takes only uint8 weights: with zero point 128 they run on the int8 quad kernel.</summary>
     [Theory]
-    [InlineData(128, "ConvIntegerU8S8")]
+    [InlineData(128, "DynamicConvU8S8")]
     [InlineData(120, "ConvInteger")]
     public void Dynamically_quantized_convolution_matches_onnx_runtime(int zeroPoint, string kernel)
     {

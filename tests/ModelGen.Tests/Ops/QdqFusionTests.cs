@@ -95,7 +95,8 @@ public class QdqFusionTests
     public void Qdq_depthwise_convolution_is_fused()
     {
         var b = ConvModel(9, false, true, true, "int32", null, 118, channels: M, group: M);
-        Assert.Contains("QLinearConvU8S8", Kernels(b));
+        // Fused into QLinearConv, which runs depthwise layers on the 8-bit depthwise kernel (Kernels.DepthwiseU8.cs).
+        Assert.Contains("DepthwiseQLinearConv", Kernels(b));
         OnnxAssert.MatchesOnnxRuntime(b.Build(), absTolerance: 0, relTolerance: 0);
     }
 
