@@ -114,6 +114,10 @@ public sealed class StaticQuantizationTests : IDisposable
         Assert.Equal(4, steps.Count(s => s.StartsWith("QLinearConv", StringComparison.Ordinal)));
         Assert.Contains(steps, s => s.StartsWith("QLinearMatMul", StringComparison.Ordinal));
         Assert.DoesNotContain(steps, s => s is "Conv" or "Gemm" or "Relu" or "Clip");
+        // Flatten runs on the uint8 tensor (its Q uses the DQ's parameters); the only float steps left are the input's
+        // QuantizeLinear and the output's DequantizeLinear.
+        Assert.Equal(1, steps.Count(s => s == "QuantizeLinear"));
+        Assert.Equal(1, steps.Count(s => s == "DequantizeLinear"));
         // Every layer fused: both engines compute the same integers.
         OnnxAssert.MatchesOnnxRuntime(q, absTolerance: 0, relTolerance: 0);
 
