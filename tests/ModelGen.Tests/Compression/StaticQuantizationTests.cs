@@ -130,6 +130,23 @@ public sealed class StaticQuantizationTests : IDisposable
     }
 
     [Fact]
+    public void Flatten_between_different_quantizations_stays_a_float_step()
+    {
+        var (q, _) = Quantize(Chain());
+        // Give Flatten's QuantizeLinear its own scale: Q(DQ(v)) is no longer v, so the op must not move onto the integers.
+        var flattenQ = q.Graph.Node.Single(n => n.OpType == "QuantizeLinear" && n.Input[0] == "f");
+        var c4 = q.Graph.Initializer.Single(t => t.Name == flattenQ.Input[1]);
+        float scale = 2 * BitConverter.ToSingle(c4.RawData.ToByteArray(), 0);
+        q.Graph.Initializer.Add(ModelBuilder.FloatTensor("f_scale_own", new[] { scale }));
+        flattenQ.Input[1] = "f_scale_own";
+        q.Graph.Node.Single(n => n.OpType == "DequantizeLinear" && n.Input[0] == flattenQ.Output[0]).Input[1] = "f_scale_own";
+        var steps = Steps(q);
+        Assert.Equal(2, steps.Count(s => s == "QuantizeLinear"));
+        Assert.Contains(steps, s => s.StartsWith("QLinearMatMul", StringComparison.Ordinal));
+        OnnxAssert.MatchesOnnxRuntime(q, absTolerance: 0, relTolerance: 0);
+    }
+
+    [Fact]
     public void Residual_block_fuses_the_convolutions_and_matches_onnx_runtime_within_one_step()
     {
         var (q, _) = Quantize(Residual());
