@@ -7,6 +7,7 @@ using System.Linq;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ModelGen.Compression;
+using ModelGen.Onnx.Proto;
 
 namespace ModelGen.Cli;
 
@@ -17,6 +18,9 @@ namespace ModelGen.Cli;
 public static class CompressCommand
 {
     public static readonly OptionSpec Int8 = new("--int8", null, null, "per-channel int8 weights, dynamic uint8 activations (ONNX Runtime's quantize_dynamic form)");
+    public static readonly OptionSpec Int8Static = new("--int8-static", null, null, "static QDQ (ONNX Runtime's quantize_static form): per-channel int8 weights, uint8\nactivations with calibrated scales, int32 biases");
+    public static readonly OptionSpec CalibrationData = new("--calibration", null, "FILE.csv", "--int8-static: calibration examples, one per line (the model input's values in\nrow-major order; a leading label column is dropped). Default: seeded random inputs");
+    public static readonly OptionSpec CalibrationSamples = new("--calibration-samples", null, "N", "--int8-static: examples to calibrate on (default 32; the first N lines of the CSV)");
     public static readonly OptionSpec Int4 = new("--int4", null, null, "weight-only per-channel int4 behind DequantizeLinear (int8 storage below opset 21)");
     public static readonly OptionSpec Binary = new("--binary", null, null, "XNOR-Net weights α·sign(W), α = mean |W| per output channel");
     public static readonly OptionSpec Xnor = new("--xnor", null, null, "binary weights and a Sign on each binarized layer's input");
@@ -32,7 +36,7 @@ public static class CompressCommand
 
     public static readonly IReadOnlyList<OptionSpec> Options = new[]
     {
-        Int8, Int4, Binary, Xnor, Prune, PruneFilters, LowRank, Pq, Cluster, Spec, Keep, CommonOptions.Shape, Seed, NoCheck, CommonOptions.Help,
+        Int8, Int8Static, CalibrationData, CalibrationSamples, Int4, Binary, Xnor, Prune, PruneFilters, LowRank, Pq, Cluster, Spec, Keep, CommonOptions.Shape, Seed, NoCheck, CommonOptions.Help,
     };
 
     public static string Usage =>
@@ -42,7 +46,9 @@ public static class CompressCommand
         "item (docs/compression/compress.md). Prints a table per layer (technique, weight bytes before and after,\n" +
         "weight error ‖W−Ŵ‖/‖W‖, output deviation ‖Wx−Ŵx‖/‖Wx‖ on seeded x), then runs IN and OUT with ONNX Runtime on\n" +
         "the same seeded random inputs and prints the deviation of each output. One quantizer (int8, int4, binary, xnor,\n" +
-        "pq, cluster) combines with prune or lowrank, e.g. --lowrank 0.9 --int8. Exit code 0 when OUT was written.\n\n" +
+        "pq, cluster) combines with prune or lowrank, e.g. --lowrank 0.9 --int8. --int8-static runs the float model with\n" +
+        "ONNX Runtime on the calibration inputs first (min/max of every quantized tensor; CSV rows, or N seeded standard\n" +
+        "normal inputs) and takes no other technique. Exit code 0 when OUT was written.\n\n" +
         "options:\n" + Arguments.Describe(Options) + "\n";
 
     public static int Run(Arguments args, TextWriter stdout, TextWriter stderr)
@@ -58,7 +64,29 @@ public static class CompressCommand
             throw new CliException($"{model.Name} is not an ONNX model: {string.Join("; ", model.ParseDiagnostics.Select(d => d.Message))}");
 
         var progress = new ProgressBar(stderr);
-        var (compressed, report) = ModelCompressor.Compress(model.Proto, options, progress.Report);
+        ModelProto compressed;
+        CompressionReport report;
+        if (options.Quantization == WeightQuantization.Int8Static)
+        {
+            if (model.HasExternalData) throw new CliException($"{model.Name} keeps its weights in external data: --int8-static needs them in the file");
+            var inputs = Calibration.InputsOf(model.Proto, Shapes(args));
+            int count = args.Int(CalibrationSamples.Name, 32, min: 1);
+            string? csv = args.Value(CalibrationData.Name);
+            var samples = csv is null ? Calibration.Random(inputs, count, seed) : Calibration.FromCsv(inputs, Calibration.Lines(csv), csv, count);
+            var tensors = ModelCompressor.CalibrationTensors(model.Proto, options);
+            Dictionary<string, (float Min, float Max)> ranges;
+            try
+            {
+                ranges = Calibration.Ranges(model.Proto, tensors, samples, progress.Report);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new CliException($"ONNX Runtime could not run {model.Name} for calibration: {e.Message}");
+            }
+            (compressed, report) = ModelCompressor.CompressCalibrated(model.Proto, options, ranges, progress.Report);
+            report.Notes.Add($"calibrated on {samples.Count} {(csv is null ? $"seeded standard normal input(s) (seed {seed})" : "example(s) of " + csv)}");
+        }
+        else (compressed, report) = ModelCompressor.Compress(model.Proto, options, progress.Report);
         progress.Done();
         byte[] bytes = compressed.ToByteArray();
         try
@@ -95,6 +123,7 @@ public static class CompressCommand
         string? spec = args.Value(Spec.Name);
         if (spec is not null) parts.Add(spec);
         if (args.Has(Int8.Name)) parts.Add("int8");
+        if (args.Has(Int8Static.Name)) parts.Add("int8-static");
         if (args.Has(Int4.Name)) parts.Add("int4");
         if (args.Has(Binary.Name)) parts.Add("binary");
         if (args.Has(Xnor.Name)) parts.Add("xnor");
@@ -107,12 +136,14 @@ public static class CompressCommand
         return options ?? throw new UsageException(error);
     }
 
+    private static Dictionary<string, long[]> Shapes(Arguments args) => args.Value(CommonOptions.Shape.Name) is { } text
+        ? ModelGen.Configuration.ModelOptions.ParseShapes(text, "model", new List<ModelGen.Diagnostics.ModelDiagnostic>(), null).ToDictionary(s => s.Input, s => s.Shape.Select(d => (long)d).ToArray())
+        : new Dictionary<string, long[]>();
+
     /// <summary>Runs IN and OUT with ONNX Runtime on the same seeded inputs: relative L2 deviation and max |difference| per output.</summary>
     private static IEnumerable<string> Deviation(byte[] original, string? originalPath, byte[] compressed, Arguments args, int seed)
     {
-        var shapes = args.Value(CommonOptions.Shape.Name) is { } text
-            ? ModelGen.Configuration.ModelOptions.ParseShapes(text, "model", new List<ModelGen.Diagnostics.ModelDiagnostic>(), null).ToDictionary(s => s.Input, s => s.Shape.Select(d => (long)d).ToArray())
-            : new Dictionary<string, long[]>();
+        var shapes = Shapes(args);
         var so = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var a = originalPath is not null ? new InferenceSession(originalPath, so) : new InferenceSession(original, so);
         using var b = new InferenceSession(compressed, so);

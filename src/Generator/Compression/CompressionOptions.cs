@@ -22,11 +22,16 @@ namespace ModelGen.Compression
         ProductQuantization,
         /// <summary>Scalar weight sharing: k-means of the layer's weights into k values.</summary>
         Cluster,
+        /// <summary>
+        /// Static QDQ (ONNX Runtime's quantize_static form): per-channel symmetric int8 weights, uint8 activations with
+        /// scales from calibration ranges, int32 biases. Needs the ranges, so only <c>modelgen compress</c> does it.
+        /// </summary>
+        Int8Static,
     }
 
     /// <summary>
     /// What `Compression="..."` (item metadata) or `modelgen compress` asks for. Parts separated by ';' (or ','):
-    /// int8 | int4 | binary | xnor | prune=S | prune-filters=S | lowrank=E | pq=DxK | cluster=K. At most one of
+    /// int8 | int8-static | int4 | binary | xnor | prune=S | prune-filters=S | lowrank=E | pq=DxK | cluster=K. At most one of
     /// int8/int4/binary/xnor/pq/cluster; prune and lowrank exclude each other and run before the quantizer. Equatable: it
     /// is part of <see cref="Configuration.ModelOptions"/>, the generator's pipeline key.
     /// </summary>
@@ -66,6 +71,7 @@ namespace ModelGen.Compression
                 switch (key)
                 {
                     case "int8": q = WeightQuantization.Int8; break;
+                    case "int8-static": q = WeightQuantization.Int8Static; break;
                     case "int4": q = WeightQuantization.Int4; break;
                     case "binary": q = WeightQuantization.Binary; break;
                     case "xnor": q = WeightQuantization.Xnor; break;
@@ -91,7 +97,7 @@ namespace ModelGen.Compression
                         result = result with { Centroids = c };
                         break;
                     default:
-                        error = $"unknown technique '{key}' (expected int8, int4, binary, xnor, prune=S, prune-filters=S, lowrank=E, pq=DxK or cluster=K)";
+                        error = $"unknown technique '{key}' (expected int8, int8-static, int4, binary, xnor, prune=S, prune-filters=S, lowrank=E, pq=DxK or cluster=K)";
                         return null;
                 }
                 if (eq >= 0 && q is not (WeightQuantization.ProductQuantization or WeightQuantization.Cluster)) { error = $"'{part}': {key} takes no value"; return null; }
@@ -103,6 +109,9 @@ namespace ModelGen.Compression
             { error = "lowrank and prune exclude each other (the factors of a pruned weight are dense)"; return null; }
             if (result.Prune > 0 && result.PruneFilters > 0)
             { error = "prune and prune-filters exclude each other"; return null; }
+            // Calibration runs the model the quantizer sees: pruning or factoring first would need a second calibration.
+            if (result.Quantization == WeightQuantization.Int8Static && (result.Prune > 0 || result.PruneFilters > 0 || result.LowRank > 0))
+            { error = "int8-static takes no other technique (compress with prune or lowrank first, then --int8-static on that file)"; return null; }
             if (!string.IsNullOrWhiteSpace(keep))
             {
                 var names = keep!.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0)
@@ -120,6 +129,7 @@ namespace ModelGen.Compression
         public static string Name(WeightQuantization q) => q switch
         {
             WeightQuantization.Int8 => "int8",
+            WeightQuantization.Int8Static => "int8-static",
             WeightQuantization.Int4 => "int4",
             WeightQuantization.Binary => "binary",
             WeightQuantization.Xnor => "xnor",

@@ -15,7 +15,7 @@ namespace ModelGen.Compression
     /// Reshape, Transpose) that ModelGen folds at build time. Deterministic: seeded random numbers, node order, ordinal
     /// names. Never throws for a model it cannot handle: layers it cannot compress are reported as skipped.
     /// </summary>
-    public static class ModelCompressor
+    public static partial class ModelCompressor
     {
         /// <summary>Layers whose reduction or output dimension is at most this are checked for exact low rank unasked.</summary>
         public const int AutoLowRankLimit = 128;
@@ -31,6 +31,12 @@ namespace ModelGen.Compression
             var model = source.Clone();
             var report = new CompressionReport { Options = options.ToString() };
             if (options.IsEmpty || model.Graph is null) return (model, report);
+            if (options.Quantization == WeightQuantization.Int8Static)
+            {
+                // Activation scales come from running the model: CompressCalibrated with the ranges (modelgen compress).
+                report.Notes.Add("int8-static needs calibration ranges from running the model: use `modelgen compress IN OUT --int8-static`");
+                return (model, report);
+            }
             new CompressionRun(model, options, report, progress).Execute();
             return (model, report);
         }
@@ -725,7 +731,7 @@ namespace ModelGen.Compression
                 return result;
             }
 
-            private double OutputDeviation(double[] w, double[] approx, int m, int k, string name, bool signInputs)
+            internal static double OutputDeviation(double[] w, double[] approx, int m, int k, string name, bool signInputs)
             {
                 var random = new SeededRandom(Seed ^ StableHash(name) ^ 0x0DE7);
                 double num = 0, den = 0;

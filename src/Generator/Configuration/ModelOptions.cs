@@ -83,6 +83,13 @@ namespace ModelGen.Configuration
                 compression = global::ModelGen.Compression.CompressionOptions.Parse(compressionText, keepText, out string error);
                 if (compression is null)
                     diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Compression", compressionText, name, error));
+                else if (compression.Quantization == global::ModelGen.Compression.WeightQuantization.Int8Static)
+                {
+                    // Static quantization needs activation ranges from running the model, which a build cannot do.
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Compression", compressionText, name,
+                        "int8-static needs calibration (running the float model): write the QDQ model with `modelgen compress IN.onnx OUT.onnx --int8-static [--calibration data.csv]` and compile that file"));
+                    compression = null;
+                }
                 else if (compression.IsEmpty)
                 {
                     if (keepText.Length > 0)

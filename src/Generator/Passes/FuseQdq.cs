@@ -28,7 +28,41 @@ namespace ModelGen.Passes
             {
                 if (node.Domain.Length != 0 || !graph.Nodes.Contains(node)) continue;
                 if (node.OpType is "Conv" or "MatMul" or "Gemm") TryFuse(graph, node);
+                else if (node.OpType is "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze" or "Transpose") TryMoveOntoIntegers(graph, node);
             }
+        }
+
+        /// <summary>
+        /// DQ → Flatten/Reshape/Squeeze/Unsqueeze/Transpose → Q with the same scale and zero point (what ORT's quantizer
+        /// writes around them) is the op on the 8-bit tensor: Q(DQ(v)) = v for every v, so it is exact, and ORT drops the pair too.
+        /// </summary>
+        private static void TryMoveOntoIntegers(Graph graph, Node op)
+        {
+            var x = Dequantized(op.Inputs[0]?.Producer, constant: false);
+            if (x is null || !PerTensor(x) || !QuantizedMatrix.IsInt8(x.Type)) return;
+            if (op.Outputs.Length != 1) return;
+            var y = op.Outputs[0];
+            if (y.IsGraphOutput || y.Consumers.Count != 1) return;
+            var q = y.Consumers[0];
+            if (q.OpType != "QuantizeLinear" || q.Domain.Length != 0 || q.Inputs[0] != y || q.Outputs[0].Type != x.Type) return;
+            if (q.Opset >= 21 && q.Attributes.Int("block_size", 0) != 0) return;
+            var ys = q.Input(1); var yz = q.Input(2);
+            if (ys is null || ys.Constant is null || ys.Type != DataType.Float || Shapes.Size(ys.Shape!) != 1) return;
+            if (yz is not null && (yz.Constant is null || Shapes.Size(yz.Shape!) != 1)) return;
+            if (x.ZeroPoint is not null && Shapes.Size(x.ZeroPoint.Shape!) != 1) return;
+            if (ys.Constant.AsFloats()[0] != x.Scale.Constant!.AsFloats()[0]) return;
+            long xz = x.ZeroPoint is null ? 0 : x.ZeroPoint.Constant!.AsLongs()[0], z = yz is null ? 0 : yz.Constant!.AsLongs()[0];
+            if (xz != z || q.Outputs[0].Shape is null || y.Shape is null || !q.Outputs[0].Shape!.SequenceEqual(y.Shape)) return;
+
+            var inputs = op.Inputs.ToArray();
+            inputs[0] = x.Data;
+            var moved = new Node(op.Name, op.OpType, "", op.Opset, inputs, new[] { q.Outputs[0] }, op.Attributes);
+            moved.Fused.Add((x.Node.Name, x.Node.OpType));
+            moved.Fused.Add((op.Name, op.OpType));
+            moved.Fused.Add((q.Name, q.OpType));
+            graph.Nodes[graph.Nodes.IndexOf(op)] = moved;
+            graph.Nodes.Remove(q);
+            graph.Relink();
         }
 
         private sealed class Quantized
