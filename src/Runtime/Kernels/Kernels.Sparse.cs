@@ -205,99 +205,109 @@ public static partial class Kernels
     /// <summary>Outputs per group of <see cref="SparseGemvBlocked"/> (one 16-float vector).</summary>
     public const int SparseBlockOutputs = 16;
 
-    /// <summary>Inputs per chunk of <see cref="SparseGemvBlocked"/> (two 16-float vectors, held in registers).</summary>
+    /// <summary>Inputs in the window of each vector of <see cref="SparseGemvBlocked"/> (two 16-float vectors).</summary>
     public const int SparseBlockInputs = 32;
 
     /// <summary>
     /// y[r, j] = act(bias[j] + Σ_p a[r, p]·B[p, j]) for a few rows r &lt; m, with a constant sparse B [k, n] stored for
-    /// vectors of 16 outputs: for each group g of 16 outputs and chunk c of 32 inputs, vectors starts[g·C + c] to
-    /// starts[g·C + c + 1] (C = ⌈k/32⌉) hold, per lane (output g·16 + lane), one non-zero of that output within the
-    /// chunk: its value (values, 16 per vector, 0 where the lane has no more) and its input's position in the chunk (lanes,
-    /// one byte per lane, 0..31). The chunk of the row of A stays in two registers and each vector is one two-register
-    /// permute and one fused multiply-add for 16 outputs: no gathers. AVX2 gathers from the chunk instead; scalar otherwise.
+    /// vectors of 16 outputs: group g of 16 outputs owns vectors starts[g] to starts[g + 1]; vector v covers the window of
+    /// 32 inputs from bases[v] (0 ≤ bases[v] ≤ max(k − 32, 0)) and lane l holds one non-zero of output g·16 + l in that
+    /// window: its value (values, 16 per vector, 0 where the lane has none) and its input's position in the window (lanes,
+    /// one byte per lane, 0..31). Each vector loads its window of the row of A (two registers) and costs one two-register
+    /// permute and one fused multiply-add for 16 outputs: no gathers, and one loop per group whatever the windows, so no
+    /// branch depends on how the non-zeros fall. AVX2 gathers from the window instead; scalar otherwise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void SparseGemvBlocked(ReadOnlySpan<float> values, ReadOnlySpan<byte> lanes, ReadOnlySpan<int> starts, int n, int k,
-        ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> y, FusedActivation activation)
+    public static unsafe void SparseGemvBlocked(ReadOnlySpan<float> values, ReadOnlySpan<byte> lanes, ReadOnlySpan<int> bases, ReadOnlySpan<int> starts,
+        int n, int k, ReadOnlySpan<float> a, int m, ReadOnlySpan<float> bias, Span<float> y, FusedActivation activation)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentException("SparseGemvBlocked: expected non-negative sizes.");
-        int groups = (n + SparseBlockOutputs - 1) / SparseBlockOutputs, chunks = (k + SparseBlockInputs - 1) / SparseBlockInputs;
-        if (starts.Length < groups * chunks + 1) throw new ArgumentException($"SparseGemvBlocked: expected {groups * chunks + 1} vector starts.");
-        int vectors = starts[groups * chunks];
-        if (starts[0] < 0 || values.Length < (long)vectors * 16 || lanes.Length < (long)vectors * 16 || (!bias.IsEmpty && bias.Length < n))
-            throw new ArgumentException($"SparseGemvBlocked: expected {vectors * 16L} values and lanes and {n} biases.");
+        int groups = (n + SparseBlockOutputs - 1) / SparseBlockOutputs;
+        if (starts.Length < groups + 1) throw new ArgumentException($"SparseGemvBlocked: expected {groups + 1} vector starts.");
+        int vectors = starts[groups];
+        if (starts[0] < 0 || bases.Length < vectors || values.Length < (long)vectors * 16 || lanes.Length < (long)vectors * 16 || (!bias.IsEmpty && bias.Length < n))
+            throw new ArgumentException($"SparseGemvBlocked: expected {vectors} bases, {vectors * 16L} values and lanes and {n} biases.");
         if (a.Length < (long)m * k || y.Length < (long)m * n)
             throw new ArgumentException($"SparseGemvBlocked: expected A of {(long)m * k} and Y of {(long)m * n} floats.");
-        for (int i = 0; i < groups * chunks; i++)
+        for (int i = 0; i < groups; i++)
             if (starts[i] > starts[i + 1]) throw new ArgumentException("SparseGemvBlocked: vector starts must be non-decreasing.");
+        // Every window must lie inside the row (negative bases show up as large unsigned values).
+        int maxBase = Math.Max(k - SparseBlockInputs, 0);
+        if (vectors > 0 && System.Numerics.Tensors.TensorPrimitives.Max(MemoryMarshal.Cast<int, uint>(bases.Slice(0, vectors))) > (uint)maxBase)
+            throw new ArgumentException($"SparseGemvBlocked: window bases must lie in [0, {maxBase}].");
         if (m == 0 || n == 0) return;
         ref float vr = ref MemoryMarshal.GetReference(values);
         ref byte lr = ref MemoryMarshal.GetReference(lanes);
+        ref int br = ref MemoryMarshal.GetReference(bases);
         ref int sr = ref MemoryMarshal.GetReference(starts);
-        // The last, partial chunk of a row, zero-padded, so every chunk is 32 readable floats.
-        float* tail = stackalloc float[SparseBlockInputs];
+        // A row shorter than a window is read from a zero-padded copy.
+        float* padded = stackalloc float[SparseBlockInputs];
         var acc = stackalloc float[SparseBlockOutputs];
         for (int r = 0; r < m; r++)
         {
             var x = a.Slice(r * k, k);
             var yr = y.Slice(r * n, n);
-            new Span<float>(tail, SparseBlockInputs).Clear();
-            int full = k / SparseBlockInputs;
-            x.Slice(full * SparseBlockInputs).CopyTo(new Span<float>(tail, SparseBlockInputs));
-            fixed (float* xp = x)
+            fixed (float* xRow = x)
             {
+                float* xp = xRow;
+                if (k < SparseBlockInputs)
+                {
+                    new Span<float>(padded, SparseBlockInputs).Clear();
+                    x.CopyTo(new Span<float>(padded, SparseBlockInputs));
+                    xp = padded;
+                }
                 for (int g = 0; g < groups; g++)
                 {
-                    var sum = Vector512<float>.Zero; var sum1 = sum; var sum2 = sum; var sum3 = sum;
-                    var sum8a = Vector256<float>.Zero; var sum8b = Vector256<float>.Zero;
-                    new Span<float>(acc, SparseBlockOutputs).Clear();
-                    for (int c = 0; c < chunks; c++)
+                    int v = Unsafe.Add(ref sr, g), end = Unsafe.Add(ref sr, g + 1);
+                    if (Avx512F.IsSupported)
                     {
-                        int v = Unsafe.Add(ref sr, g * chunks + c), end = Unsafe.Add(ref sr, g * chunks + c + 1);
-                        if (v == end) continue;
-                        float* chunk = c < full ? xp + c * SparseBlockInputs : tail;
-                        if (Avx512F.IsSupported)
+                        // Four accumulator chains: the multiply-add latency would bound one chain.
+                        var sum = Vector512<float>.Zero; var sum1 = sum; var sum2 = sum; var sum3 = sum;
+                        for (; v <= end - 4; v += 4)
                         {
-                            var x0 = Vector512.Load(chunk); var x1 = Vector512.Load(chunk + 16);
-                            // Four accumulator chains: the multiply-add latency, not the permutes, would bound one chain.
-                            for (; v <= end - 4; v += 4)
-                            {
-                                var i0 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
-                                var i1 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 16));
-                                var i2 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 32));
-                                var i3 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 48));
-                                sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(x0, i0, x1), sum);
-                                sum1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 16), Avx512F.PermuteVar16x32x2(x0, i1, x1), sum1);
-                                sum2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 32), Avx512F.PermuteVar16x32x2(x0, i2, x1), sum2);
-                                sum3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 48), Avx512F.PermuteVar16x32x2(x0, i3, x1), sum3);
-                            }
-                            for (; v < end; v++)
-                            {
-                                var index = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
-                                sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(x0, index, x1), sum);
-                                (sum, sum1, sum2, sum3) = (sum1, sum2, sum3, sum);
-                            }
+                            float* w0 = xp + Unsafe.Add(ref br, v), w1 = xp + Unsafe.Add(ref br, v + 1);
+                            float* w2 = xp + Unsafe.Add(ref br, v + 2), w3 = xp + Unsafe.Add(ref br, v + 3);
+                            var i0 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
+                            var i1 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 16));
+                            var i2 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 32));
+                            var i3 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 48));
+                            sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(Vector512.Load(w0), i0, Vector512.Load(w0 + 16)), sum);
+                            sum1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 16), Avx512F.PermuteVar16x32x2(Vector512.Load(w1), i1, Vector512.Load(w1 + 16)), sum1);
+                            sum2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 32), Avx512F.PermuteVar16x32x2(Vector512.Load(w2), i2, Vector512.Load(w2 + 16)), sum2);
+                            sum3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16 + 48), Avx512F.PermuteVar16x32x2(Vector512.Load(w3), i3, Vector512.Load(w3 + 16)), sum3);
                         }
-                        else if (Avx2.IsSupported)
+                        for (; v < end; v++)
                         {
-                            var mask = Vector256.Create(SparseBlockInputs - 1);
-                            for (; v < end; v++)
-                            {
-                                var i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16)) & mask;
-                                var i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 8)) & mask;
-                                sum8a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16), Avx2.GatherVector256(chunk, i0, 4), sum8a);
-                                sum8b = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16 + 8), Avx2.GatherVector256(chunk, i1, 4), sum8b);
-                            }
+                            float* w0 = xp + Unsafe.Add(ref br, v);
+                            var index = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16));
+                            sum = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref vr, (nuint)v * 16), Avx512F.PermuteVar16x32x2(Vector512.Load(w0), index, Vector512.Load(w0 + 16)), sum);
                         }
-                        else
+                        ((sum + sum1) + (sum2 + sum3)).Store(acc);
+                    }
+                    else if (Avx2.IsSupported)
+                    {
+                        var sum8a = Vector256<float>.Zero; var sum8b = Vector256<float>.Zero;
+                        var mask = Vector256.Create(SparseBlockInputs - 1);
+                        for (; v < end; v++)
                         {
-                            for (; v < end; v++)
-                                for (int l = 0; l < SparseBlockOutputs; l++)
-                                    acc[l] = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, v * 16 + l), chunk[Unsafe.Add(ref lr, v * 16 + l) & (SparseBlockInputs - 1)], acc[l]);
+                            float* window = xp + Unsafe.Add(ref br, v);
+                            var i0 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16)) & mask;
+                            var i1 = Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref lr, (nuint)v * 16 + 8)) & mask;
+                            sum8a = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16), Avx2.GatherVector256(window, i0, 4), sum8a);
+                            sum8b = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref vr, (nuint)v * 16 + 8), Avx2.GatherVector256(window, i1, 4), sum8b);
+                        }
+                        sum8a.Store(acc); sum8b.Store(acc + 8);
+                    }
+                    else
+                    {
+                        new Span<float>(acc, SparseBlockOutputs).Clear();
+                        for (; v < end; v++)
+                        {
+                            float* window = xp + Unsafe.Add(ref br, v);
+                            for (int l = 0; l < SparseBlockOutputs; l++)
+                                acc[l] = MathF.FusedMultiplyAdd(Unsafe.Add(ref vr, v * 16 + l), window[Unsafe.Add(ref lr, v * 16 + l) & (SparseBlockInputs - 1)], acc[l]);
                         }
                     }
-                    if (Avx512F.IsSupported) ((sum + sum1) + (sum2 + sum3)).Store(acc);
-                    else if (Avx2.IsSupported) { sum8a.Store(acc); sum8b.Store(acc + 8); }
                     int j0 = g * SparseBlockOutputs, count = Math.Min(SparseBlockOutputs, n - j0);
                     for (int l = 0; l < count; l++) yr[j0 + l] = (bias.IsEmpty ? 0f : bias[j0 + l]) + acc[l];
                 }
