@@ -8,10 +8,10 @@ namespace ModelGen.Ops
 {
     /// <summary>
     /// Gemm and MatMul with a constant, mostly-zero B (pruned fully connected layers) visit only the non-zeros. One or
-    /// two rows of A (batch 1): B as vectors of 16 outputs over sliding windows of 32 inputs (<see cref="Blocked"/>), run by
-    /// <c>Kernels.SparseGemvBlocked</c> with the chunk of A in registers. Batches of 32 rows or more: B by output column as
-    /// compressed rows of Bᵀ (values, 16-bit input indices, column starts), run by <c>Kernels.SparseMatMul</c> on
-    /// transposed blocks of 64 rows. Hooked into <see cref="GemmOp"/> and <see cref="MatMulOp"/> by one line each.
+    /// two rows of A (batch 1): B as vectors of 16 outputs over sliding windows of 32 inputs (<see cref="Blocked"/>), run
+    /// by <c>Kernels.SparseGemvBlocked</c>. Batches of 32 rows or more: B by blocks of 128 inputs and output column
+    /// (values, 16-bit input indices, starts of each block's column), run by <c>Kernels.SparseMatMul</c> on transposed
+    /// blocks of 64 rows. Hooked into <see cref="GemmOp"/> and <see cref="MatMulOp"/> by one line each.
     /// </summary>
     public static class SparseGemm
     {
@@ -37,6 +37,9 @@ namespace ModelGen.Ops
 
         /// <summary>Must equal the runtime's Kernels.SparseMatMulBlockRows.</summary>
         public const int BlockRows = 64;
+
+        /// <summary>Must equal the runtime's Kernels.SparseMatMulBlockInputs.</summary>
+        public const int BlockInputs = 128;
 
         /// <summary>Must equal the runtime's Kernels.SparseBlockOutputs and SparseBlockInputs.</summary>
         public const int GroupOutputs = 16, ChunkInputs = 32;
@@ -150,10 +153,21 @@ namespace ModelGen.Ops
                     ("n", s.N), ("k", s.K), ("a", ctx.Input(0)), ("m", s.M), ("bias", bias), ("y", ctx.Output(0)), ("activation", act));
                 return;
             }
-            var values = columns.SelectMany(c => c.Select(e => e.V)).ToArray();
-            var indices = columns.SelectMany(c => c.Select(e => (long)e.P)).ToArray();
-            var columnStarts = new long[s.N + 1];
-            for (int j = 0; j < s.N; j++) columnStarts[j + 1] = columnStarts[j] + columns[j].Count;
+            // By input block, then output column, then input: one run of non-zeros per (block, column).
+            int blocks = (s.K + BlockInputs - 1) / BlockInputs;
+            var values = new float[nonZeros];
+            var indices = new long[nonZeros];
+            var columnStarts = new long[(long)blocks * s.N + 1];
+            var cursor = new int[s.N];
+            int q = 0;
+            for (int blk = 0; blk < blocks; blk++)
+                for (int j = 0; j < s.N; j++)
+                {
+                    var col = columns[j];
+                    for (; cursor[j] < col.Count && col[cursor[j]].P < (blk + 1) * BlockInputs; cursor[j]++, q++)
+                        (values[q], indices[q]) = (col[cursor[j]].V, col[cursor[j]].P);
+                    columnStarts[blk * s.N + j + 1] = q;
+                }
             ctx.ReportCompression("sparse columns", weights, nonZeros, 4 * weights, 6L * values.Length + 4L * columnStarts.Length);
             ctx.Call("SparseMatMul",
                 ("values", ctx.Weight(Tensor.FromFloats(new[] { values.Length }, values), bv.Name + "_values")),

@@ -34,6 +34,8 @@ public class SparseGemmTests
     [InlineData(1, 40, 97, 0, true, 0.15, "Sigmoid")]
     [InlineData(32, 48, 256, 1, true, 0.07, "Relu")]
     [InlineData(64, 100, 120, 0, true, 0.08, null)]
+    [InlineData(64, 50, 300, 1, true, 0.08, "Sigmoid")]
+    [InlineData(96, 20, 700, 0, false, 0.05, "Relu")]
     [InlineData(70, 37, 90, 1, true, 0.07, "Relu")]
     [InlineData(150, 24, 64, 0, false, 0.05, "Tanh")]
     public void Sparse_gemm_matches_onnx_runtime(int m, int n, int k, int transB, bool withBias, double density, string? activation)
