@@ -28,10 +28,14 @@ public class SparseGemmTests
     [Theory]
     [InlineData(1, 64, 300, 0, true, 0.08, null)]
     [InlineData(1, 70, 129, 1, true, 0.05, "Relu")]
+    [InlineData(1, 64, 20, 1, true, 0.15, null)]
+    [InlineData(2, 100, 1000, 0, true, 0.08, "Relu")]
     [InlineData(2, 33, 200, 1, false, 0.08, null)]
     [InlineData(1, 40, 97, 0, true, 0.15, "Sigmoid")]
     [InlineData(32, 48, 256, 1, true, 0.07, "Relu")]
     [InlineData(64, 100, 120, 0, true, 0.08, null)]
+    [InlineData(64, 50, 300, 1, true, 0.08, "Sigmoid")]
+    [InlineData(96, 20, 700, 0, false, 0.05, "Relu")]
     [InlineData(70, 37, 90, 1, true, 0.07, "Relu")]
     [InlineData(150, 24, 64, 0, false, 0.05, "Tanh")]
     public void Sparse_gemm_matches_onnx_runtime(int m, int n, int k, int transB, bool withBias, double density, string? activation)
@@ -118,8 +122,15 @@ public class SparseGemmTests
         Assert.Contains("index 5", e.Message);
         Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseMatMul(values, new ushort[] { 0, 1 }, starts, 2, 4, a, 4, default, y, default, new float[24]));
         Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseMatMul(values, new ushort[] { 0, 1 }, starts, 2, 4, a, 1, default, y, default, default));
-        // The blocked layout: one group, one chunk, starts [0, 1] need 16 values and lanes.
-        Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[8], new byte[16], new[] { 0, 1 }, 2, 4, a, 1, default, y, default));
-        Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[16], new byte[16], new[] { 1, 0 }, 2, 4, a, 1, default, y, default));
+        // The blocked layout: one group, starts [0, 1]: one vector needs 16 values and lanes and one window base in [0, max(k - 32, 0)].
+        Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[8], new byte[16], new[] { 0 }, new[] { 0, 1 }, 2, 4, a, 1, default, y, default));
+        Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[16], new byte[16], new[] { 0 }, new[] { 1, 0 }, 2, 4, a, 1, default, y, default));
+        Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[16], new byte[16], Array.Empty<int>(), new[] { 0, 1 }, 2, 4, a, 1, default, y, default));
+        e = Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[16], new byte[16], new[] { 1 }, new[] { 0, 1 }, 2, 4, a, 1, default, y, default));
+        Assert.Contains("[0, 0]", e.Message);
+        var longRow = new float[40];
+        e = Assert.Throws<ArgumentException>(() => ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[16], new byte[16], new[] { -16 }, new[] { 0, 1 }, 2, 40, longRow, 1, default, y, default));
+        Assert.Contains("[0, 8]", e.Message);
+        ModelGen.Runtime.Kernels.SparseGemvBlocked(new float[16], new byte[16], new[] { 8 }, new[] { 0, 1 }, 2, 40, longRow, 1, default, y, default);
     }
 }
