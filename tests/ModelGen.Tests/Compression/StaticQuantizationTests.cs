@@ -111,7 +111,9 @@ public sealed class StaticQuantizationTests : IDisposable
         Assert.Contains(q.Graph.Node, n => n.OpType == "DequantizeLinear" && n.Output[0] == "y");
 
         var steps = Steps(q);
-        Assert.Equal(4, steps.Count(s => s.StartsWith("QLinearConv", StringComparison.Ordinal)));
+        // Three convolutions on the quad kernel, the depthwise one on the integer depthwise kernel.
+        Assert.Equal(3, steps.Count(s => s.StartsWith("QLinearConv", StringComparison.Ordinal)));
+        Assert.Equal(1, steps.Count(s => s.StartsWith("DepthwiseQLinearConv", StringComparison.Ordinal)));
         Assert.Contains(steps, s => s.StartsWith("QLinearMatMul", StringComparison.Ordinal));
         Assert.DoesNotContain(steps, s => s is "Conv" or "Gemm" or "Relu" or "Clip");
         // Flatten runs on the uint8 tensor (its Q uses the DQ's parameters); the only float steps left are the input's
@@ -154,7 +156,8 @@ public sealed class StaticQuantizationTests : IDisposable
         var add = q.Graph.Node.Single(n => n.OpType == "Add");
         Assert.All(add.Input, i => Assert.EndsWith("_DequantizeLinear_Output", i, StringComparison.Ordinal));
         var steps = Steps(q);
-        Assert.Equal(3, steps.Count(s => s.StartsWith("QLinearConv", StringComparison.Ordinal)));
+        Assert.Equal(2, steps.Count(s => s.StartsWith("QLinearConv", StringComparison.Ordinal)));
+        Assert.Equal(1, steps.Count(s => s.StartsWith("DepthwiseQLinearConv", StringComparison.Ordinal)));
         Assert.Contains(steps, s => s.StartsWith("QLinearMatMul", StringComparison.Ordinal));
         Assert.DoesNotContain(steps, s => s is "Conv" or "Gemm");
         // ModelGen computes the Add and the average in float between DQ and Q, ONNX Runtime in fixed point: a sum on a
