@@ -7,7 +7,7 @@ using System.Reflection;
 namespace ModelGen.Cli;
 
 /// <summary>
-/// Command dispatch for `modelgen inspect | verify | emit | profile | evaluate | compress`. Exit codes: 0 success, 1 the command ran and found a
+/// Command dispatch for `modelgen inspect | verify | emit | profile | evaluate | compress | conformance`. Exit codes: 0 success, 1 the command ran and found a
 /// problem (missing file, unsupported model, outputs differ), 2 the command line is wrong (usage on stderr).
 /// </summary>
 public static class Commands
@@ -26,6 +26,7 @@ public static class Commands
         new("profile", "steady-state time per execution-plan step beside ONNX Runtime's per-node profile", () => ProfileCommand.Usage, ProfileCommand.Options, ProfileCommand.Run),
         new("evaluate", "top-1 accuracy on labelled data (CSV), ModelGen beside ONNX Runtime, and the weight bytes stored", () => EvaluateCommand.Usage, EvaluateCommand.Options, EvaluateCommand.Run),
         new("compress", "compress the weights (int8, int4, binary, prune, low rank, pq) into a new ONNX file", () => CompressCommand.Usage, CompressCommand.Options, CompressCommand.Run),
+        new("conformance", "the ONNX backend test suite in both input modes, with a report and an allowlist", () => ConformanceCommand.Usage, ConformanceCommand.Options, ConformanceCommand.Run),
     };
 
     public static string Version =>
@@ -34,7 +35,7 @@ public static class Commands
 
     public static string Usage =>
         "usage: modelgen <command> MODEL.onnx [options]\n\n" +
-        "commands:\n" + string.Join("\n", All.Select(c => "  " + c.Name.PadRight(9) + c.Summary)) + "\n\n" +
+        "commands:\n" + string.Join("\n", All.Select(c => "  " + c.Name.PadRight(12) + c.Summary)) + "\n\n" +
         "  modelgen <command> --help   options of a command\n" +
         "  modelgen --version          the version\n\n" +
         "verify passes when every output element satisfies |ours - ort| <= atol + rtol * |ort| (default atol 1e-4, rtol 1e-3).\n" +
