@@ -33,5 +33,7 @@ namespace ModelGen.Ir
         public AttributeProto? Raw(string name) => _byName.TryGetValue(name, out var a) ? a : null;
 
         public void Set(AttributeProto attribute) => _byName[attribute.Name] = attribute;
+
+        public bool Remove(string name) => _byName.Remove(name);
     }
 }

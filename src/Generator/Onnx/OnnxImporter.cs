@@ -15,7 +15,7 @@ namespace ModelGen.Onnx
     {
         public const int MinIrVersion = 3;
         public const int MaxIrVersion = 13;
-        public const int MinOpset = 7;
+        public const int MinOpset = 1;
         public const int MaxOpset = 27;
 
         private readonly string _path;

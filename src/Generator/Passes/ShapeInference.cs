@@ -19,9 +19,31 @@ namespace ModelGen.Passes
         {
             bool ok = true;
             var folded = new HashSet<Node>();
-            foreach (var node in graph.Nodes)
+            for (int index = 0; index < graph.Nodes.Count; index++)
             {
                 ct.ThrowIfCancellationRequested();
+                var node = graph.Nodes[index];
+                try
+                {
+                    if (LegacyOpsets.Upgrade(graph, node) is { } upgraded)
+                    {
+                        graph.Nodes.RemoveAt(index);
+                        graph.Nodes.InsertRange(index, upgraded);
+                        node = graph.Nodes[index];
+                    }
+                }
+                catch (IrException e)
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, e.Message));
+                    ok = false;
+                    continue;
+                }
+                catch (UnsupportedException e)
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message));
+                    ok = false;
+                    continue;
+                }
                 var def = registry.Find(node)!;
                 var missing = node.Inputs.FirstOrDefault(i => i is not null && i.Shape is null && i.Constant is null);
                 if (missing is not null)
