@@ -35,5 +35,8 @@ namespace ModelGen.Ir
         public void Set(AttributeProto attribute) => _byName[attribute.Name] = attribute;
 
         public bool Remove(string name) => _byName.Remove(name);
+
+        /// <summary>Every attribute, by name in ordinal order.</summary>
+        public IEnumerable<AttributeProto> All => _byName.OrderBy(p => p.Key, System.StringComparer.Ordinal).Select(p => p.Value);
     }
 }

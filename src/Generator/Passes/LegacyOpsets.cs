@@ -25,7 +25,7 @@ namespace ModelGen.Passes
         public static List<Node>? Upgrade(Graph graph, Node node)
         {
             if (node.Domain.Length != 0 || node.Opset >= 7) return null;
-            var attributes = new Attributes(node.Attributes.Names.Select(n => node.Attributes.Raw(n)!));
+            var attributes = new Attributes(node.Attributes.All);
             attributes.Remove("consumed_inputs");
             attributes.Remove("is_test");
             var inputs = node.Inputs.ToArray();

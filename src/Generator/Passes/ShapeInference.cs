@@ -25,6 +25,7 @@ namespace ModelGen.Passes
                 var node = graph.Nodes[index];
                 try
                 {
+                    if (OnnxSchemas.Check(node, node.Attributes.All) is { } problem) throw new IrException(problem);
                     if (LegacyOpsets.Upgrade(graph, node) is { } upgraded)
                     {
                         graph.Nodes.RemoveAt(index);
