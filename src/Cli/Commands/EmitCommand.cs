@@ -19,7 +19,7 @@ public static class EmitCommand
 
     public static readonly IReadOnlyList<OptionSpec> Options = new[]
     {
-        Output, Class, Namespace, CommonOptions.Dims, CommonOptions.Shape, Weights, CommonOptions.Help,
+        Output, Class, Namespace, CommonOptions.Dims, CommonOptions.Shape, CommonOptions.Bind, Weights, CommonOptions.Help,
     };
 
     public static string Usage =>

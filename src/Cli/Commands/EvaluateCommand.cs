@@ -18,7 +18,7 @@ public static class EvaluateCommand
     public static readonly OptionSpec Data = new("--data", null, "FILE.csv",
         "labelled examples, one per line: the class index, then the model input's values in row-major order ('#' starts a comment)");
 
-    public static readonly IReadOnlyList<OptionSpec> Options = new[] { Data, CommonOptions.Dims, CommonOptions.Shape, CommonOptions.Json, CommonOptions.Help };
+    public static readonly IReadOnlyList<OptionSpec> Options = new[] { Data, CommonOptions.Dims, CommonOptions.Shape, CommonOptions.Bind, CommonOptions.Json, CommonOptions.Help };
 
     public static string Usage =>
         "usage: modelgen evaluate MODEL.onnx --data FILE.csv [options]\n\n" +

@@ -19,7 +19,7 @@ public static class InspectCommand
 
     public static readonly OptionSpec PlanOption = new("--plan", null, null, "lists every step of the execution plan (text output; JSON always has it)");
 
-    public static readonly IReadOnlyList<OptionSpec> Options = new[] { CommonOptions.Dims, CommonOptions.Shape, Weights, PlanOption, CommonOptions.Json, CommonOptions.Help };
+    public static readonly IReadOnlyList<OptionSpec> Options = new[] { CommonOptions.Dims, CommonOptions.Shape, CommonOptions.Bind, Weights, PlanOption, CommonOptions.Json, CommonOptions.Help };
 
     public static string Usage =>
         "usage: modelgen inspect MODEL.onnx [options]\n\n" +

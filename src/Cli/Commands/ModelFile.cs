@@ -144,6 +144,7 @@ public static class CommonOptions
 {
     public static readonly OptionSpec Dims = new("--dims", null, "name=N,...", "binds symbolic dimensions, e.g. batch=1,seq=128");
     public static readonly OptionSpec Shape = new("--shape", null, "input=AxB,...", "fixes whole input shapes, e.g. input=1x3x224x224");
+    public static readonly OptionSpec Bind = new("--bind", null, "input=V,...", "fixes inputs at build time as constants (the Values metadata), e.g. sr=16000; an If or Reshape on them folds");
     public static readonly OptionSpec Json = new("--json", null, null, "prints one JSON object instead of text");
     public static readonly OptionSpec Help = new("--help", "-h", null, "shows this help");
 
@@ -153,9 +154,10 @@ public static class CommonOptions
         var diagnostics = new List<ModelDiagnostic>();
         var dims = ModelOptions.ParseDimensions(args.Value(Dims.Name), System.IO.Path.GetFileName(path), diagnostics, path);
         var shapes = ModelOptions.ParseShapes(args.Value(Shape.Name), System.IO.Path.GetFileName(path), diagnostics, path);
+        var values = ModelOptions.ParseValues(args.Value(Bind.Name), System.IO.Path.GetFileName(path), diagnostics, path);
         if (diagnostics.Count > 0)
             throw new UsageException(string.Join("; ", diagnostics.Select(d => d.Message)));
-        return new ModelOptions(className, ns, dims, shapes, storage);
+        return new ModelOptions(className, ns, dims, shapes, storage) { Values = values };
     }
 
     public static WeightStorage? ParseStorage(string? text, bool allowAuto)

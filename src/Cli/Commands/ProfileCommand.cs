@@ -17,7 +17,7 @@ public static class ProfileCommand
 
     public static readonly IReadOnlyList<OptionSpec> Options = new[]
     {
-        CommonOptions.Dims, CommonOptions.Shape, VerifyCommand.Value, VerifyCommand.Seed, Seconds, Top, CommonOptions.Json, CommonOptions.Help,
+        CommonOptions.Dims, CommonOptions.Shape, CommonOptions.Bind, VerifyCommand.Value, VerifyCommand.Seed, Seconds, Top, CommonOptions.Json, CommonOptions.Help,
     };
 
     public static string Usage =>

@@ -30,7 +30,7 @@ public static class VerifyCommand
 
     public static readonly IReadOnlyList<OptionSpec> Options = new[]
     {
-        CommonOptions.Dims, CommonOptions.Shape, Value, IntMax, Seed, Runs, Warmup, Atol, Rtol, Weights, CommonOptions.Json, CommonOptions.Help,
+        CommonOptions.Dims, CommonOptions.Shape, CommonOptions.Bind, Value, IntMax, Seed, Runs, Warmup, Atol, Rtol, Weights, CommonOptions.Json, CommonOptions.Help,
     };
 
     public static string Usage =>

@@ -31,6 +31,13 @@ namespace ModelGen.Configuration
         WeightStorage Weights = WeightStorage.Literals,
         global::ModelGen.Compression.CompressionOptions? Compression = null)
     {
+        /// <summary>
+        /// Inputs fixed at build time (metadata Values="sr=16000,mode=1"): each becomes a constant of its declared type and
+        /// shape (one number fills it; a space-separated list gives every element), and leaves the Predict signature. An If,
+        /// Reshape or Slice that depends on it then folds.
+        /// </summary>
+        public EquatableArray<ValueBinding> Values { get; init; } = EquatableArray<ValueBinding>.Empty;
+
         /// <summary>With <see cref="WeightStorage.Auto"/>, weights above this many bytes go into the build task's resource (docs/design.md).</summary>
         public const long AutoResourceBytes = 1L * 1024 * 1024;
 
@@ -38,7 +45,7 @@ namespace ModelGen.Configuration
             new(className, ns, EquatableArray<DimensionBinding>.Empty, EquatableArray<ShapeBinding>.Empty);
 
         /// <summary>Item metadata names read by <see cref="FromMetadata"/>.</summary>
-        public static readonly IReadOnlyList<string> MetadataNames = new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage", "Compression", "CompressionKeep" };
+        public static readonly IReadOnlyList<string> MetadataNames = new[] { "ClassName", "Namespace", "Dimensions", "Shapes", "WeightStorage", "Compression", "CompressionKeep", "Values" };
 
         /// <summary>
         /// The options of one model item from its metadata. The one parser for the generator (metadata from the
@@ -97,7 +104,8 @@ namespace ModelGen.Configuration
                     compression = null;
                 }
             }
-            return new ModelOptions(className, ns, dims, shapes, storage, compression);
+            var values = ParseValues(Get("Values"), name, diagnostics, path);
+            return new ModelOptions(className, ns, dims, shapes, storage, compression) { Values = values };
         }
 
         private static bool IsIdentifier(string s) =>
@@ -119,6 +127,34 @@ namespace ModelGen.Configuration
                 result.Add(new DimensionBinding(kv[0].Trim(), value));
             }
             return new EquatableArray<DimensionBinding>(result.OrderBy(d => d.Name, StringComparer.Ordinal));
+        }
+
+        /// <summary>Parses "sr=16000,mode=true,mask=1 0 1" (numbers in invariant culture; true/false are 1/0).</summary>
+        public static EquatableArray<ValueBinding> ParseValues(string? text, string model, List<ModelDiagnostic> diagnostics, string? path)
+        {
+            var result = new List<ValueBinding>();
+            if (string.IsNullOrWhiteSpace(text)) return EquatableArray<ValueBinding>.Empty;
+            foreach (var part in text!.Split(new[] { ',', ';' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                int eq = part.IndexOf('=');
+                var items = eq > 0 ? part.Substring(eq + 1).Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
+                var parsed = items.Select(ParseNumber).ToArray();
+                if (eq <= 0 || parsed.Length == 0 || parsed.Any(v => v is null))
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.BadMetadata, path, "Values", text, model, $"'{part.Trim()}' is not of the form input=number or input=n1 n2 ..."));
+                    continue;
+                }
+                result.Add(new ValueBinding(part.Substring(0, eq).Trim(), new EquatableArray<double>(parsed.Select(v => v!.Value))));
+            }
+            return new EquatableArray<ValueBinding>(result.OrderBy(v => v.Input, StringComparer.Ordinal));
+        }
+
+        private static double? ParseNumber(string s)
+        {
+            s = s.Trim();
+            if (s.Equals("true", StringComparison.OrdinalIgnoreCase)) return 1;
+            if (s.Equals("false", StringComparison.OrdinalIgnoreCase)) return 0;
+            return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
         }
 
         /// <summary>Parses "input=1x3x224x224,mask=1x16".</summary>
@@ -143,6 +179,9 @@ namespace ModelGen.Configuration
     }
 
     public sealed record DimensionBinding(string Name, int Value);
+
+    /// <summary>An input fixed at build time: one value (fills the input) or one per element.</summary>
+    public sealed record ValueBinding(string Input, EquatableArray<double> Values);
 
     public sealed record ShapeBinding(string Input, EquatableArray<int> Shape);
 }

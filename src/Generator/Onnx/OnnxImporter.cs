@@ -113,9 +113,23 @@ namespace ModelGen.Onnx
             {
                 if (graph.Values.TryGetValue(input.Name, out var existing) && existing.Constant is not null) continue;
                 var v = GetOrAdd(graph, input.Name);
+                bool bound = BindInput(v, input);
+                if (!bound) ok = false;
+                if (_options.Values.FirstOrDefault(b => b.Input == input.Name) is { } fixedValue)
+                {
+                    // Fixed at build time (Values metadata): a constant, no longer an input of Predict.
+                    if (bound && FixedTensor(v, fixedValue) is { } tensor) v.Constant = tensor;
+                    else ok = false;
+                    continue;
+                }
                 v.IsGraphInput = true;
-                if (!BindInput(v, input)) ok = false;
                 graph.Inputs.Add(v);
+            }
+            foreach (var binding in _options.Values.Where(b => !g.Input.Any(i => i.Name == b.Input)))
+            {
+                Report(DiagnosticDescriptors.BadMetadata, "Values", binding.Input, _modelName,
+                    $"the model has no input '{binding.Input}' (inputs: {string.Join(", ", g.Input.Where(i => g.Initializer.All(t => t.Name != i.Name)).Select(i => i.Name))})");
+                ok = false;
             }
 
             foreach (var np in g.Node)
@@ -162,6 +176,21 @@ namespace ModelGen.Onnx
         {
             if (!graph.Values.TryGetValue(name, out var v)) graph.Values[name] = v = new Value(name);
             return v;
+        }
+
+        /// <summary>The constant a Values binding gives an input: its declared type and shape, filled or element by element.</summary>
+        private Tensor? FixedTensor(Value v, ValueBinding binding)
+        {
+            int n = Shapes.Size(v.Shape!);
+            if (binding.Values.Count != 1 && binding.Values.Count != n)
+            {
+                Report(DiagnosticDescriptors.BadMetadata, "Values", binding.Input, _modelName,
+                    $"input '{binding.Input}' has {n} elements ({Shapes.Format(v.Shape!)}); give one value or {n}");
+                return null;
+            }
+            var values = Enumerable.Range(0, n).Select(i => binding.Values[binding.Values.Count == 1 ? 0 : i]).ToArray();
+            if (!DataTypes.IsFloating(v.Type)) values = values.Select(Math.Truncate).ToArray();
+            return Tensor.FromDoubles(v.Type, v.Shape!, values);
         }
 
         private bool BindInput(Value v, ValueInfoProto info)
