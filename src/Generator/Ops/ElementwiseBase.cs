@@ -271,8 +271,11 @@ namespace ModelGen.Ops
                 LowerStep(ctx, ctx.Output(0), output, ctx.Input(k), node.Inputs[k]!);
         }
 
-        /// <summary>output = op(lhs, rhs), both broadcast to the output's shape (lhs may be the output itself: in place).</summary>
-        protected void LowerStep(LoweringContext ctx, BufferArg lhs, Value lhsValue, BufferArg rhs, Value rhsValue)
+        /// <summary>
+        /// output = op(lhs, rhs), both broadcast to the output's shape (lhs may be the output itself: in place). The op is
+        /// this node's unless <paramref name="kernel"/> and <paramref name="op"/> name another (Mean's final division).
+        /// </summary>
+        protected void LowerStep(LoweringContext ctx, BufferArg lhs, Value lhsValue, BufferArg rhs, Value rhsValue, string? kernel = null, string? op = null)
         {
             var output = ctx.Node.Outputs[0];
             var (shape, strides) = Collapse(output.Shape!, lhsValue.Shape!, rhsValue.Shape!);
@@ -282,9 +285,9 @@ namespace ModelGen.Ops
             (string A, string B, string AStrides, string BStrides) names = isFloat ? ParameterNames : ("a", "b", "aStrides", "bStrides");
             var args = new (string, Arg)[] { (names.A, lhs), (names.B, rhs), ("destination", ctx.Output(0)), ("shape", Arg.Ints(shape)), (names.AStrides, Arg.Ints(strides[0])), (names.BStrides, Arg.Ints(strides[1])) };
             if (isFloat)
-                ctx.Call(Kernel, args);
+                ctx.Call(kernel ?? Kernel, args);
             else if (lhsValue.Type == rhsValue.Type)
-                ctx.Call("Binary", new TypeArg[] { lhsValue.Type, TypeArg.Runtime("Operators." + Operator) }, args);
+                ctx.Call("Binary", new TypeArg[] { lhsValue.Type, TypeArg.Runtime("Operators." + (op ?? Operator)) }, args);
             else
                 throw new UnsupportedException($"{OpType} on {DataTypes.OnnxName(lhsValue.Type)} and {DataTypes.OnnxName(rhsValue.Type)}");
         }
