@@ -73,6 +73,12 @@ namespace ModelGen.Ops
         /// <summary>Scalar reference for integer types (exact in 64 bits; the result is wrapped to the element type).</summary>
         protected virtual long IntegerReference(long a, long b) => (long)Reference(a, b);
 
+        /// <summary>
+        /// Scalar reference for uint64 (held as the bits of a long). The signed reference by default, which is exact for
+        /// +, − and ×, as they wrap alike; ops that order or divide override it.
+        /// </summary>
+        protected virtual ulong UnsignedReference(ulong a, ulong b) => unchecked((ulong)IntegerReference((long)a, (long)b));
+
         public override void InferShapes(Node node)
         {
             var inputs = node.Inputs.Where(i => i is not null).Select(i => i!).ToArray();
@@ -111,7 +117,10 @@ namespace ModelGen.Ops
                 for (int k = 1; k < inputs.Length; k++)
                 {
                     var rhs = GatherLongs(inputs[k].Constant!, shape);
-                    for (int i = 0; i < n; i++) acc[i] = Wrap(output.Type, IntegerReference(acc[i], rhs[i]));
+                    if (output.Type == DataType.UInt64)
+                        for (int i = 0; i < n; i++) acc[i] = unchecked((long)UnsignedReference((ulong)acc[i], (ulong)rhs[i]));
+                    else
+                        for (int i = 0; i < n; i++) acc[i] = Wrap(output.Type, IntegerReference(acc[i], rhs[i]));
                 }
                 output.Constant = Tensor.FromLongs(output.Type, shape, acc);
                 return true;
