@@ -15,5 +15,11 @@ namespace ModelGen.Ops
             if (b == 0) throw new IrException("integer division by zero in constant inputs");
             return a == long.MinValue && b == -1 ? a : a / b;
         }
+
+        protected override ulong UnsignedReference(ulong a, ulong b)
+        {
+            if (b == 0) throw new IrException("integer division by zero in constant inputs");
+            return a / b;
+        }
     }
 }

@@ -73,6 +73,12 @@ namespace ModelGen.Ops
         /// <summary>Scalar reference for integer types (exact in 64 bits; the result is wrapped to the element type).</summary>
         protected virtual long IntegerReference(long a, long b) => (long)Reference(a, b);
 
+        /// <summary>
+        /// Scalar reference for uint64 (held as the bits of a long). The signed reference by default, which is exact for
+        /// +, − and ×, as they wrap alike; ops that order or divide override it.
+        /// </summary>
+        protected virtual ulong UnsignedReference(ulong a, ulong b) => unchecked((ulong)IntegerReference((long)a, (long)b));
+
         public override void InferShapes(Node node)
         {
             var inputs = node.Inputs.Where(i => i is not null).Select(i => i!).ToArray();
@@ -111,7 +117,10 @@ namespace ModelGen.Ops
                 for (int k = 1; k < inputs.Length; k++)
                 {
                     var rhs = GatherLongs(inputs[k].Constant!, shape);
-                    for (int i = 0; i < n; i++) acc[i] = Wrap(output.Type, IntegerReference(acc[i], rhs[i]));
+                    if (output.Type == DataType.UInt64)
+                        for (int i = 0; i < n; i++) acc[i] = unchecked((long)UnsignedReference((ulong)acc[i], (ulong)rhs[i]));
+                    else
+                        for (int i = 0; i < n; i++) acc[i] = Wrap(output.Type, IntegerReference(acc[i], rhs[i]));
                 }
                 output.Constant = Tensor.FromLongs(output.Type, shape, acc);
                 return true;
@@ -271,8 +280,11 @@ namespace ModelGen.Ops
                 LowerStep(ctx, ctx.Output(0), output, ctx.Input(k), node.Inputs[k]!);
         }
 
-        /// <summary>output = op(lhs, rhs), both broadcast to the output's shape (lhs may be the output itself: in place).</summary>
-        protected void LowerStep(LoweringContext ctx, BufferArg lhs, Value lhsValue, BufferArg rhs, Value rhsValue)
+        /// <summary>
+        /// output = op(lhs, rhs), both broadcast to the output's shape (lhs may be the output itself: in place). The op is
+        /// this node's unless <paramref name="kernel"/> and <paramref name="op"/> name another (Mean's final division).
+        /// </summary>
+        protected void LowerStep(LoweringContext ctx, BufferArg lhs, Value lhsValue, BufferArg rhs, Value rhsValue, string? kernel = null, string? op = null)
         {
             var output = ctx.Node.Outputs[0];
             var (shape, strides) = Collapse(output.Shape!, lhsValue.Shape!, rhsValue.Shape!);
@@ -282,9 +294,9 @@ namespace ModelGen.Ops
             (string A, string B, string AStrides, string BStrides) names = isFloat ? ParameterNames : ("a", "b", "aStrides", "bStrides");
             var args = new (string, Arg)[] { (names.A, lhs), (names.B, rhs), ("destination", ctx.Output(0)), ("shape", Arg.Ints(shape)), (names.AStrides, Arg.Ints(strides[0])), (names.BStrides, Arg.Ints(strides[1])) };
             if (isFloat)
-                ctx.Call(Kernel, args);
+                ctx.Call(kernel ?? Kernel, args);
             else if (lhsValue.Type == rhsValue.Type)
-                ctx.Call("Binary", new TypeArg[] { lhsValue.Type, TypeArg.Runtime("Operators." + Operator) }, args);
+                ctx.Call("Binary", new TypeArg[] { lhsValue.Type, TypeArg.Runtime("Operators." + (op ?? Operator)) }, args);
             else
                 throw new UnsupportedException($"{OpType} on {DataTypes.OnnxName(lhsValue.Type)} and {DataTypes.OnnxName(rhsValue.Type)}");
         }

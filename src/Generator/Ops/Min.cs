@@ -14,5 +14,6 @@ namespace ModelGen.Ops
         protected override bool AllowsType(Ir.DataType type, int index, int opset) => opset >= 12 || Ir.DataTypes.IsFloating(type);
         protected override double Reference(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Min(a, b);
         protected override long IntegerReference(long a, long b) => Math.Min(a, b);
+        protected override ulong UnsignedReference(ulong a, ulong b) => Math.Min(a, b);
     }
 }
