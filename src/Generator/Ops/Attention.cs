@@ -109,6 +109,7 @@ namespace ModelGen.Ops
                     $"nonpad_kv_seqlen has type {DataTypes.OnnxName(nonpad.Type)} and shape {Shapes.Format(nonpad.Shape!)}; int64 [{batch}] expected");
 
             float scale = AttributeChecks.Float(node, "scale", (float)(1 / Math.Sqrt(headSize)));
+            Require(!float.IsNaN(scale) && !float.IsInfinity(scale), $"scale {scale} is not finite");
             return new Geometry(batch, qHeads, kvHeads, qLength, kvLength, pastLength, headSize, valueHeadSize, packed,
                 maskBatch, maskHead, maskRow, maskLength, scale, softcap, causal, (int)mode);
         }
@@ -193,10 +194,11 @@ namespace ModelGen.Ops
                             if (g.Mode == 2) scores[scoreRow + j] = (float)row[j];
                         }
                         double max = row.Max(), sum = 0;
-                        for (int j = 0; j < total; j++) sum += row[j] = Math.Exp(row[j] - max);
+                        for (int j = 0; j < total; j++) sum += row[j] = double.IsNegativeInfinity(max) ? 0 : Math.Exp(row[j] - max);
                         for (int j = 0; j < total; j++)
                         {
-                            row[j] /= sum;
+                            // Every key excluded: the row weighs nothing, as in ONNX Runtime.
+                            row[j] = sum == 0 ? 0 : row[j] / sum;
                             if (g.Mode == 3) scores[scoreRow + j] = (float)row[j];
                         }
                         for (int e = 0; e < g.ValueHeadSize; e++)

@@ -83,49 +83,55 @@ public static partial class Kernels
                 int g = h / group;
                 for (int i = 0; i < qLength; i++)
                 {
+                    // Keys from `reach` on are excluded whatever the mask (causal, padding): their products are needed
+                    // only when the qk output shows the scores before the mask.
+                    int reach = Math.Min(valid, causal ? Math.Clamp(i + offset + 1, 0, total) : total);
+                    int computed = store is AttentionScores.Product or AttentionScores.Softcapped ? total : reach;
+                    var live = s.Slice(0, computed);
                     var qRow = q.Slice(b * qs.Batch + h * qs.Head + i * qs.Row, headSize);
-                    for (int j = 0; j < total; j++)
-                        s[j] = TensorPrimitives.Dot(qRow, KeyRow(k, pastKey, ks, kvHeads, b, g, j, pastLength, headSize));
-                    TensorPrimitives.Multiply(s, scale, s);
+                    for (int j = 0; j < computed; j++)
+                        live[j] = TensorPrimitives.Dot(qRow, KeyRow(k, pastKey, ks, kvHeads, b, g, j, pastLength, headSize));
+                    TensorPrimitives.Multiply(live, scale, live);
                     var qkRow = qkOutput.IsEmpty ? default : qkOutput.Slice(((b * qHeads + h) * qLength + i) * total, total);
                     if (store == AttentionScores.Product) s.CopyTo(qkRow);
                     if (softcap > 0)
                     {
-                        TensorPrimitives.Multiply(s, 1f / softcap, s);
-                        TensorPrimitives.Tanh(s, s);
-                        TensorPrimitives.Multiply(s, softcap, s);
+                        TensorPrimitives.Multiply(live, 1f / softcap, live);
+                        TensorPrimitives.Tanh(live, live);
+                        TensorPrimitives.Multiply(live, softcap, live);
                     }
                     if (store == AttentionScores.Softcapped) s.CopyTo(qkRow);
 
-                    int columns = total;
+                    int columns = reach;
                     if (hasMask)
                     {
                         int row = b * maskBatchStride + h * maskHeadStride + i * maskRowStride;
-                        columns = Math.Min(maskLength, total);
+                        columns = Math.Min(maskLength, reach);
                         if (!mask.IsEmpty) TensorPrimitives.Add(s.Slice(0, columns), mask.Slice(row, columns), s.Slice(0, columns));
                         else
                             for (int j = 0; j < columns; j++)
                                 if (!booleanMask[row + j]) s[j] = float.NegativeInfinity;
                     }
-                    if (causal) columns = Math.Min(columns, Math.Max(i + offset + 1, 0));
-                    columns = Math.Min(columns, valid);
                     s.Slice(columns).Fill(float.NegativeInfinity);
                     if (store == AttentionScores.Masked) s.CopyTo(qkRow);
 
-                    // Softmax; a row with every key excluded gives NaN, as the ONNX reference does.
-                    float max = TensorPrimitives.Max(s);
-                    float sum = SumOf(s, s, new ShiftedExpOperator(max));
-                    TensorPrimitives.Multiply(s, 1f / sum, s);
+                    // Softmax. A row with every key excluded weighs nothing (y = 0), as in ONNX Runtime (the ONNX
+                    // reference gives NaN).
+                    var active = s.Slice(0, columns);
+                    float max = columns == 0 ? float.NegativeInfinity : TensorPrimitives.Max(active);
+                    if (float.IsNegativeInfinity(max)) s.Clear();
+                    else
+                    {
+                        TensorPrimitives.Multiply(active, 1f / SumOf(active, active, new ShiftedExpOperator(max)), active);
+                        s.Slice(columns).Clear();
+                    }
                     if (store == AttentionScores.Softmax) s.CopyTo(qkRow);
 
                     var yRow = y.Slice(b * ys.Batch + h * ys.Head + i * ys.Row, valueHeadSize);
                     yRow.Clear();
-                    for (int j = 0; j < total; j++)
-                    {
-                        float p = s[j];
-                        if (p != 0) TensorPrimitives.MultiplyAdd(KeyRow(v, pastValue, vs, kvHeads, b, g, j, pastLength, valueHeadSize), p, yRow, yRow);
-                        else if (float.IsNaN(p)) yRow.Fill(float.NaN);
-                    }
+                    // Keys from `columns` on are excluded (weight 0): causal rows touch only their prefix of V.
+                    for (int j = 0; j < columns; j++)
+                        TensorPrimitives.MultiplyAdd(KeyRow(v, pastValue, vs, kvHeads, b, g, j, pastLength, valueHeadSize), s[j], yRow, yRow);
                 }
             }
         }

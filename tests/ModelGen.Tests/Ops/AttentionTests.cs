@@ -95,7 +95,6 @@ public class AttentionTests
             ("PK", Random(16, batch, kvHeads, past, headSize)), ("PV", Random(17, batch, kvHeads, past, valueHeadSize))));
     }
 
-    // ONNX Runtime applies the softcap after the mask (the ONNX test data, before): both agree without a mask.
     [Theory]
     [InlineData(0, 0f)]
     [InlineData(1, 0f)]
@@ -114,6 +113,31 @@ public class AttentionTests
             .Node("Attention", new[] { "Q", "K", "V", "", "", "" }, new[] { "Y", "", "", "S" }, attributes.ToArray()).Output("Y").Output("S");
         OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: ElementwiseModels.Inputs(
             ("Q", Random(18, 2, heads, qLength, headSize)), ("K", Random(19, 2, heads, kvLength, headSize)), ("V", Random(20, 2, heads, kvLength, headSize))));
+    }
+
+    [Fact]
+    public void Softcap_with_a_mask_matches_onnx_runtime()
+    {
+        const int heads = 2, qLength = 9, kvLength = 17, headSize = 8;
+        var model = new ModelBuilder(23, 10)
+            .Input("Q", 1, heads, qLength, headSize).Input("K", 1, heads, kvLength, headSize).Input("V", 1, heads, kvLength, headSize).Input("M", qLength, kvLength)
+            .Node("Attention", new[] { "Q", "K", "V", "M" }, new[] { "Y" }, ("softcap", 0.5f)).Output("Y");
+        OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: ElementwiseModels.Inputs(
+            ("Q", Random(24, heads, qLength, headSize)), ("K", Random(25, heads, kvLength, headSize)), ("V", Random(26, heads, kvLength, headSize)),
+            ("M", FloatMask(27, qLength, kvLength))));
+    }
+
+    [Fact]
+    public void A_query_row_with_every_key_masked_gives_zeros_as_onnx_runtime_does()
+    {
+        const int heads = 2, qLength = 3, kvLength = 5, headSize = 4;
+        var mask = FloatMask(28, qLength, kvLength);
+        for (int j = 0; j < kvLength; j++) mask[kvLength + j] = float.NegativeInfinity;
+        var model = new ModelBuilder(23, 10)
+            .Input("Q", 1, heads, qLength, headSize).Input("K", 1, heads, kvLength, headSize).Input("V", 1, heads, kvLength, headSize).Input("M", qLength, kvLength)
+            .Node("Attention", new[] { "Q", "K", "V", "M" }, new[] { "Y", "", "", "S" }, ("qk_matmul_output_mode", 3L)).Output("Y").Output("S");
+        OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: ElementwiseModels.Inputs(
+            ("Q", Random(29, heads, qLength, headSize)), ("K", Random(30, heads, kvLength, headSize)), ("V", Random(31, heads, kvLength, headSize)), ("M", mask)));
     }
 
     [Fact]
