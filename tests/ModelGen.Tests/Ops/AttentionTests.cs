@@ -140,6 +140,23 @@ public class AttentionTests
             ("Q", Random(29, heads, qLength, headSize)), ("K", Random(30, heads, kvLength, headSize)), ("V", Random(31, heads, kvLength, headSize)), ("M", mask)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Padded_keys_are_excluded(bool causal)
+    {
+        // nonpad_kv_seqlen (opset 24) excludes each batch's padding keys. (A mask shorter than the keys, which ONNX
+        // Runtime refuses, is covered by the backend test test_attention_4d_diff_heads_mask4d_padded_kv.)
+        const int batch = 2, heads = 2, qLength = 5, kvLength = 12, headSize = 16, maskLength = kvLength;
+        var model = new ModelBuilder(24, 10)
+            .Input("Q", batch, heads, qLength, headSize).Input("K", batch, heads, kvLength, headSize).Input("V", batch, heads, kvLength, headSize)
+            .Input("M", qLength, maskLength).Input("N", TensorProto.Types.DataType.Int64, batch)
+            .Node("Attention", new[] { "Q", "K", "V", "M", "", "", "N" }, new[] { "Y" }, ("is_causal", causal ? 1L : 0L)).Output("Y");
+        OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: ElementwiseModels.Inputs(
+            ("Q", Random(32, batch, heads, qLength, headSize)), ("K", Random(33, batch, heads, kvLength, headSize)), ("V", Random(34, batch, heads, kvLength, headSize)),
+            ("M", FloatMask(35, qLength, maskLength)), ("N", new long[] { 9, 12 })));
+    }
+
     [Fact]
     public void Constant_inputs_fold_at_build_time()
     {
