@@ -38,15 +38,15 @@ namespace ModelGen.Ops
         private static readonly string[] Known =
             { "Relu", "Tanh", "Sigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus" };
 
-        /// <summary>ONNX's default alpha and beta of each activation (used when activation_alpha/beta give none).</summary>
+        /// <summary>
+        /// The alpha and beta of each activation when activation_alpha/beta give none: ONNX Runtime's (the standalone
+        /// operators' defaults for LeakyRelu, HardSigmoid and Elu; zero for Affine, ThresholdedRelu and ScaledTanh).
+        /// </summary>
         private static (float Alpha, float Beta) Defaults(string kind) => kind switch
         {
             "LeakyRelu" => (0.01f, 0f),
-            "ThresholdedRelu" => (1f, 0f),
-            "ScaledTanh" => (1f, 1f),
             "HardSigmoid" => (0.2f, 0.5f),
             "Elu" => (1f, 0f),
-            "Affine" => (1f, 0f),
             _ => (0f, 0f),
         };
 
@@ -167,6 +167,126 @@ namespace ModelGen.Ops
         {
             var s = Analyze(node);
             return (long)s.Directions * s.Steps * s.Batch * Gates * s.Hidden * (s.Input + s.Hidden);
+        }
+
+        /// <summary>All inputs constant: the whole sequence computed now, in double precision, straight from ONNX's equations.</summary>
+        public override bool TryFold(Node node)
+        {
+            var s = Analyze(node);
+            double[]? Get(int i) => node.Input(i)?.Constant is { } t ? Enumerable.Range(0, t.Length).Select(t.GetDouble).ToArray() : null;
+            var x = Get(0)!; var w = Get(1)!; var r = Get(2)!; var bias = Get(3); var lens = Get(4); var h0 = Get(5); var c0 = Get(6); var p = Get(7);
+            int hidden = s.Hidden, g = Gates * hidden, per = DefaultActivations.Length;
+            bool inputForget = node.Attributes.Int("input_forget", 0) == 1, linearBeforeReset = node.Attributes.Int("linear_before_reset", 0) == 1;
+            var y = new double[s.Steps * s.Directions * s.Batch * hidden];
+            var yh = new double[s.Directions * s.Batch * hidden];
+            var yc = new double[yh.Length];
+            for (int d = 0; d < s.Directions; d++)
+            {
+                bool reverse = s.Direction == "reverse" || d == 1;
+                var acts = s.Activations.Skip(d * per).Take(per).ToArray();
+                double F(int k, double v) => Activate(acts[k], s.Clip > 0 ? Math.Max(-s.Clip, Math.Min(s.Clip, v)) : v);
+                var shape = new RecurrentIndex(s, d);
+                for (int b = 0; b < s.Batch; b++)
+                {
+                    int length = lens is null ? s.Steps : (int)lens[b];
+                    var h = new double[hidden]; var c = new double[hidden];
+                    for (int j = 0; j < hidden; j++)
+                    {
+                        h[j] = h0 is null ? 0 : h0[shape.State(b) + j];
+                        c[j] = c0 is null ? 0 : c0[shape.State(b) + j];
+                    }
+                    for (int step = 0; step < length; step++)
+                    {
+                        int t = reverse ? length - 1 - step : step;
+                        // Per gate row: x·W + Wb, and h·R + Rb.
+                        var xw = new double[g]; var hr = new double[g];
+                        for (int j = 0; j < g; j++)
+                        {
+                            double a = bias is null ? 0 : bias[d * 2 * g + j], e = bias is null ? 0 : bias[d * 2 * g + g + j];
+                            for (int k = 0; k < s.Input; k++) a += x[shape.InputRow(t, b) * s.Input + k] * w[(d * g + j) * s.Input + k];
+                            for (int k = 0; k < hidden; k++) e += h[k] * r[(d * g + j) * hidden + k];
+                            xw[j] = a; hr[j] = e;
+                        }
+                        var next = new double[hidden];
+                        for (int j = 0; j < hidden; j++)
+                        {
+                            if (Gates == 1) next[j] = F(0, xw[j] + hr[j]);
+                            else if (Gates == 4)
+                            {
+                                double pi = p is null ? 0 : p[d * 3 * hidden + j], po = p is null ? 0 : p[d * 3 * hidden + hidden + j], pf = p is null ? 0 : p[d * 3 * hidden + 2 * hidden + j];
+                                double i = F(0, xw[j] + hr[j] + pi * c[j]);
+                                double f = inputForget ? 1 - i : F(0, xw[2 * hidden + j] + hr[2 * hidden + j] + pf * c[j]);
+                                double cand = F(1, xw[3 * hidden + j] + hr[3 * hidden + j]);
+                                c[j] = f * c[j] + i * cand;
+                                double o = F(0, xw[hidden + j] + hr[hidden + j] + po * c[j]);
+                                next[j] = o * Activate(acts[2], c[j]);
+                            }
+                        }
+                        if (Gates == 3)
+                        {
+                            var z = new double[hidden]; var reset = new double[hidden];
+                            for (int j = 0; j < hidden; j++)
+                            {
+                                z[j] = F(0, xw[j] + hr[j]);
+                                reset[j] = F(0, xw[hidden + j] + hr[hidden + j]);
+                            }
+                            for (int j = 0; j < hidden; j++)
+                            {
+                                int row = d * g + 2 * hidden + j;
+                                double rbh = bias is null ? 0 : bias[d * 2 * g + g + 2 * hidden + j], recurrent;
+                                if (linearBeforeReset) recurrent = reset[j] * hr[2 * hidden + j];
+                                else
+                                {
+                                    recurrent = rbh;
+                                    for (int k = 0; k < hidden; k++) recurrent += reset[k] * h[k] * r[row * hidden + k];
+                                }
+                                double candidate = F(1, xw[2 * hidden + j] + recurrent);
+                                next[j] = (1 - z[j]) * candidate + z[j] * h[j];
+                            }
+                        }
+                        h = next;
+                        Array.Copy(h, 0, y, shape.Output(t, b), hidden);
+                    }
+                    if (length == 0) continue; // final states of an empty sequence are zeros
+                    Array.Copy(h, 0, yh, shape.State(b), hidden);
+                    Array.Copy(c, 0, yc, shape.State(b), hidden);
+                }
+            }
+            var results = new[] { y, yh, yc };
+            for (int i = 0; i < node.Outputs.Length; i++)
+                node.Outputs[i].Constant = Tensor.FromDoubles(DataType.Float, node.Outputs[i].Shape!, results[i]);
+            return true;
+        }
+
+        private static double Activate((string Kind, float Alpha, float Beta) a, double v) => a.Kind switch
+        {
+            "Relu" => Math.Max(0, v),
+            "Tanh" => Math.Tanh(v),
+            "Sigmoid" => 1 / (1 + Math.Exp(-v)),
+            "Affine" => a.Alpha * v + a.Beta,
+            "LeakyRelu" => v >= 0 ? v : a.Alpha * v,
+            "ThresholdedRelu" => v > a.Alpha ? v : 0,
+            "ScaledTanh" => a.Alpha * Math.Tanh(a.Beta * v),
+            "HardSigmoid" => Math.Max(0, Math.Min(1, a.Alpha * v + a.Beta)),
+            "Elu" => v >= 0 ? v : a.Alpha * (Math.Exp(v) - 1),
+            "Softsign" => v / (1 + Math.Abs(v)),
+            "Softplus" => Math.Log(1 + Math.Exp(v)),
+            _ => throw new InvalidOperationException($"unknown activation {a.Kind}"),
+        };
+
+        /// <summary>The runtime RecurrentShape's index arithmetic, for folding.</summary>
+        private readonly struct RecurrentIndex
+        {
+            private readonly Shape _s;
+            private readonly int _d;
+
+            public RecurrentIndex(Shape s, int d) { _s = s; _d = d; }
+
+            public int InputRow(int t, int b) => _s.BatchMajor ? b * _s.Steps + t : t * _s.Batch + b;
+
+            public int State(int b) => (_s.BatchMajor ? b * _s.Directions + _d : _d * _s.Batch + b) * _s.Hidden;
+
+            public int Output(int t, int b) => (_s.BatchMajor ? (b * _s.Steps + t) * _s.Directions + _d : (t * _s.Directions + _d) * _s.Batch + b) * _s.Hidden;
         }
 
         /// <summary>Floats of the kernel's own scratch (states and gates).</summary>

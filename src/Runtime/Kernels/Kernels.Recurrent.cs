@@ -164,7 +164,13 @@ public static partial class Kernels
                     TensorPrimitives.FusedMultiplyAdd(peephole.Slice(0, hidden), c, gi, gi);
                     TensorPrimitives.FusedMultiplyAdd(peephole.Slice(2 * hidden, hidden), c, gf, gf);
                 }
-                if (clip > 0f) Clip(row, clip);
+                if (clip > 0f)
+                {
+                    // The output gate is clipped below, after its peephole on the new cell state.
+                    Clip(gi, clip);
+                    Clip(gf, clip);
+                    Clip(gc, clip);
+                }
                 f.Apply(gi);
                 if (inputForget)
                 {
@@ -178,7 +184,9 @@ public static partial class Kernels
                 TensorPrimitives.Multiply(gf, c, c);
                 TensorPrimitives.FusedMultiplyAdd(gi, gc, c, c);
                 if (!peephole.IsEmpty) TensorPrimitives.FusedMultiplyAdd(peephole.Slice(hidden, hidden), c, go, go);
+                if (clip > 0f) Clip(go, clip);
                 f.Apply(go);
+                // h's input, the new cell state, is not clipped (ONNX Runtime clips only the gates' inputs).
                 c.CopyTo(gc);
                 h.Apply(gc);
                 var hb = state.Slice(b * hidden, hidden);
@@ -186,8 +194,8 @@ public static partial class Kernels
                 if (!y.IsEmpty) hb.CopyTo(y.Slice(s.Output(t, b), hidden));
             }
         }
-        StoreState(state, yh, s);
-        StoreState(cell, yc, s);
+        StoreState(state, yh, sequenceLengths, s);
+        StoreState(cell, yc, sequenceLengths, s);
     }
 
     /// <summary>Scratch floats of <see cref="GruSequence"/>: the state, the z and r gates, the candidate and r ⊙ h of every batch row.</summary>
@@ -261,7 +269,7 @@ public static partial class Kernels
                 if (!y.IsEmpty) hb.CopyTo(y.Slice(s.Output(t, b), hidden));
             }
         }
-        StoreState(state, yh, s);
+        StoreState(state, yh, sequenceLengths, s);
     }
 
     /// <summary>Scratch floats of <see cref="RnnSequence"/>: the state and the pre-activations of every batch row.</summary>
@@ -299,7 +307,7 @@ public static partial class Kernels
                 if (!y.IsEmpty) hb.CopyTo(y.Slice(s.Output(t, b), hidden));
             }
         }
-        StoreState(state, yh, s);
+        StoreState(state, yh, sequenceLengths, s);
     }
 
     private static void CheckRecurrent(ReadOnlySpan<float> projection, ReadOnlySpan<float> packedR, int recurrentColumns, ReadOnlySpan<float> wb,
@@ -337,9 +345,15 @@ public static partial class Kernels
         for (int b = 0; b < s.Batch; b++) initial.Slice(s.State(b), s.Hidden).CopyTo(state.Slice(b * s.Hidden, s.Hidden));
     }
 
-    private static void StoreState(ReadOnlySpan<float> state, Span<float> final, in RecurrentShape s)
+    /// <summary>The final states; a batch row of length 0 ends with zeros (as ONNX Runtime does), not its initial state.</summary>
+    private static void StoreState(ReadOnlySpan<float> state, Span<float> final, ReadOnlySpan<int> sequenceLengths, in RecurrentShape s)
     {
         if (final.IsEmpty) return;
-        for (int b = 0; b < s.Batch; b++) state.Slice(b * s.Hidden, s.Hidden).CopyTo(final.Slice(s.State(b), s.Hidden));
+        for (int b = 0; b < s.Batch; b++)
+        {
+            var dst = final.Slice(s.State(b), s.Hidden);
+            if (!sequenceLengths.IsEmpty && sequenceLengths[b] == 0) dst.Clear();
+            else state.Slice(b * s.Hidden, s.Hidden).CopyTo(dst);
+        }
     }
 }
