@@ -170,7 +170,7 @@ namespace ModelGen.Ops
             var node = ctx.Node;
             var p = Analyze(node);
             var type = node.Inputs[0]!.Type;
-            if (type == DataType.Float && TryLowerBatchedMatMul(ctx, p)) return;
+            if (TryLowerBatchedMatMul(ctx, p)) return;
             int loops = p.Sizes.Length;
             var plan = new List<long> { loops, node.Inputs.Length };
             plan.AddRange(p.Sizes.Select(v => (long)v));
@@ -181,29 +181,41 @@ namespace ModelGen.Ops
         }
 
         /// <summary>
-        /// Two operands whose plan is y[batch…, i, k] = Σ_j a[batch…, i, j]·b[batch…, j, k] with every operand row-major in that
-        /// order (bij,bjk->bik, ij,jk->ik): one GEMM per batch.
+        /// Two float operands whose plan is y[batch…, i, k] = Σ_j a[batch…, i, j]·b[batch…, j, k] with every operand row-major in
+        /// that order (bij,bjk->bik, ij,jk->ik): the batch count and the matrix sizes, else null.
         /// </summary>
-        private static bool TryLowerBatchedMatMul(LoweringContext ctx, Plan p)
+        private static (int Count, int M, int K, int N)? BatchedMatMul(Node node, Plan p)
         {
-            if (p.Terms.Length != 2) return false;
+            if (p.Terms.Length != 2 || node.Inputs[0]!.Type != DataType.Float) return null;
             var a = p.Terms[0]; var b = p.Terms[1]; var y = p.Output;
-            if (a.Length < 2 || b.Length != a.Length || y.Length != a.Length) return false;
+            if (a.Length < 2 || b.Length != a.Length || y.Length != a.Length) return null;
             int batchRank = a.Length - 2;
             string i = a[batchRank], j = a[batchRank + 1], k = b[batchRank + 1];
-            var labels = a.Concat(b).Concat(y).Distinct(StringComparer.Ordinal).Count();
-            if (labels != batchRank + 3 || i == j || j == k || i == k) return false;
+            int labels = a.Concat(b).Concat(y).Distinct(StringComparer.Ordinal).Count();
+            if (labels != batchRank + 3 || i == j || j == k || i == k) return null;
             for (int d = 0; d < batchRank; d++)
-                if (a[d] != b[d] || a[d] != y[d]) return false;
-            if (b[batchRank] != j || y[batchRank] != i || y[batchRank + 1] != k) return false;
-            var shapes = ctx.Node.Inputs.Select(v => v!.Shape!).ToArray();
-            if (!shapes[0].Take(batchRank).SequenceEqual(shapes[1].Take(batchRank))) return false;
+                if (a[d] != b[d] || a[d] != y[d]) return null;
+            if (b[batchRank] != j || y[batchRank] != i || y[batchRank + 1] != k) return null;
+            var shapes = node.Inputs.Select(v => v!.Shape!).ToArray();
+            if (!shapes[0].Take(batchRank).SequenceEqual(shapes[1].Take(batchRank))) return null;
             int m = shapes[0][batchRank], kk = shapes[0][batchRank + 1], n = shapes[1][batchRank + 1];
             int count = shapes[0].Take(batchRank).Aggregate(1, (x, z) => x * z);
-            if (n % KernelLayout.PanelWidth != 0 || count == 0 || m == 0 || n == 0 || kk == 0) return false;
+            return count == 0 || m == 0 || n == 0 || kk == 0 ? null : (count, m, kk, n);
+        }
+
+        /// <summary>The GEMM's copy of a partial last 16-column panel of B.</summary>
+        public override long ScratchBytes(Node node) =>
+            BatchedMatMul(node, Analyze(node)) is { } d && d.N % KernelLayout.PanelWidth != 0 ? 4L * d.K * KernelLayout.PanelWidth : 0;
+
+        /// <summary>A batched matrix product (see <see cref="BatchedMatMul"/>) as one GEMM per batch.</summary>
+        private static bool TryLowerBatchedMatMul(LoweringContext ctx, Plan p)
+        {
+            if (BatchedMatMul(ctx.Node, p) is not { } d) return false;
+            var (count, m, kk, n) = d;
+            Arg edge = n % KernelLayout.PanelWidth != 0 ? ctx.Scratch() : Arg.None;
             var call = ctx.MakeCall("GemmRowMajorB", Array.Empty<TypeArg>(), ("a", ctx.Input(0)), ("lda", kk), ("b", ctx.Input(1)), ("ldb", n), ("c", ctx.Output(0)),
                 ("ldc", n), ("m", m), ("n", n), ("k", kk), ("rowBias", Arg.None), ("colBias", Arg.None), ("alpha", 1f), ("accumulate", false),
-                ("activation", Arg.None), ("scratch", Arg.None));
+                ("activation", Arg.None), ("scratch", edge));
             if (count == 1) { ctx.Add(call); return true; }
             var offsets = new[]
             {
