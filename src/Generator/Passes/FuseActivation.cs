@@ -12,7 +12,7 @@ namespace ModelGen.Passes
     /// </summary>
     public static class FuseActivation
     {
-        private static readonly string[] Producers = { "Conv", "Gemm", "MatMul" };
+        private static readonly string[] Producers = { "Conv", "ConvTranspose", "Gemm", "MatMul" };
 
         public static void Run(Graph graph)
         {
