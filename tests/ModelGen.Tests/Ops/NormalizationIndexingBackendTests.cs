@@ -35,9 +35,18 @@ public class NormalizationIndexingBackendTests
     };
 
     /// <summary>Cases that fail in both modes, with the reason.</summary>
-    private static readonly Dictionary<string, string> KnownFailures = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> KnownFailures = Expanded();
+
+    private static Dictionary<string, string> Expanded()
     {
-    };
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in BackendTestCase.Names("test_layer_normalization_").Where(n => n.Contains("_expanded")))
+            known[name] = "the function body uses Neg and Reciprocal, which ModelGen lacks on this branch (MG0201)";
+        foreach (var name in BackendTestCase.Names("test_center_crop_pad_").Where(n => n.EndsWith("_expanded", StringComparison.Ordinal)))
+            known[name] = "the body computes Pad's pads from the 'shape' input through Max, Sub and Div; ModelGen names the intermediate pads "
+                + "(MG0203), not the graph input, so the harness cannot bake it";
+        return known;
+    }
 
     private static bool NeedsBuildTimeInput(string name) => ShapeFromInput.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 
