@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Plan;
 using ModelGen.Ir;
@@ -51,6 +53,33 @@ namespace ModelGen.Ops
             };
             if (member is null) throw new IrException($"reduction '{reduction}' is not one of none, add, mul (opset 16+), max, min (opset 18+) at opset {node.Opset}");
             return member;
+        }
+
+        /// <summary>
+        /// Folds a scatter: data with updates[u] combined into element t for each (u, t) pair in order, by the reduction
+        /// (runtime enum member name). Integers combine as int64, floating types as double.
+        /// </summary>
+        public static Tensor Scatter(Node node, IEnumerable<(int Update, int Target)> pairs)
+        {
+            var data = node.Inputs[0]!.Constant!;
+            var updates = node.Inputs[2]!.Constant!;
+            var output = node.Outputs[0];
+            string reduction = Reduction(node);
+            if (Tensor.Family(output.Type) == 'l')
+            {
+                var y = data.AsLongs().ToArray();
+                var u = updates.AsLongs();
+                foreach (var (s, t) in pairs)
+                    y[t] = reduction switch { "Add" => y[t] + u[s], "Mul" => y[t] * u[s], "Max" => Math.Max(y[t], u[s]), "Min" => Math.Min(y[t], u[s]), _ => u[s] };
+                return Tensor.FromLongs(output.Type, output.Shape!, y);
+            }
+            var v = Enumerable.Range(0, data.Length).Select(data.GetDouble).ToArray();
+            foreach (var (s, t) in pairs)
+            {
+                double w = updates.GetDouble(s);
+                v[t] = reduction switch { "Add" => v[t] + w, "Mul" => v[t] * w, "Max" => Math.Max(v[t], w), "Min" => Math.Min(v[t], w), _ => w };
+            }
+            return Tensor.FromDoubles(output.Type, output.Shape!, v);
         }
 
         /// <summary>A one-element copy (scalar region) from input <paramref name="source"/>.</summary>

@@ -7,7 +7,7 @@ namespace ModelGen.Ops
     /// <summary>
     /// ScatterElements (and Scatter, its opset 9–10 name): output = data, then each update goes to the element at its
     /// coordinates with the axis coordinate replaced by its index, combined by reduction (none, add, mul, max, min).
-    /// Constant inputs without a reduction fold; otherwise Kernels.ScatterElements.
+    /// Folds on constants; otherwise Kernels.ScatterElements.
     /// </summary>
     public class ScatterElementsOp : OpDefinition
     {
@@ -38,16 +38,14 @@ namespace ModelGen.Ops
 
         public override bool TryFold(Node node)
         {
-            if (Indexing.Reduction(node) != "None") return false;
             var data = node.Inputs[0]!;
             var indices = node.Inputs[1]!;
             int axis = Axis(node);
             int axisStride = Shapes.Strides(data.Shape!)[axis];
             var raw = indices.Constant!.AsLongs();
-            var program = new MoveProgram().Copy(0, Region.Whole(data.Shape!));
-            foreach (var (offset, e) in new Region(0, 0, indices.Shape!, Indexing.StridesWithout(data.Shape!, axis), Shapes.Strides(indices.Shape!)).Elements())
-                program.Copy(2, Indexing.Element(e, offset + Indexing.Normalize(raw[e], data.Shape![axis]) * axisStride));
-            node.Outputs[0].Constant = program.Fold(node, 0);
+            var pairs = new Region(0, 0, indices.Shape!, Indexing.StridesWithout(data.Shape!, axis), Shapes.Strides(indices.Shape!)).Elements()
+                .Select(p => (p.Dst, p.Src + Indexing.Normalize(raw[p.Dst], data.Shape![axis]) * axisStride));
+            node.Outputs[0].Constant = Indexing.Scatter(node, pairs);
             return true;
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Plan;
 using ModelGen.Ir;
@@ -7,7 +8,7 @@ namespace ModelGen.Ops
     /// <summary>
     /// ScatterND: output = data, then each index tuple of indices [Q…, m] combines its slice of updates
     /// (indices.shape[..-1] followed by data.shape[m..]) into data[i₁, …, iₘ, :] by reduction (none, add, mul, max, min).
-    /// Constant inputs without a reduction fold; otherwise Kernels.ScatterND.
+    /// Folds on constants; otherwise Kernels.ScatterND.
     /// </summary>
     public sealed class ScatterNDOp : OpDefinition
     {
@@ -39,17 +40,16 @@ namespace ModelGen.Ops
 
         public override bool TryFold(Node node)
         {
-            if (Indexing.Reduction(node) != "None") return false;
             var (_, tuples, dims, dimStrides, _, slice) = GatherNDOp.Layout(node.Inputs[0]!.Shape!, node.Inputs[1]!.Shape!, 0);
             var raw = node.Inputs[1]!.Constant!.AsLongs();
-            var program = new MoveProgram().Copy(0, Region.Whole(node.Inputs[0]!.Shape!));
+            var pairs = new List<(int, int)>();
             for (int t = 0; t < tuples; t++)
             {
                 int offset = 0;
                 for (int k = 0; k < dims.Length; k++) offset += Indexing.Normalize(raw[t * dims.Length + k], dims[k]) * dimStrides[k];
-                program.Copy(2, new Region(t * slice, offset, new[] { slice }, new[] { 1 }, new[] { 1 }));
+                for (int i = 0; i < slice; i++) pairs.Add((t * slice + i, offset + i));
             }
-            node.Outputs[0].Constant = program.Fold(node, 0);
+            node.Outputs[0].Constant = Indexing.Scatter(node, pairs);
             return true;
         }
 

@@ -7,7 +7,7 @@ namespace ModelGen.Ops
     /// <summary>
     /// TensorScatter (opset 24, a KV-cache update): present_cache = past_cache with update [B, …, S, …] written along the
     /// sequence axis (default -2) at write_indices[b] + s (default 0), modulo the capacity in circular mode.
-    /// Kernels.TensorScatter.
+    /// Folds on constants; otherwise Kernels.TensorScatter.
     /// </summary>
     public sealed class TensorScatterOp : OpDefinition
     {
@@ -43,6 +43,28 @@ namespace ModelGen.Ops
             string mode = node.Attributes.String("mode", "linear");
             Require(mode is "linear" or "circular", $"mode '{mode}' is not linear or circular");
             return mode == "circular";
+        }
+
+        public override bool TryFold(Node node)
+        {
+            var past = node.Inputs[0]!.Shape!;
+            int axis = Axis(node), sequence = node.Inputs[1]!.Shape![axis];
+            int heads = Indexing.Product(past, 1, axis), capacity = past[axis], inner = Indexing.Product(past, axis + 1, past.Length);
+            bool circular = Circular(node);
+            var starts = node.Input(2)?.Constant?.AsLongs() ?? new long[past[0]];
+            var program = new MoveProgram().Copy(0, Region.Whole(past));
+            for (int b = 0; b < past[0]; b++)
+            {
+                if (starts[b] < 0 || (!circular && starts[b] + sequence > capacity)) return false;
+                for (int h = 0; h < heads; h++)
+                    for (int s = 0; s < sequence; s++)
+                    {
+                        int position = (int)(circular ? (starts[b] + s) % capacity : starts[b] + s);
+                        program.Copy(1, new Region(((b * heads + h) * sequence + s) * inner, ((b * heads + h) * capacity + position) * inner, new[] { inner }, new[] { 1 }, new[] { 1 }));
+                    }
+            }
+            node.Outputs[0].Constant = program.Fold(node, 0);
+            return true;
         }
 
         public override void Lower(LoweringContext ctx)

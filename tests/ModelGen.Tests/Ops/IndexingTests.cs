@@ -77,6 +77,24 @@ public class IndexingTests
     }
 
     [Theory]
+    [InlineData("add")]
+    [InlineData("max")]
+    public void Scatter_reductions_of_constants_fold_and_match_onnx_runtime(string reduction)
+    {
+        var builder = new ModelBuilder(opset: 18).Input("z", 4, 3)
+            .Initializer("d", new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, 4, 3)
+            .Initializer(Tensor("i", DT.Int64, new long[] { 2, 3 }, new double[] { 0, 3, 0, -4, 1, 0 }))
+            .Initializer("u", new float[] { 5, -1, 2, 7, 0.5f, -3 }, 2, 3)
+            .Initializer(Tensor("t", DT.Int64, new long[] { 2, 1 }, new double[] { 1, 1 }))
+            .Node("ScatterElements", new[] { "d", "i", "u" }, new[] { "e" }, ("axis", 0), ("reduction", reduction))
+            .Node("ScatterND", new[] { "e", "t", "u" }, new[] { "n" }, ("reduction", reduction))
+            .Node("Add", new[] { "n", "z" }, new[] { "y" }).Output("y");
+        OnnxAssert.MatchesOnnxRuntime(builder);
+        var source = OnnxAssert.Compile(builder.ToBytes()).Source;
+        Assert.DoesNotContain("Kernels.Scatter", source);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(1)]
     public void GatherND_matches_onnx_runtime(int batchDims)

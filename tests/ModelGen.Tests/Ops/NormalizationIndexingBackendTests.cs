@@ -1,6 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ModelGen.Cli.Verification;
+using ModelGen.Compiler;
+using ModelGen.Configuration;
+using ModelGen.Onnx.Proto;
 using ModelGen.Tests.Infrastructure;
 using Xunit;
 
@@ -75,5 +79,38 @@ public class NormalizationIndexingBackendTests
         var test = BackendTestCase.Load(name);
         if (NeedsBuildTimeInput(name)) test.AssertRejected("MG0203");
         else test.AssertPasses();
+    }
+
+    /// <summary>
+    /// Every graph input bound as an initializer from the first data set: the whole graph folds at build time (TryFold
+    /// of each op), and the constant outputs must equal the expected ones.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Folds_with_every_input_constant(string name)
+    {
+        var test = BackendTestCase.Load(name);
+        var set = test.DataSets[0];
+        var model = ModelProto.Parser.ParseFrom(test.Model);
+        foreach (var input in model.Graph.Input.ToList())
+        {
+            var tensor = (set.Inputs.FirstOrDefault(t => t.Name == input.Name) ?? set.Inputs[model.Graph.Input.IndexOf(input)]).Proto.Clone();
+            tensor.Name = input.Name;
+            model.Graph.Initializer.Add(tensor);
+        }
+        model.Graph.Input.Clear();
+        var options = ModelOptions.Default("FoldedModel", "ModelGen.Tests.Folded");
+        var result = ModelCompiler.Compile(Google.Protobuf.MessageExtensions.ToByteArray(model), name + ".onnx", options);
+        Assert.True(result.Success, $"{name}: " + string.Join("; ", result.Diagnostics));
+        Assert.All(result.Graph!.Outputs, o => Assert.True(o.Constant is not null, $"{name}: output '{o.Name}' was not folded"));
+        var generated = InMemoryModel.Load(result, options);
+        var outputs = generated.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
+        generated.Run(Array.Empty<Array>(), outputs);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var expected = set.Outputs.FirstOrDefault(t => t.Name == generated.Outputs[i].OnnxName) ?? set.Outputs[i];
+            var cmp = Verifier.Compare(generated.Outputs[i].OnnxName, outputs[i], expected.Data, new VerifyOptions { AbsTolerance = 1e-4, RelTolerance = 1e-3 });
+            Assert.True(cmp.WithinTolerance, $"{name}: folded output '{generated.Outputs[i].OnnxName}' differs: max abs {cmp.MaxAbsDiff:G4}");
+        }
     }
 }

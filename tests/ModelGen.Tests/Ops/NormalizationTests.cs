@@ -99,6 +99,17 @@ public class NormalizationTests
     }
 
     [Theory]
+    [InlineData(7, 3)]
+    [InlineData(33, 2)]
+    public void GroupNormalization_18_with_per_group_parameters_matches_onnx_runtime(int spatial, int groups)
+    {
+        var builder = new ModelBuilder(opset: 18).Input("x", 2, 6, spatial)
+            .Initializer("s", Random(13, groups, 2f), groups).Initializer("b", Random(14, groups), groups)
+            .Node("GroupNormalization", new[] { "x", "s", "b" }, new[] { "y" }, ("num_groups", groups)).Output("y");
+        OnnxAssert.MatchesOnnxRuntime(builder);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(33)]
