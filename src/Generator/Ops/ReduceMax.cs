@@ -8,6 +8,7 @@ namespace ModelGen.Ops
     {
         public override string OpType => "ReduceMax";
         protected override string Kernel => "ReduceMax";
+        protected override string NumericAggregation => "MaxAggregation";
         protected override int AxesInputSince => 18;
         protected override bool AllowsBool(Node node) => node.Opset >= 20;
         protected override double Identity => double.NegativeInfinity;

@@ -8,6 +8,7 @@ namespace ModelGen.Ops
     {
         public override string OpType => "ReduceMin";
         protected override string Kernel => "ReduceMin";
+        protected override string NumericAggregation => "MinAggregation";
         protected override int AxesInputSince => 18;
         protected override bool AllowsBool(Node node) => node.Opset >= 20;
         protected override double Identity => double.PositiveInfinity;
