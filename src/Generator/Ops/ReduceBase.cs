@@ -22,6 +22,9 @@ namespace ModelGen.Ops
         /// <summary>The runtime INumericAggregationOperator for the other numeric types (scalar Kernels.Reduce&lt;T, TOp&gt;), e.g. "SumAggregation".</summary>
         protected abstract string NumericAggregation { get; }
 
+        /// <summary>The bool kernel where bool is allowed: "ReduceAny" (ReduceMax) or "ReduceAll" (ReduceMin).</summary>
+        protected virtual string? BoolKernel => null;
+
         protected abstract int AxesInputSince { get; }
 
         /// <summary>The value of an empty reduction, and the combining step, for folding constants.</summary>
@@ -84,8 +87,6 @@ namespace ModelGen.Ops
             var x = node.Inputs[0]!;
             bool typeOk = BinaryFloatOp.IsNumeric(x.Type) || (x.Type == DataType.Bool && AllowsBool(node));
             RequireSupported(typeOk, $"input '{x.Name}' has element type {DataTypes.OnnxName(x.Type)}");
-            RequireSupported(x.Type != DataType.Bool || x.Constant is not null,
-                $"{OpType} on bool runs only at build time (constant input); at run time it supports the numeric types");
             long keepDims = node.Attributes.Int("keepdims", 1), noop = node.Attributes.Int("noop_with_empty_axes", 0);
             Require(keepDims is 0 or 1, $"keepdims is {keepDims}; it must be 0 or 1");
             Require(noop is 0 or 1, $"noop_with_empty_axes is {noop}; it must be 0 or 1");
@@ -190,7 +191,9 @@ namespace ModelGen.Ops
             if (node.Inputs[0]!.Length == 0)
             {
                 // An empty input: every output element (if any) is the empty reduction.
-                if (node.Outputs[0].Length > 0)
+                if (node.Outputs[0].Length > 0 && type == DataType.Bool)
+                    ctx.Fill(ctx.Output(0), BoolKernel == "ReduceAll");
+                else if (node.Outputs[0].Length > 0)
                     ctx.Fill(ctx.Output(0), isFloat ? (float)Finish(Identity, 0) : new ScalarArg(type, Finish(Identity, 0), IntegerFinish(IntegerIdentity, 0)));
                 return;
             }
@@ -211,6 +214,7 @@ namespace ModelGen.Ops
                 Arg target = s == steps.Length - 1 ? ctx.Output(0) : ctx.Scratch(type);
                 var args = new (string, Arg)[] { ("x", source), ("destination", target), ("outer", outer), ("reduce", reduce), ("inner", inner) };
                 if (isFloat) ctx.Call(kernel, args);
+                else if (type == DataType.Bool) ctx.Call(BoolKernel!, args);
                 else ctx.Call("Reduce", new TypeArg[] { type, TypeArg.Runtime("Operators." + aggregation) }, args);
                 source = target;
             }

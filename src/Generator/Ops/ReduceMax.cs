@@ -10,6 +10,7 @@ namespace ModelGen.Ops
         protected override string Kernel => "ReduceMax";
         protected override string NumericAggregation => "MaxAggregation";
         protected override int AxesInputSince => 18;
+        protected override string? BoolKernel => "ReduceAny";
         protected override bool AllowsBool(Node node) => node.Opset >= 20;
         protected override double Identity => double.NegativeInfinity;
         protected override double Combine(double accumulator, double x) => double.IsNaN(accumulator) || double.IsNaN(x) ? double.NaN : Math.Max(accumulator, x);

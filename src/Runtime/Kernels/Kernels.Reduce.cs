@@ -95,3 +95,29 @@ public static partial class Kernels
         for (int i = 0; i < y.Length; i++) y[i] /= c;
     }
 }
+
+public static partial class Kernels
+{
+    /// <summary>ReduceMax on bool: true where any element along the middle axis of [outer, reduce, inner] is; empty: false.</summary>
+    public static void ReduceAny(ReadOnlySpan<bool> x, Span<bool> destination, int outer, int reduce, int inner) =>
+        ReduceBool(x, destination, outer, reduce, inner, any: true);
+
+    /// <summary>ReduceMin on bool: true where every element along the middle axis is; empty: true.</summary>
+    public static void ReduceAll(ReadOnlySpan<bool> x, Span<bool> destination, int outer, int reduce, int inner) =>
+        ReduceBool(x, destination, outer, reduce, inner, any: false);
+
+    private static void ReduceBool(ReadOnlySpan<bool> x, Span<bool> destination, int outer, int reduce, int inner, bool any)
+    {
+        if (outer < 0 || reduce < 0 || inner < 0) throw new ArgumentException("Negative dimension.");
+        if (x.Length < (long)outer * reduce * inner || destination.Length < (long)outer * inner) throw new ArgumentException("A span is too short for [outer, reduce, inner].");
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < inner; j++)
+            {
+                // any: stop at the first true; all: stop at the first false.
+                bool result = !any;
+                for (int k = 0, at = o * reduce * inner + j; k < reduce; k++, at += inner)
+                    if (x[at] == any) { result = any; break; }
+                destination[o * inner + j] = result;
+            }
+    }
+}

@@ -64,9 +64,10 @@ public class CumSumTests
     {
         var shape = new long[] { 3, 37 };
         var x = ElementwiseModels.Floats(5, 111, 0.5f, 1.5f);
-        var result = OnnxAssert.Compile(Model("CumProd", 26, TensorProto.Types.DataType.Float, shape, axis, exclusive, reverse).ToBytes());
+        var options = ModelGen.Configuration.ModelOptions.Default("CumProdModel", "ModelGen.Tests.CumProd");
+        var result = OnnxAssert.Compile(Model("CumProd", 26, TensorProto.Types.DataType.Float, shape, axis, exclusive, reverse).ToBytes(), options);
         Assert.True(result.Success, string.Join("; ", result.Diagnostics));
-        var model = ModelGen.Cli.Verification.InMemoryModel.Load(result, ModelGen.Configuration.ModelOptions.Default("CumProdModel", "ModelGen.Tests.CumProd"));
+        var model = ModelGen.Cli.Verification.InMemoryModel.Load(result, options);
         var y = new float[111];
         model.Run(new Array[] { x }, new Array[] { y });
         int d = (int)(axis < 0 ? axis + 2 : axis);

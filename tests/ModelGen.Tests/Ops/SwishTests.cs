@@ -35,9 +35,10 @@ public class SwishTests
         var x = ElementwiseModels.Floats(n, n, -20f, 20f);
         double a = alpha ?? 1.0;
         var expected = x.Select(v => (float)(v / (1 + Math.Exp(-a * v)))).ToArray();
-        var result = OnnxAssert.Compile(Model(n, alpha).ToBytes());
+        var options = ModelGen.Configuration.ModelOptions.Default("SwishModel", "ModelGen.Tests.Swish");
+        var result = OnnxAssert.Compile(Model(n, alpha).ToBytes(), options);
         Assert.True(result.Success, string.Join("; ", result.Diagnostics));
-        var model = ModelGen.Cli.Verification.InMemoryModel.Load(result, ModelGen.Configuration.ModelOptions.Default("SwishModel", "ModelGen.Tests.Swish"));
+        var model = ModelGen.Cli.Verification.InMemoryModel.Load(result, options);
         var y = new float[n];
         model.Run(new Array[] { x }, new Array[] { y });
         AssertClose(expected, y);

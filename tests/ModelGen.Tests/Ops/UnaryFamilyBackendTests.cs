@@ -41,7 +41,20 @@ public class UnaryFamilyBackendTests
     /// <summary>Cases that fail in both modes, with the reason.</summary>
     private static readonly Dictionary<string, string> Known = new(StringComparer.Ordinal)
     {
+        ["test_elu_default_expanded_ver18"] = LessWhere,
+        ["test_elu_example_expanded_ver18"] = LessWhere,
+        ["test_elu_expanded_ver18"] = LessWhere,
+        ["test_selu_default_expanded_ver18"] = LessWhere,
+        ["test_selu_example_expanded_ver18"] = LessWhere,
+        ["test_selu_expanded_ver18"] = LessWhere,
+        ["test_thresholdedrelu_default_expanded_ver18"] = LessWhere,
+        ["test_thresholdedrelu_example_expanded_ver18"] = LessWhere,
+        ["test_thresholdedrelu_expanded_ver18"] = LessWhere,
+        ["test_shrink_hard_expanded_ver18"] = LessWhere,
+        ["test_shrink_soft_expanded_ver18"] = LessWhere,
     };
+
+    private const string LessWhere = "the function body uses Less and Where, which are not on this branch (the op itself passes)";
 
     public static TheoryData<string> RunTimeCases()
     {
