@@ -2,6 +2,8 @@ using System;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Runtime;
 
@@ -37,10 +39,12 @@ public static partial class Kernels
                 continue;
             }
             result.Clear();
+            int done = typeof(T) == typeof(float) ? ArgExtremumColumns(MemoryMarshal.Cast<T, float>(block), result, axis, inner, selectLastIndex, max) : 0;
+            if (done == inner) continue;
             for (int k = 1; k < axis; k++)
             {
                 var row = block.Slice(k * inner, inner);
-                for (int j = 0; j < inner; j++)
+                for (int j = done; j < inner; j++)
                 {
                     T v = row[j], best = block[(int)result[j] * inner + j];
                     bool better = max ? (selectLastIndex ? v >= best : v > best) : (selectLastIndex ? v <= best : v < best);
@@ -48,6 +52,55 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The float strided case, 8 (or 4) inner positions at a time: a running best value and best index per lane, updated
+    /// with the same comparison as the scalar loop (so NaN and ties resolve alike). Returns how many leading inner positions
+    /// it finished; the scalar loop does the rest.
+    /// </summary>
+    private static int ArgExtremumColumns(ReadOnlySpan<float> block, Span<long> result, int axis, int inner, bool selectLastIndex, bool max)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Span<int> lanes = stackalloc int[Vector256<int>.Count];
+            for (; j + Vector256<float>.Count <= inner; j += Vector256<float>.Count)
+            {
+                var best = Vector256.Create(block.Slice(j, Vector256<float>.Count));
+                var index = Vector256<int>.Zero;
+                for (int k = 1; k < axis; k++)
+                {
+                    var v = Vector256.Create(block.Slice(k * inner + j, Vector256<float>.Count));
+                    var better = max ? (selectLastIndex ? Vector256.GreaterThanOrEqual(v, best) : Vector256.GreaterThan(v, best))
+                                     : (selectLastIndex ? Vector256.LessThanOrEqual(v, best) : Vector256.LessThan(v, best));
+                    best = Vector256.ConditionalSelect(better, v, best);
+                    index = Vector256.ConditionalSelect(better.AsInt32(), Vector256.Create(k), index);
+                }
+                index.CopyTo(lanes);
+                for (int l = 0; l < lanes.Length; l++) result[j + l] = lanes[l];
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Span<int> lanes = stackalloc int[Vector128<int>.Count];
+            for (; j + Vector128<float>.Count <= inner; j += Vector128<float>.Count)
+            {
+                var best = Vector128.Create(block.Slice(j, Vector128<float>.Count));
+                var index = Vector128<int>.Zero;
+                for (int k = 1; k < axis; k++)
+                {
+                    var v = Vector128.Create(block.Slice(k * inner + j, Vector128<float>.Count));
+                    var better = max ? (selectLastIndex ? Vector128.GreaterThanOrEqual(v, best) : Vector128.GreaterThan(v, best))
+                                     : (selectLastIndex ? Vector128.LessThanOrEqual(v, best) : Vector128.LessThan(v, best));
+                    best = Vector128.ConditionalSelect(better, v, best);
+                    index = Vector128.ConditionalSelect(better.AsInt32(), Vector128.Create(k), index);
+                }
+                index.CopyTo(lanes);
+                for (int l = 0; l < lanes.Length; l++) result[j + l] = lanes[l];
+            }
+        }
+        return j;
     }
 
     /// <summary>1 at the first maximum along the axis, 0 elsewhere (ONNX Hardmax).</summary>
