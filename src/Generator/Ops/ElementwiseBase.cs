@@ -6,7 +6,12 @@ using ModelGen.Plan;
 
 namespace ModelGen.Ops
 {
-    /// <summary>Shared shape rule and emitter for float unary ops that map to one runtime kernel.</summary>
+    /// <summary>
+    /// Shared shape rule, folding and emitter for elementwise unary ops. Float runs on the op's SIMD kernel
+    /// (<c>Kernels.Relu</c>, ...); an op may also accept double and float16 (<see cref="DoubleOperator"/>: the scalar kernel
+    /// <c>Kernels.UnaryFloating&lt;T, TOp&gt;</c>, computed in double) and every numeric type (<see cref="NumericOperator"/>:
+    /// <c>Kernels.UnaryNumeric&lt;T, TOp&gt;</c>, Neg, Abs and Sign on integers).
+    /// </summary>
     public abstract class UnaryFloatOp : OpDefinition
     {
         /// <summary>The Kernels method to call, e.g. "Relu".</summary>
@@ -15,30 +20,83 @@ namespace ModelGen.Ops
         /// <summary>Scalar reference used to fold constant inputs at build time.</summary>
         protected abstract float Reference(float x, Node node);
 
+        /// <summary>The runtime <c>IDoubleUnaryOperator</c> for double and float16 inputs (e.g. "LogFunction"), or null.</summary>
+        protected virtual string? DoubleOperator => null;
+
+        /// <summary>The runtime <c>INumericUnaryOperator</c> for every non-float numeric input (e.g. "AbsNumeric"), or null.</summary>
+        protected virtual string? NumericOperator => null;
+
+        /// <summary>Folding reference for double and float16 (by default the float one).</summary>
+        protected virtual double DoubleReference(double x, Node node) => Reference((float)x, node);
+
+        /// <summary>Folding reference for integers (exact in 64 bits; wrapped to the element type).</summary>
+        protected virtual long IntegerReference(long x) => throw new InvalidOperationException($"{OpType} has no integer form");
+
+        private bool Accepts(DataType type) =>
+            type == DataType.Float
+            || (NumericOperator is not null && BinaryFloatOp.IsNumeric(type))
+            || (DoubleOperator is not null && type is DataType.Double or DataType.Float16);
+
         public override void InferShapes(Node node)
         {
             Require(node.Inputs.Length >= 1 && node.Inputs[0] is not null, "expects one input");
-            RequireFloat(node);
+            var x = node.Inputs[0]!;
+            if (DoubleOperator is null && NumericOperator is null) RequireFloat(node);
+            else RequireSupported(Accepts(x.Type), $"input '{x.Name}' has element type {DataTypes.OnnxName(x.Type)}, which {OpType} does not support");
             ValidateAttributes(node);
-            node.Outputs[0].Type = DataType.Float;
-            node.Outputs[0].Shape = node.Inputs[0]!.Shape;
+            node.Outputs[0].Type = x.Type;
+            node.Outputs[0].Shape = x.Shape;
         }
 
         /// <summary>Checks the op's attributes (called by <see cref="InferShapes"/>).</summary>
         protected virtual void ValidateAttributes(Node node) { }
 
+        /// <summary>A float attribute, checked to be one (absent: <paramref name="fallback"/>).</summary>
+        protected static float FloatAttribute(Node node, string name, float fallback)
+        {
+            var a = node.Attributes.Raw(name);
+            if (a is null) return fallback;
+            Require(a.Type == ModelGen.Onnx.Proto.AttributeProto.Types.AttributeType.Float, $"attribute '{name}' must be a float");
+            return a.F;
+        }
+
         public override bool TryFold(Node node)
         {
             var x = node.Inputs[0]!.Constant!;
-            node.Outputs[0].Constant = Tensor.FromFloats(x.Shape, x.Floats!.Select(v => Reference(v, node)).ToArray());
+            if (x.Type == DataType.Float)
+                node.Outputs[0].Constant = Tensor.FromFloats(x.Shape, x.Floats!.Select(v => Reference(v, node)).ToArray());
+            else if (Tensor.Family(x.Type) == 'l')
+                node.Outputs[0].Constant = Tensor.FromLongs(x.Type, x.Shape, x.AsLongs().Select(v => BinaryFloatOp.Wrap(x.Type, IntegerReference(v))).ToArray());
+            else
+                node.Outputs[0].Constant = Tensor.FromDoubles(x.Type, x.Shape, Enumerable.Range(0, x.Length).Select(i => DoubleReference(x.GetDouble(i), node)).ToArray());
             return true;
         }
 
         /// <summary>Arguments after (x, destination), e.g. LeakyRelu's alpha.</summary>
         protected virtual (string Name, Arg Value)[] ExtraArguments(Node node) => Array.Empty<(string, Arg)>();
 
-        public override void Lower(LoweringContext ctx) =>
-            ctx.Call(Kernel, new (string, Arg)[] { ("x", ctx.Input(0)), ("destination", ctx.Output(0)) }.Concat(ExtraArguments(ctx.Node)).ToArray());
+        public override void Lower(LoweringContext ctx)
+        {
+            var type = ctx.Node.Inputs[0]!.Type;
+            var args = new (string, Arg)[] { ("x", ctx.Input(0)), ("destination", ctx.Output(0)) };
+            if (type == DataType.Float)
+                ctx.Call(Kernel, args.Concat(ExtraArguments(ctx.Node)).ToArray());
+            else if (DoubleOperator is not null && type is DataType.Double or DataType.Float16)
+                ctx.Call("UnaryFloating", new TypeArg[] { type, TypeArg.Runtime("Operators." + DoubleOperator) }, args);
+            else
+                ctx.Call("UnaryNumeric", new TypeArg[] { type, TypeArg.Runtime("Operators." + NumericOperator) }, args);
+        }
+    }
+
+    /// <summary>A stateless math function (Log, Sin, Floor, ...): float on its SIMD kernel, double and float16 in double.</summary>
+    public abstract class MathUnaryOp : UnaryFloatOp
+    {
+        /// <summary>The function in double: the folding reference, and the double kernel's operator is <c>{Kernel}Function</c>.</summary>
+        protected abstract double Function(double x);
+
+        protected override float Reference(float x, Node node) => (float)Function(x);
+        protected override double DoubleReference(double x, Node node) => Function(x);
+        protected override string? DoubleOperator => Kernel + "Function";
     }
 
     /// <summary>

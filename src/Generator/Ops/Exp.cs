@@ -9,5 +9,7 @@ namespace ModelGen.Ops
         public override string OpType => "Exp";
         protected override string Kernel => "Exp";
         protected override float Reference(float x, Node node) => (float)Math.Exp(x);
+        protected override string? DoubleOperator => "ExpFunction";
+        protected override double DoubleReference(double x, Node node) => Math.Exp(x);
     }
 }

@@ -19,6 +19,12 @@ namespace ModelGen.Ops
         /// <summary>The float kernel, e.g. "ReduceSum" (called as Kernels.ReduceSum(x, y, outer, reduce, inner)).</summary>
         protected abstract string Kernel { get; }
 
+        /// <summary>The runtime INumericAggregationOperator for the other numeric types (scalar Kernels.Reduce&lt;T, TOp&gt;), e.g. "SumAggregation".</summary>
+        protected abstract string NumericAggregation { get; }
+
+        /// <summary>The bool kernel where bool is allowed: "ReduceAny" (ReduceMax) or "ReduceAll" (ReduceMin).</summary>
+        protected virtual string? BoolKernel => null;
+
         protected abstract int AxesInputSince { get; }
 
         /// <summary>The value of an empty reduction, and the combining step, for folding constants.</summary>
@@ -81,8 +87,9 @@ namespace ModelGen.Ops
             var x = node.Inputs[0]!;
             bool typeOk = BinaryFloatOp.IsNumeric(x.Type) || (x.Type == DataType.Bool && AllowsBool(node));
             RequireSupported(typeOk, $"input '{x.Name}' has element type {DataTypes.OnnxName(x.Type)}");
-            RequireSupported(x.Type == DataType.Float || x.Constant is not null,
-                $"{OpType} on {DataTypes.OnnxName(x.Type)} runs only at build time (constant input); at run time it supports float");
+            long keepDims = node.Attributes.Int("keepdims", 1), noop = node.Attributes.Int("noop_with_empty_axes", 0);
+            Require(keepDims is 0 or 1, $"keepdims is {keepDims}; it must be 0 or 1");
+            Require(noop is 0 or 1, $"noop_with_empty_axes is {noop}; it must be 0 or 1");
             var axes = Axes(node);
             node.Outputs[0].Type = x.Type;
             node.Outputs[0].Shape = axes is null ? x.Shape : OutputShape(x.Shape!, axes, KeepDims(node));
@@ -173,17 +180,21 @@ namespace ModelGen.Ops
         {
             if (node.Inputs[0]!.Length == 0) return 0;
             var steps = Steps(node);
-            return steps.Length > 1 ? steps[0].Outer * (long)steps[0].Inner * 4 : 0;
+            return steps.Length > 1 ? steps[0].Outer * (long)steps[0].Inner * DataTypes.Size(node.Inputs[0]!.Type) : 0;
         }
 
         public override void Lower(LoweringContext ctx)
         {
             var node = ctx.Node;
+            var type = node.Inputs[0]!.Type;
+            bool isFloat = type == DataType.Float;
             if (node.Inputs[0]!.Length == 0)
             {
                 // An empty input: every output element (if any) is the empty reduction.
-                if (node.Outputs[0].Length > 0)
-                    ctx.Fill(ctx.Output(0), (float)Finish(Identity, 0));
+                if (node.Outputs[0].Length > 0 && type == DataType.Bool)
+                    ctx.Fill(ctx.Output(0), BoolKernel == "ReduceAll");
+                else if (node.Outputs[0].Length > 0)
+                    ctx.Fill(ctx.Output(0), isFloat ? (float)Finish(Identity, 0) : new ScalarArg(type, Finish(Identity, 0), IntegerFinish(IntegerIdentity, 0)));
                 return;
             }
             var steps = Steps(node);
@@ -193,19 +204,25 @@ namespace ModelGen.Ops
                 ctx.Copy(ctx.Input(0), ctx.Output(0));
                 return;
             }
-            string kernel = IsMean && steps.Length > 1 ? "ReduceSum" : Kernel;
+            bool sumThenScale = IsMean && (steps.Length > 1 || !isFloat);
+            string kernel = sumThenScale ? "ReduceSum" : Kernel;
+            string aggregation = sumThenScale ? "SumAggregation" : NumericAggregation;
             Arg source = ctx.Input(0);
             for (int s = 0; s < steps.Length; s++)
             {
                 var (outer, reduce, inner) = steps[s];
-                Arg target = s == steps.Length - 1 ? ctx.Output(0) : ctx.Scratch();
-                ctx.Call(kernel, ("x", source), ("destination", target), ("outer", outer), ("reduce", reduce), ("inner", inner));
+                Arg target = s == steps.Length - 1 ? ctx.Output(0) : ctx.Scratch(type);
+                var args = new (string, Arg)[] { ("x", source), ("destination", target), ("outer", outer), ("reduce", reduce), ("inner", inner) };
+                if (isFloat) ctx.Call(kernel, args);
+                else if (type == DataType.Bool) ctx.Call(BoolKernel!, args);
+                else ctx.Call("Reduce", new TypeArg[] { type, TypeArg.Runtime("Operators." + aggregation) }, args);
                 source = target;
             }
-            if (IsMean && steps.Length > 1)
+            if (sumThenScale)
             {
                 long count = steps.Aggregate(1L, (c, s) => c * s.Reduce);
-                ctx.Call("Scale", ("x", ctx.Output(0)), ("destination", ctx.Output(0)), ("scale", count == 0 ? 0f : 1f / count));
+                if (isFloat) ctx.Call("Scale", ("x", ctx.Output(0)), ("destination", ctx.Output(0)), ("scale", count == 0 ? 0f : 1f / count));
+                else ctx.Call("DivideByCount", new TypeArg[] { type }, ("y", ctx.Output(0)), ("count", count));
             }
         }
     }

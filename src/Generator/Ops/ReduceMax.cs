@@ -8,7 +8,9 @@ namespace ModelGen.Ops
     {
         public override string OpType => "ReduceMax";
         protected override string Kernel => "ReduceMax";
+        protected override string NumericAggregation => "MaxAggregation";
         protected override int AxesInputSince => 18;
+        protected override string? BoolKernel => "ReduceAny";
         protected override bool AllowsBool(Node node) => node.Opset >= 20;
         protected override double Identity => double.NegativeInfinity;
         protected override double Combine(double accumulator, double x) => double.IsNaN(accumulator) || double.IsNaN(x) ? double.NaN : Math.Max(accumulator, x);

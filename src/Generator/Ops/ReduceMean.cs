@@ -5,6 +5,7 @@ namespace ModelGen.Ops
     {
         public override string OpType => "ReduceMean";
         protected override string Kernel => "ReduceMean";
+        protected override string NumericAggregation => "SumAggregation";
         protected override int AxesInputSince => 18;
         protected override bool IsMean => true;
         protected override double Identity => 0;

@@ -8,7 +8,9 @@ namespace ModelGen.Ops
     {
         public override string OpType => "ReduceMin";
         protected override string Kernel => "ReduceMin";
+        protected override string NumericAggregation => "MinAggregation";
         protected override int AxesInputSince => 18;
+        protected override string? BoolKernel => "ReduceAll";
         protected override bool AllowsBool(Node node) => node.Opset >= 20;
         protected override double Identity => double.PositiveInfinity;
         protected override double Combine(double accumulator, double x) => double.IsNaN(accumulator) || double.IsNaN(x) ? double.NaN : Math.Min(accumulator, x);

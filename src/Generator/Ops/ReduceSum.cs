@@ -5,6 +5,7 @@ namespace ModelGen.Ops
     {
         public override string OpType => "ReduceSum";
         protected override string Kernel => "ReduceSum";
+        protected override string NumericAggregation => "SumAggregation";
         protected override int AxesInputSince => 13;
         protected override double Identity => 0;
         protected override double Combine(double accumulator, double x) => accumulator + x;

@@ -9,5 +9,7 @@ namespace ModelGen.Ops
         public override string OpType => "Sqrt";
         protected override string Kernel => "Sqrt";
         protected override float Reference(float x, Node node) => (float)Math.Sqrt(x);
+        protected override string? DoubleOperator => "SqrtFunction";
+        protected override double DoubleReference(double x, Node node) => Math.Sqrt(x);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ModelGen.Runtime.Operators;
@@ -57,5 +58,66 @@ public static partial class Kernels
         Reduce<AddOperator>(x, destination, outer, reduce, inner);
         var y = destination.Slice(0, outer * inner);
         Scale(y, y, reduce == 0 ? 0f : 1f / reduce);
+    }
+}
+
+public static partial class Kernels
+{
+    /// <summary>The product over the middle axis of [outer, reduce, inner]; an empty product is 1.</summary>
+    public static void ReduceProd(ReadOnlySpan<float> x, Span<float> destination, int outer, int reduce, int inner) =>
+        Reduce<ProductOperator>(x, destination, outer, reduce, inner);
+
+    /// <summary>
+    /// <see cref="Reduce{TOp}"/> for any numeric element type (double, integers, Half), scalar: one accumulator per output
+    /// element, combined in axis order. destination may start where x starts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Reduce<T, TOp>(ReadOnlySpan<T> x, Span<T> destination, int outer, int reduce, int inner)
+        where T : unmanaged, INumber<T> where TOp : struct, INumericAggregationOperator
+    {
+        if (outer < 0 || reduce < 0 || inner < 0) throw new ArgumentException("Negative dimension.");
+        if (x.Length < (long)outer * reduce * inner || destination.Length < (long)outer * inner) throw new ArgumentException("A span is too short for [outer, reduce, inner].");
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < inner; j++)
+            {
+                T acc = TOp.Identity<T>();
+                int at = o * reduce * inner + j;
+                for (int k = 0; k < reduce; k++, at += inner) acc = TOp.Invoke(acc, x[at]);
+                destination[o * inner + j] = acc;
+            }
+    }
+
+    /// <summary>y / count in place (ReduceMean on a non-float type after its sum; integers truncate); count 0 gives 0.</summary>
+    public static void DivideByCount<T>(Span<T> y, long count) where T : unmanaged, INumber<T>
+    {
+        if (count == 0) { y.Clear(); return; }
+        T c = T.CreateTruncating(count);
+        for (int i = 0; i < y.Length; i++) y[i] /= c;
+    }
+}
+
+public static partial class Kernels
+{
+    /// <summary>ReduceMax on bool: true where any element along the middle axis of [outer, reduce, inner] is; empty: false.</summary>
+    public static void ReduceAny(ReadOnlySpan<bool> x, Span<bool> destination, int outer, int reduce, int inner) =>
+        ReduceBool(x, destination, outer, reduce, inner, any: true);
+
+    /// <summary>ReduceMin on bool: true where every element along the middle axis is; empty: true.</summary>
+    public static void ReduceAll(ReadOnlySpan<bool> x, Span<bool> destination, int outer, int reduce, int inner) =>
+        ReduceBool(x, destination, outer, reduce, inner, any: false);
+
+    private static void ReduceBool(ReadOnlySpan<bool> x, Span<bool> destination, int outer, int reduce, int inner, bool any)
+    {
+        if (outer < 0 || reduce < 0 || inner < 0) throw new ArgumentException("Negative dimension.");
+        if (x.Length < (long)outer * reduce * inner || destination.Length < (long)outer * inner) throw new ArgumentException("A span is too short for [outer, reduce, inner].");
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < inner; j++)
+            {
+                // any: stop at the first true; all: stop at the first false.
+                bool result = !any;
+                for (int k = 0, at = o * reduce * inner + j; k < reduce; k++, at += inner)
+                    if (x[at] == any) { result = any; break; }
+                destination[o * inner + j] = result;
+            }
     }
 }

@@ -1,0 +1,11 @@
+using Xunit;
+
+namespace ModelGen.Tests.Ops;
+
+[Trait("Category", "Ops")]
+public class CeilTests : UnaryOpTestBase
+{
+    protected override string Op => "Ceil";
+    protected override int[] Opsets => new[] { 7, 13 };
+    protected override (float Lo, float Hi) Range => (-20f, 20f);
+}

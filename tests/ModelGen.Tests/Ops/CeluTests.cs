@@ -1,0 +1,19 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace ModelGen.Tests.Ops;
+
+[Trait("Category", "Ops")]
+public class CeluTests : UnaryOpTestBase
+{
+    protected override string Op => "Celu";
+    protected override int[] Opsets => new[] { 12 };
+    protected override (float Lo, float Hi) Range => (-6f, 6f);
+
+    protected override IEnumerable<(string Name, object Value)[]> AttributeSets(Random random)
+    {
+        yield return Array.Empty<(string, object)>();
+        yield return new (string, object)[] { ("alpha", 0.2f + (float)random.NextDouble() * 2f) };
+    }
+}
