@@ -38,6 +38,9 @@ namespace ModelGen
             [FieldOffset(0)] public uint Bits;
         }
 
+        /// <summary>A quiet NaN with the sign bit clear (float.NaN has it set on .NET, and float8 NaNs keep their sign).</summary>
+        public static float PositiveNaN => FromBits(0x7FC00000);
+
         public static uint ToBits(float value) => new FloatBits { Float = value }.Bits;
 
         public static float FromBits(uint bits) => new FloatBits { Bits = bits }.Float;
@@ -66,7 +69,7 @@ namespace ModelGen
             {
                 bits &= 0xFF;
                 // 2^(e-127); e = 0 is 2^-127, a float subnormal.
-                return bits == 0xFF ? float.NaN : bits == 0 ? FromBits(0x400000) : FromBits((uint)bits << 23);
+                return bits == 0xFF ? PositiveNaN : bits == 0 ? FromBits(0x400000) : FromBits((uint)bits << 23);
             }
             int sign = SignBit(type), m = MantissaBits(type), bias = Bias(type);
             bits &= sign | (sign - 1);
@@ -75,7 +78,7 @@ namespace ModelGen
             switch (type)
             {
                 case Float8E4M3FNUZ or Float8E5M2FNUZ when bits == 0x80:
-                    return float.NaN;
+                    return PositiveNaN;
                 case Float8E4M3FN when magnitude == 0x7F:
                     return FromBits(negative ? 0xFFC00000u : 0x7FC00000u);
                 case Float8E5M2 when magnitude >= 0x7C:

@@ -39,14 +39,15 @@ namespace ModelGen.Ir
         };
 
         /// <summary>
-        /// The raw bits of a constant of a bits-only type, one element per entry, as its storage type holds them
+        /// The raw bits of a constant of a bits-only type (its values are exact, so encoding neither saturates nor rounds up:
+        /// infinity stays infinity, float8e8m0's 2^-127 stays code 0), one element per entry, as its storage type holds them
         /// (float formats: the encoded bits; int4/int2: the signed value; uint4/uint2: the value).
         /// </summary>
         public static long[] StorageBits(Tensor t)
         {
             var result = new long[t.Length];
             for (int i = 0; i < result.Length; i++)
-                result[i] = IsBitsOnlyFloat(t.Type) ? ElementFormats.Encode((int)t.Type, t.Floats![i], true, ElementFormats.RoundUp) : t.Longs![i];
+                result[i] = IsBitsOnlyFloat(t.Type) ? ElementFormats.Encode((int)t.Type, t.Floats![i], false, ElementFormats.RoundDown) : t.Longs![i];
             return result;
         }
 

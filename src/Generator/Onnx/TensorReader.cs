@@ -144,7 +144,7 @@ namespace ModelGen.Onnx
             int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
             float value;
             if (exp == 0) value = (float)(mant * Math.Pow(2, -24));
-            else if (exp == 31) value = mant == 0 ? float.PositiveInfinity : float.NaN;
+            else if (exp == 31) value = mant == 0 ? float.PositiveInfinity : ElementFormats.PositiveNaN; // negated below: the NaN keeps its sign
             else value = (float)((1 + mant / 1024.0) * Math.Pow(2, exp - 15));
             return sign == 1 ? -value : value;
         }

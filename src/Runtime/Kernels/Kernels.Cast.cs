@@ -65,6 +65,8 @@ public static partial class Kernels
             if (toFloat)
             {
                 float f = fromFloat ? ElementFormats.Decode(fromType, RawBits(v)) : fromInteger ? RawBits(v) : CastOne<TFrom, float>(v);
+                // .NET's Half to float conversion drops a NaN's sign, which float8 keeps.
+                if (typeof(TFrom) == typeof(Half) && float.IsNaN(f)) f = Half.IsNegative(Unsafe.As<TFrom, Half>(ref v)) ? ElementFormats.FromBits(0xFFC00000) : ElementFormats.PositiveNaN;
                 destination[i] = FromRawBits<TTo>(ElementFormats.Encode(toType, f, saturate, roundMode));
             }
             else if (toInteger)
