@@ -11,7 +11,7 @@ namespace ModelGen.Ops
     /// (int32: zero point absent or 0), per-tensor, per-axis or blocked (<see cref="QuantizationAxes"/>).
     /// On constants it folds at build time, which is how QDQ models carry their weights. The bits-only x types (float8,
     /// float4e2m1, int4/uint4, int2/uint2) run on Kernels.DequantizeLinearFormat. A float16 scale gives a float16 output: folded, or at run time
-    /// when the scale is constant (dequantized in float into scratch, then rounded to float16 by Kernels.Cast).
+    /// dequantized in float into scratch (a run-time scale converted to float first), then rounded to float16 by Kernels.Cast.
     /// </summary>
     public sealed class DequantizeLinearOp : OpDefinition
     {
@@ -35,9 +35,7 @@ namespace ModelGen.Ops
             if (x.Type == DataType.Int32 && zp is not null && !folds)
                 RequireSupported(zp.Constant is not null && zp.Constant.AsLongs().All(v => v == 0), $"an int32 x needs its zero point '{zp.Name}' to be a constant 0");
             RequireSupported(scale!.Type is DataType.Float or DataType.Float16,
-                $"x_scale '{scale.Name}' has element type {DataTypes.OnnxName(scale.Type)}; this operator supports float (and float16 when constant)");
-            if (scale.Type == DataType.Float16 && !folds)
-                RequireSupported(scale.Constant is not null, $"a float16 x_scale '{scale.Name}' must be known at build time");
+                $"x_scale '{scale.Name}' has element type {DataTypes.OnnxName(scale.Type)}; this operator supports float and float16");
             long outputDtype = node.Opset >= 23 ? node.Attributes.Int("output_dtype", 0) : 0;
             Require(outputDtype == 0 || outputDtype == (long)scale.Type,
                 $"output_dtype {DataTypes.OnnxName((DataType)outputDtype)} differs from the scale's type {DataTypes.OnnxName(scale.Type)}");
@@ -81,7 +79,9 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override long ScratchBytes(Node node) => node.Outputs[0].Type == DataType.Float16 ? 4L * node.Outputs[0].Length : 0;
+        /// <summary>A float16 output: the float result, then (for a run-time scale) the scale converted to float.</summary>
+        public override long ScratchBytes(Node node) => node.Outputs[0].Type != DataType.Float16 ? 0
+            : 4L * node.Outputs[0].Length + (node.Inputs[1]!.Constant is null ? 4L * node.Inputs[1]!.Length : 0);
 
         public override void Lower(LoweringContext ctx)
         {
@@ -92,7 +92,11 @@ namespace ModelGen.Ops
             var zp = node.Input(2);
             var axes = QuantizationAxes.Resolve(node, x, scale, zp);
             bool half = node.Outputs[0].Type == DataType.Float16;
-            Arg scaleArg = half ? ctx.Weight(Tensor.FromFloats(scale.Shape!, scale.Constant!.AsFloats()), scale.Name + "_float") : ctx.Input(1);
+            Arg scaleArg = !half ? ctx.Input(1)
+                : scale.Constant is not null ? ctx.Weight(Tensor.FromFloats(scale.Shape!, scale.Constant.AsFloats()), scale.Name + "_float")
+                : ctx.Scratch(DataType.Float, 4L * node.Outputs[0].Length, 4L * scale.Length);
+            if (half && scale.Constant is null)
+                ctx.Call("Cast", new TypeArg[] { DataType.Float16, DataType.Float }, ("x", ctx.Input(1)), ("destination", scaleArg));
             // An int32 zero point is a constant 0 here (checked above): the kernel's "no zero point".
             Arg zpArg = zp is null || x.Type == DataType.Int32 ? Arg.None : ctx.Input(2);
             Arg y = half ? ctx.Scratch(DataType.Float, 0, 4L * node.Outputs[0].Length) : ctx.Output(0);

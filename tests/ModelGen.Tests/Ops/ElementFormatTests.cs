@@ -132,12 +132,14 @@ public class ElementFormatTests
         double a = Math.Abs((double)x);
         int best = 0;
         double bestDistance = double.PositiveInfinity;
+        // Beyond the largest finite value (where double distances stop telling neighbours apart): saturate.
+        bool beyond = Enumerable.Range(0, SignBit(t)).Select(c => SpecValue(t, c)).Where(v => !double.IsNaN(v) && !double.IsInfinity(v)).Max() * 2 < a;
         for (int c = 0; c < SignBit(t); c++)
         {
             double v = SpecValue(t, c);
             if (double.IsNaN(v) || double.IsInfinity(v)) continue;
             double d = Math.Abs(v - a);
-            if (double.IsInfinity(a)) d = -v; // the largest finite value
+            if (beyond) d = -v; // the largest finite value
             if (d < bestDistance || d == bestDistance && c % 2 == 0) { best = c; bestDistance = d; }
         }
         return best == 0 && Uz(t) ? 0 : best | sign;
