@@ -159,6 +159,8 @@ public static class ConformanceRunner
     public static string? Compare(Array ours, Tensor expected, double rel, double abs)
     {
         if (ours.Length != expected.Length) return $"has {ours.Length} elements, expected {expected.Length}";
+        // Bits-only types (float8, bfloat16, int4, ...) come out as their raw bits: compare bits.
+        if (DataTypes.IsBitsOnly(expected.Type)) expected = Tensor.FromLongs(DataType.Int64, expected.Shape, DataTypes.StorageBits(expected));
         bool integral = expected.Floats is null && expected.Doubles is null;
         double worst = 0;
         int worstAt = -1;
@@ -186,6 +188,7 @@ public static class ConformanceRunner
     public static Array ToArray(Tensor t, Type type)
     {
         int n = t.Length;
+        if (DataTypes.IsBitsOnly(t.Type)) return DataTypes.StorageArray(t);
         if (type == typeof(float)) return Enumerable.Range(0, n).Select(i => (float)t.GetDouble(i)).ToArray();
         if (type == typeof(double)) return Enumerable.Range(0, n).Select(t.GetDouble).ToArray();
         if (type == typeof(Half)) return Enumerable.Range(0, n).Select(i => (Half)t.GetDouble(i)).ToArray();

@@ -96,7 +96,7 @@ namespace ModelGen.Emit
             {
                 string local = _locals.Claim(b.Name, pascal: false, "t");
                 _names[b.Id] = local;
-                body.Line($"var {local} = {MemoryMarshal}.Cast<byte, {DataTypes.CSharpName(b.Type)}>(scratch.Slice({b.Offset}, {b.Bytes}));");
+                body.Line($"var {local} = {MemoryMarshal}.Cast<byte, {DataTypes.StorageName(b.Type)}>(scratch.Slice({b.Offset}, {b.Bytes}));");
             }
             if (arena.Count > 0) body.Line();
 
@@ -150,7 +150,7 @@ namespace ModelGen.Emit
         {
             BufferArg b => Expression(b),
             ElementArg e => $"{Expression(e.Buffer)}[{e.Index}]",
-            ScratchArg s => $"{MemoryMarshal}.Cast<byte, {DataTypes.CSharpName(s.Type)}>(scratch.Slice({step.ScratchOffset + s.Offset}, {s.Bytes}))",
+            ScratchArg s => $"{MemoryMarshal}.Cast<byte, {DataTypes.StorageName(s.Type)}>(scratch.Slice({step.ScratchOffset + s.Offset}, {s.Bytes}))",
             IntArg i => CSharpLiterals.Int(i.Value),
             FloatArg f => CSharpLiterals.Float(f.Value),
             BoolArg b => b.Value ? "true" : "false",
@@ -162,7 +162,7 @@ namespace ModelGen.Emit
             _ => throw new InvalidOperationException($"unknown argument {arg.GetType().Name}"),
         };
 
-        private static string TypeName(TypeArg t) => t.RuntimeType is not null ? $"{Runtime}.{t.RuntimeType}" : DataTypes.CSharpName(t.Element)!;
+        private static string TypeName(TypeArg t) => t.RuntimeType is not null ? $"{Runtime}.{t.RuntimeType}" : DataTypes.StorageName(t.Element)!;
 
         private string Call(KernelCall k, Func<NamedArg, string>? argument = null)
         {
@@ -207,7 +207,7 @@ namespace ModelGen.Emit
                 }
                 case RangeFill r:
                 {
-                    string type = DataTypes.CSharpName(r.Type)!;
+                    string type = DataTypes.StorageName(r.Type)!;
                     // Generated identifiers never contain '_', so these locals cannot clash with value names.
                     w.Open("");
                     w.Line($"{type} _value = {Literal(r.Start)}, _step = {Literal(r.Delta)};");
@@ -259,6 +259,7 @@ namespace ModelGen.Emit
                 DataType.UInt16 => "(ushort)" + I(unchecked((ushort)l)),
                 DataType.Int8 => "(sbyte)(" + I(unchecked((sbyte)l)) + ")",
                 DataType.UInt8 => "(byte)" + I(unchecked((byte)l)),
+                _ when DataTypes.IsBitsOnly(s.Type) => $"({DataTypes.StorageName(s.Type)})({I(DataTypes.StorageBits(new Tensor(s.Type, Array.Empty<int>(), floats: DataTypes.IsBitsOnlyFloat(s.Type) ? new[] { (float)s.Value } : null, longs: DataTypes.IsBitsOnlyFloat(s.Type) ? null : new[] { l }))[0])})",
                 _ => throw new InvalidOperationException($"no literal for element type {DataTypes.OnnxName(s.Type)}"),
             };
         }
@@ -320,10 +321,13 @@ namespace ModelGen.Emit
             w.Line("private readonly byte[] _arena = new byte[ArenaBytes];");
             w.Line();
 
-            string Param(ApiPort p) => $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{DataTypes.CSharpName(p.Buffer.Type)}> {p.Param}";
+            string Param(ApiPort p) => $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{DataTypes.StorageName(p.Buffer.Type)}> {p.Param}";
             string paramList = string.Join(", ", ports.Select(Param));
             string argList = string.Join(", ", ports.Select(p => p.Param));
-            string docs = string.Join("\n", ports.Select(p => $"/// <param name=\"{p.Param}\">{(p.IsOutput ? "Output" : "Input")} '{CSharpLiterals.Xml(p.OnnxName)}', {p.Member}Length elements, shape {Shapes.Format(p.Buffer.Shape.ToArray())}.</param>"));
+            string docs = string.Join("\n", ports.Select(p => $"/// <param name=\"{p.Param}\">{(p.IsOutput ? "Output" : "Input")} '{CSharpLiterals.Xml(p.OnnxName)}', {p.Member}Length elements, shape {Shapes.Format(p.Buffer.Shape.ToArray())}{BitsNote(p.Buffer.Type)}.</param>"));
+            static string BitsNote(DataType t) => !DataTypes.IsBitsOnly(t) ? ""
+                : DataTypes.IsBitsOnlyFloat(t) ? $", {DataTypes.OnnxName(t)} as raw bits ({DataTypes.StorageName(t)} per element)"
+                : $", {DataTypes.OnnxName(t)} unpacked, one value per {DataTypes.StorageName(t)}";
 
             w.Line("/// <summary>Runs the model using this instance's scratch memory. Allocates nothing; not thread-safe per instance.</summary>");
             w.Lines(docs);
@@ -346,7 +350,7 @@ namespace ModelGen.Emit
             if (inputs.Count == 1 && outputs.Count == 1)
             {
                 var i = inputs[0]; var o = outputs[0];
-                string ti = DataTypes.CSharpName(i.Buffer.Type)!, to = DataTypes.CSharpName(o.Buffer.Type)!;
+                string ti = DataTypes.StorageName(i.Buffer.Type)!, to = DataTypes.StorageName(o.Buffer.Type)!;
                 w.Line();
                 w.Line("/// <summary>Convenience overload that allocates and returns the output array.</summary>");
                 w.Open($"public {to}[] Predict({ti}[] {i.Param})");
@@ -360,11 +364,11 @@ namespace ModelGen.Emit
             w.Line();
             w.Line("private static readonly global::ModelGen.Runtime.TensorInfo[] s_inputs =");
             w.Line("{");
-            foreach (var p in inputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.CSharpName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
+            foreach (var p in inputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.StorageName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
             w.Line("};");
             w.Line("private static readonly global::ModelGen.Runtime.TensorInfo[] s_outputs =");
             w.Line("{");
-            foreach (var p in outputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.CSharpName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
+            foreach (var p in outputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.StorageName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
             w.Line("};");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Inputs => s_inputs;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Outputs => s_outputs;");
@@ -373,7 +377,7 @@ namespace ModelGen.Emit
             w.Open("void global::ModelGen.Runtime.IOnnxModel.Run(global::System.Collections.Generic.IReadOnlyList<global::System.Array> inputs, global::System.Collections.Generic.IReadOnlyList<global::System.Array> outputs)");
             w.Line($"global::ModelGen.Runtime.Guard.Count(inputs.Count, {inputs.Count}, nameof(inputs));");
             w.Line($"global::ModelGen.Runtime.Guard.Count(outputs.Count, {outputs.Count}, nameof(outputs));");
-            var runArgs = ports.Select(p => $"({DataTypes.CSharpName(p.Buffer.Type)}[])({(p.IsOutput ? "outputs" : "inputs")}[{(p.IsOutput ? outputs.IndexOf(p) : inputs.IndexOf(p))}])");
+            var runArgs = ports.Select(p => $"({DataTypes.StorageName(p.Buffer.Type)}[])({(p.IsOutput ? "outputs" : "inputs")}[{(p.IsOutput ? outputs.IndexOf(p) : inputs.IndexOf(p))}])");
             w.Line($"Predict({string.Join(", ", runArgs)});");
             w.Close();
 

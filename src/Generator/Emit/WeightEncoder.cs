@@ -56,6 +56,13 @@ namespace ModelGen.Emit
                 case DataType.Int8 or DataType.UInt8 or DataType.Bool:
                     for (int i = 0; i < n; i++) target[offset + i] = unchecked((byte)t.Longs![i]);
                     return;
+                case var bitsOnly when DataTypes.IsBitsOnly(bitsOnly):
+                {
+                    // One element per byte: the encoded bits of float8/float4, the wrapped value of int4/int2.
+                    var bits = DataTypes.StorageBits(t);
+                    for (int i = 0; i < n; i++) target[offset + i] = unchecked((byte)bits[i]);
+                    return;
+                }
                 default:
                     throw new NotSupportedException($"cannot embed {t.Type}");
             }

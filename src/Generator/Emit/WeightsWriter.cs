@@ -91,7 +91,7 @@ namespace ModelGen.Emit
                 for (int i = 0; i < weights.Count; i++)
                 {
                     var (name, tensor) = weights[i];
-                    string type = DataTypes.CSharpName(tensor.Type)!;
+                    string type = DataTypes.StorageName(tensor.Type)!;
                     w.Line($"/// <summary>{DataTypes.OnnxName(tensor.Type)} {Shapes.Format(tensor.Shape)}</summary>");
                     w.Line($"public static global::System.ReadOnlySpan<{type}> {name} => Blob.Get<{type}>({offsets[i].ToString(CultureInfo.InvariantCulture)}, {tensor.Length.ToString(CultureInfo.InvariantCulture)});");
                 }
@@ -102,7 +102,7 @@ namespace ModelGen.Emit
                 var line = new StringBuilder();
                 foreach (var (name, tensor) in weights)
                 {
-                    string type = DataTypes.CSharpName(tensor.Type)!;
+                    string type = DataTypes.StorageName(tensor.Type)!;
                     w.Line($"/// <summary>{DataTypes.OnnxName(tensor.Type)} {Shapes.Format(tensor.Shape)}</summary>");
                     w.Line($"public static global::System.ReadOnlySpan<{type}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, {type}>({name}Data).Slice(0, {tensor.Length});");
                     var words = WeightEncoder.ToULongs(WeightEncoder.ToBytes(tensor));

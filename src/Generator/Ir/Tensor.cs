@@ -4,7 +4,7 @@ using System.Linq;
 namespace ModelGen.Ir
 {
     /// <summary>
-    /// Constant tensor data known at build time. Floating types (float, float16, bfloat16) are held as float,
+    /// Constant tensor data known at build time. Floating types (float, float16, bfloat16, float8, float4) are held as float (their values, exactly),
     /// double as double, integers and bool as long: one representation per family keeps folding simple.
     /// </summary>
     public sealed class Tensor
@@ -35,7 +35,8 @@ namespace ModelGen.Ir
         /// <summary>Storage family for a type: 'f' float, 'd' double, 'l' long.</summary>
         public static char Family(DataType t) => t switch
         {
-            DataType.Float or DataType.Float16 or DataType.BFloat16 => 'f',
+            DataType.Float or DataType.Float16 or DataType.BFloat16 or DataType.Float8E4M3FN or DataType.Float8E4M3FNUZ
+                or DataType.Float8E5M2 or DataType.Float8E5M2FNUZ or DataType.Float4E2M1 or DataType.Float8E8M0 => 'f',
             DataType.Double => 'd',
             _ => 'l',
         };

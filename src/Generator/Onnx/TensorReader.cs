@@ -76,21 +76,43 @@ namespace ModelGen.Onnx
                     return Tensor.FromLongs(type, shape, raw is not null ? raw.Take(n).Select(b => b != 0 ? 1L : 0L).ToArray() : Pad(proto.Int32Data.Select(v => v != 0 ? 1L : 0L).ToArray(), n));
                 case DataType.Int4:
                 case DataType.UInt4:
+                case DataType.Int2:
+                case DataType.UInt2:
                 {
-                    // Two elements per byte, low nibble first (IR spec); int32_data holds packed bytes too.
-                    byte[] packed = raw ?? proto.Int32Data.Select(v => (byte)v).ToArray();
-                    if (packed.Length < (n + 1) / 2) throw new IrException($"{DataTypes.OnnxName(type)} data has {packed.Length} bytes, {(n + 1) / 2} needed for {n} elements");
                     var values = new long[n];
-                    for (int i = 0; i < n; i++)
-                    {
-                        int nibble = (packed[i / 2] >> (4 * (i % 2))) & 0xF;
-                        values[i] = type == DataType.Int4 && nibble >= 8 ? nibble - 16 : nibble;
-                    }
+                    int[] codes = Unpack(type, raw, proto, n, type is DataType.Int4 or DataType.UInt4 ? 4 : 2);
+                    for (int i = 0; i < n; i++) values[i] = ElementFormats.Wrap(codes[i], (int)type);
                     return Tensor.FromLongs(type, shape, values);
+                }
+                case DataType.Float8E4M3FN:
+                case DataType.Float8E4M3FNUZ:
+                case DataType.Float8E5M2:
+                case DataType.Float8E5M2FNUZ:
+                case DataType.Float8E8M0:
+                case DataType.Float4E2M1:
+                {
+                    int[] codes = Unpack(type, raw, proto, n, type == DataType.Float4E2M1 ? 4 : 8);
+                    return new Tensor(type, shape, floats: codes.Select(c => ElementFormats.Decode((int)type, c)).ToArray());
                 }
                 default:
                     throw new UnsupportedException($"element type {DataTypes.OnnxName(type)} cannot be read as constant data");
             }
+        }
+
+        /// <summary>
+        /// Element codes of a type of <paramref name="bits"/> bits per element: one per byte for 8 bits, else packed
+        /// little-end first (4-bit: low nibble first; 2-bit: bits 0-1 first), as raw_data or int32_data bytes (IR spec).
+        /// </summary>
+        private static int[] Unpack(DataType type, byte[]? raw, TensorProto proto, int n, int bits)
+        {
+            int perByte = 8 / bits;
+            int needed = (n + perByte - 1) / perByte;
+            byte[] packed = raw ?? proto.Int32Data.Select(v => unchecked((byte)v)).ToArray();
+            if (packed.Length < needed) throw new IrException($"{DataTypes.OnnxName(type)} data has {packed.Length} bytes, {needed} needed for {n} elements");
+            var codes = new int[n];
+            int mask = (1 << bits) - 1;
+            for (int i = 0; i < n; i++) codes[i] = (packed[i / perByte] >> (bits * (i % perByte))) & mask;
+            return codes;
         }
 
         private static T[] Pad<T>(T[] values, int n)
@@ -122,7 +144,7 @@ namespace ModelGen.Onnx
             int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
             float value;
             if (exp == 0) value = (float)(mant * Math.Pow(2, -24));
-            else if (exp == 31) value = mant == 0 ? float.PositiveInfinity : float.NaN;
+            else if (exp == 31) value = mant == 0 ? float.PositiveInfinity : ElementFormats.PositiveNaN; // negated below: the NaN keeps its sign
             else value = (float)((1 + mant / 1024.0) * Math.Pow(2, exp - 15));
             return sign == 1 ? -value : value;
         }

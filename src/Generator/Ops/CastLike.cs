@@ -3,7 +3,7 @@ using ModelGen.Ir;
 
 namespace ModelGen.Ops
 {
-    /// <summary>CastLike (opset 15): Cast to the element type of the second input, whose data is not read.</summary>
+    /// <summary>CastLike (opset 15; saturate 19, round_mode 24): Cast to the element type of the second input, whose data is not read.</summary>
     public sealed class CastLikeOp : OpDefinition
     {
         public override string OpType => "CastLike";
@@ -15,6 +15,7 @@ namespace ModelGen.Ops
             Require(like is not null, "needs target_type");
             RequireSupported(DataTypes.IsSupported(like!.Type), $"casting to {DataTypes.OnnxName(like.Type)} is not supported");
             RequireSupported(DataTypes.IsSupported(x.Type) || x.Constant is not null, $"casting from {DataTypes.OnnxName(x.Type)} is not supported");
+            CastOp.ReadConversionAttributes(node);
             node.Outputs[0].Type = like.Type;
             node.Outputs[0].Shape = x.Shape;
         }
@@ -26,7 +27,8 @@ namespace ModelGen.Ops
         {
             var x = node.Inputs[0]!;
             if (x.Constant is null) return false;
-            node.Outputs[0].Constant = CastOp.Convert(x.Constant, node.Outputs[0].Type);
+            var (saturate, roundMode) = CastOp.ReadConversionAttributes(node);
+            node.Outputs[0].Constant = CastOp.Convert(x.Constant, node.Outputs[0].Type, saturate, roundMode);
             return true;
         }
 

@@ -31,7 +31,9 @@ namespace ModelGen.Ops
         public static QuantizationAxes Resolve(Node node, Value x, Value scale, Value? zeroPoint)
         {
             var s = scale.Shape!;
-            if (zeroPoint is not null && !zeroPoint.Shape!.SequenceEqual(s))
+            // A scalar scale with a one-element 1-D zero point (or the reverse) is per-tensor too.
+            bool bothSingle = zeroPoint is not null && s.Length <= 1 && zeroPoint.Shape!.Length <= 1 && Shapes.Size(s) == 1 && Shapes.Size(zeroPoint.Shape!) == 1;
+            if (zeroPoint is not null && !bothSingle && !zeroPoint.Shape!.SequenceEqual(s))
                 throw new IrException($"zero point '{zeroPoint.Name}' has shape {Shapes.Format(zeroPoint.Shape!)} but scale '{scale.Name}' has {Shapes.Format(s)}; they must match");
             long blockSize = node.Opset >= 21 ? node.Attributes.Int("block_size", 0) : 0;
             if (blockSize < 0) throw new IrException($"block_size {blockSize} is negative");

@@ -13,8 +13,9 @@ namespace ModelGen.Ops
     /// fails with a reciprocal, checked). It clamps the quotient to [qmin - zp, qmax - zp] in
     /// float (a NaN becomes qmin), rounds half to even and adds the zero point; Kernels.QuantizeLinear and the
     /// build-time fold do the same, and the tests check it against ONNX Runtime with tolerance 0.
-    /// x must be float (float16/bfloat16/int32 x are not supported); float8, int4, float4 and int2 outputs are not
-    /// supported (saturate only concerns float8).
+    /// x must be float (float16/bfloat16/int32 x are not supported). The bits-only outputs (float8 from opset 19 with
+    /// saturate; int4/uint4, float4e2m1 and int2/uint2 from opsets 21/23/25) run on Kernels.QuantizeLinearFormat and fold
+    /// with the same arithmetic (<see cref="QuantizeFormatOne"/>).
     /// </summary>
     public sealed class QuantizeLinearOp : OpDefinition
     {
@@ -39,8 +40,12 @@ namespace ModelGen.Ops
                     $"output_dtype {DataTypes.OnnxName((DataType)outputDtype)} differs from the zero point's type {DataTypes.OnnxName(zp.Type)}");
             }
             else if (outputDtype != 0) outputType = (DataType)outputDtype;
-            RequireSupported(QuantizationAxes.IsRuntimeQuantized(outputType), $"quantizing to {DataTypes.OnnxName(outputType)} is not supported (uint8, int8, uint16 and int16 are)");
-            Require(node.Opset >= 21 || outputType is DataType.UInt8 or DataType.Int8, $"quantizing to {DataTypes.OnnxName(outputType)} needs opset 21");
+            bool format = IsFormatOutput(outputType);
+            RequireSupported(QuantizationAxes.IsRuntimeQuantized(outputType) || format,
+                $"quantizing to {DataTypes.OnnxName(outputType)} is not supported (uint8, int8, uint16, int16, the float8 types, int4, uint4, int2, uint2 and float4e2m1 are)");
+            Require(node.Opset >= 21 || outputType is DataType.UInt8 or DataType.Int8 || node.Opset >= 19 && IsFloat8(outputType),
+                $"quantizing to {DataTypes.OnnxName(outputType)} needs opset {(IsFloat8(outputType) ? 19 : 21)}");
+            ReadSaturate(node);
             QuantizationAxes.Resolve(node, x, scale, zp);
             node.Outputs[0].Type = outputType;
             node.Outputs[0].Shape = x.Shape;
@@ -55,6 +60,21 @@ namespace ModelGen.Ops
             var type = node.Outputs[0].Type;
             var xs = x.Constant!.AsFloats();
             var ss = scale.Constant!.AsFloats();
+            if (IsFormatOutput(type))
+            {
+                bool saturate = ReadSaturate(node);
+                var zf = zp?.Constant;
+                var codes = new int[xs.Length];
+                for (int i = 0; i < xs.Length; i++)
+                {
+                    int k = axes.ScaleIndex(i);
+                    codes[i] = QuantizeFormatOne(xs[i], ss[k], zf is null ? null : zf.Floats is not null ? zf.Floats[k] : zf.Longs![k], type, saturate);
+                }
+                node.Outputs[0].Constant = DataTypes.IsBitsOnlyFloat(type)
+                    ? new Tensor(type, x.Shape!, floats: codes.Select(c => ElementFormats.Decode((int)type, c)).ToArray())
+                    : Tensor.FromLongs(type, x.Shape!, codes.Select(c => (long)c).ToArray());
+                return true;
+            }
             var zs = zp?.Constant!.AsLongs();
             var result = new long[xs.Length];
             for (int i = 0; i < xs.Length; i++)
@@ -75,7 +95,44 @@ namespace ModelGen.Ops
             {
                 ("x", ctx.Input(0)), ("scale", ctx.Input(1)), ("zeroPoint", ctx.HasInput(2) ? ctx.Input(2) : Arg.None), ("y", ctx.Output(0)),
             }.Concat(axes.KernelArguments()).ToArray();
-            ctx.Call("QuantizeLinear", new TypeArg[] { node.Outputs[0].Type }, args);
+            var type = node.Outputs[0].Type;
+            if (IsFormatOutput(type))
+                ctx.Call("QuantizeLinearFormat", new TypeArg[] { type }, args.Concat(new (string, Arg)[] { ("type", (int)type), ("saturate", ReadSaturate(node)) }).ToArray());
+            else ctx.Call("QuantizeLinear", new TypeArg[] { type }, args);
+        }
+
+        private static bool IsFloat8(DataType t) => t is DataType.Float8E4M3FN or DataType.Float8E4M3FNUZ or DataType.Float8E5M2 or DataType.Float8E5M2FNUZ;
+
+        /// <summary>Bits-only outputs: float8, float4e2m1 and the 4- and 2-bit integers.</summary>
+        internal static bool IsFormatOutput(DataType t) => IsFloat8(t) || t is DataType.Float4E2M1 or DataType.Int4 or DataType.UInt4 or DataType.Int2 or DataType.UInt2;
+
+        /// <summary>saturate (opset 19+, 0 or 1; it only changes float8 outputs).</summary>
+        private static bool ReadSaturate(Node node)
+        {
+            var raw = node.Attributes.Raw("saturate");
+            if (raw is null) return true;
+            Require(node.Opset >= 19, $"has 'saturate', which opset {node.Opset} does not define (it came in opset 19)");
+            Require(raw.Type == Onnx.Proto.AttributeProto.Types.AttributeType.Int && raw.I is 0 or 1, $"'saturate' must be the int 0 or 1");
+            return raw.I == 1;
+        }
+
+        /// <summary>
+        /// The build-time twin of Kernels.QuantizeLinearFormat for one element; <paramref name="zeroPoint"/> is the zero
+        /// point's value (float for float4e2m1, integer otherwise), null when absent. Returns the stored bits.
+        /// </summary>
+        internal static int QuantizeFormatOne(float x, float scale, double? zeroPoint, DataType type, bool saturate)
+        {
+            float q = x / scale;
+            if (DataTypes.IsBitsOnlyFloat(type))
+            {
+                if (type == DataType.Float4E2M1 && zeroPoint is not null) q += (float)zeroPoint.Value;
+                return ElementFormats.Encode((int)type, q, saturate, ElementFormats.RoundUp);
+            }
+            var (min, max) = type switch { DataType.Int4 => (-8, 7), DataType.UInt4 => (0, 15), DataType.Int2 => (-2, 1), _ => (0, 3) };
+            int zp = zeroPoint is null ? 0 : (int)zeroPoint.Value;
+            float lo = min - zp, hi = max - zp;
+            q = float.IsNaN(q) ? lo : System.Math.Min(System.Math.Max(q, lo), hi);
+            return ElementFormats.Wrap((int)System.Math.Round((double)q, System.MidpointRounding.ToEven) + zp, (int)type);
         }
     }
 }

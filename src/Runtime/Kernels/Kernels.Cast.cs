@@ -43,6 +43,64 @@ public static partial class Kernels
         CastScalar(x, destination, 0);
     }
 
+    /// <summary>
+    /// Cast where the source or the destination is a bits-only element type (bfloat16, float8, float4e2m1, int4/uint4,
+    /// int2/uint2), held as raw bits in byte, sbyte or ushort; <paramref name="fromType"/> and <paramref name="toType"/>
+    /// are the ONNX TensorProto.DataType numbers of both sides (an ordinary type's number is ignored, its C# type says
+    /// it all). Values go through float (as ONNX Runtime does), except that integers reach int4/int2 by truncation to
+    /// int32 and two's-complement wrapping. <paramref name="saturate"/> is Cast's attribute for float8 and
+    /// <paramref name="roundMode"/> its round_mode for float8e8m0 (0 up, 1 down, 2 nearest). Scalar: these types are
+    /// rare at run time and every element needs bit manipulation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CastFormat<TFrom, TTo>(ReadOnlySpan<TFrom> x, Span<TTo> destination, int fromType, int toType, bool saturate, int roundMode)
+        where TFrom : unmanaged where TTo : unmanaged
+    {
+        if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
+        bool fromFloat = ElementFormats.IsFloatFormat(fromType), fromInteger = ElementFormats.IsSmallInteger(fromType);
+        bool toFloat = ElementFormats.IsFloatFormat(toType), toInteger = ElementFormats.IsSmallInteger(toType);
+        for (int i = 0; i < x.Length; i++)
+        {
+            TFrom v = x[i];
+            if (toFloat)
+            {
+                float f = fromFloat ? ElementFormats.Decode(fromType, RawBits(v)) : fromInteger ? RawBits(v) : CastOne<TFrom, float>(v);
+                // .NET's Half to float conversion drops a NaN's sign, which float8 keeps.
+                if (typeof(TFrom) == typeof(Half) && float.IsNaN(f)) f = Half.IsNegative(Unsafe.As<TFrom, Half>(ref v)) ? ElementFormats.FromBits(0xFFC00000) : ElementFormats.PositiveNaN;
+                destination[i] = FromRawBits<TTo>(ElementFormats.Encode(toType, f, saturate, roundMode));
+            }
+            else if (toInteger)
+            {
+                int l = fromFloat ? CastOne<float, int>(ElementFormats.Decode(fromType, RawBits(v))) : fromInteger ? RawBits(v) : CastOne<TFrom, int>(v);
+                destination[i] = FromRawBits<TTo>(ElementFormats.Wrap(l, toType));
+            }
+            else if (fromFloat) destination[i] = CastOne<float, TTo>(ElementFormats.Decode(fromType, RawBits(v)));
+            else if (fromInteger) destination[i] = CastOne<int, TTo>(RawBits(v));
+            else destination[i] = CastOne<TFrom, TTo>(v);
+        }
+    }
+
+    /// <summary>The storage of a bits-only element as an int: byte and ushort zero-extended, sbyte (int4/int2 values) sign-extended.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RawBits<T>(T value) where T : unmanaged
+    {
+        if (typeof(T) == typeof(byte)) return Unsafe.As<T, byte>(ref value);
+        if (typeof(T) == typeof(sbyte)) return Unsafe.As<T, sbyte>(ref value);
+        if (typeof(T) == typeof(ushort)) return Unsafe.As<T, ushort>(ref value);
+        throw new NotSupportedException($"bits-only elements are stored as byte, sbyte or ushort, not {typeof(T)}");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T FromRawBits<T>(int bits) where T : unmanaged
+    {
+        T result = default;
+        if (typeof(T) == typeof(byte)) Unsafe.As<T, byte>(ref result) = unchecked((byte)bits);
+        else if (typeof(T) == typeof(sbyte)) Unsafe.As<T, sbyte>(ref result) = unchecked((sbyte)bits);
+        else if (typeof(T) == typeof(ushort)) Unsafe.As<T, ushort>(ref result) = unchecked((ushort)bits);
+        else throw new NotSupportedException($"bits-only elements are stored as byte, sbyte or ushort, not {typeof(T)}");
+        return result;
+    }
+
     private static ReadOnlySpan<TTo> As<TFrom, TTo>(ReadOnlySpan<TFrom> x) where TFrom : unmanaged where TTo : unmanaged =>
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(x)), x.Length);
 

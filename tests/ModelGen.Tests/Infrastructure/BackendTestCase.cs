@@ -96,6 +96,7 @@ public sealed class BackendTestCase
         DataType.UInt16 => t.Longs!.Select(v => (ushort)v).ToArray(),
         DataType.UInt8 => t.Longs!.Select(v => (byte)v).ToArray(),
         DataType.Bool => t.Longs!.Select(v => v != 0).ToArray(),
+        _ when DataTypes.IsBitsOnly(t.Type) => DataTypes.StorageArray(t),
         _ => throw new NotSupportedException($"backend test tensor of type {t.Type}"),
     };
 
