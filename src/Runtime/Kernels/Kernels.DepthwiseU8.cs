@@ -198,9 +198,66 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>dst[i] = (float)(x[i] − xz) for uint8 or int8 x.</summary>
-    private static void CenteredToFloat<TX>(ReadOnlySpan<TX> x, int xz, Span<float> dst) where TX : unmanaged
+    /// <summary>The value of a scalar uint8 / int8 zero point (0 when absent).</summary>
+    public static int Int8ZeroPoint<T>(ReadOnlySpan<T> zeroPoint) where T : unmanaged
     {
+        CheckInt8<T>(nameof(zeroPoint));
+        return zeroPoint.IsEmpty ? 0 : Int8Value(zeroPoint[0]);
+    }
+
+    /// <summary>
+    /// The output stage of the generated depthwise QLinearConv (one channel): <paramref name="sums"/> are exact integer
+    /// sums held in floats; y = saturate(round_half_even(float(int(sum) + bias) · multiplier) + zeroPoint), clamped
+    /// before rounding exactly as <see cref="RequantizeInt32{TY}"/> does, so the bytes are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RequantizeDepthwiseSums<TY>(ReadOnlySpan<float> sums, int bias, float multiplier, int zeroPoint, Span<TY> y) where TY : unmanaged
+    {
+        CheckInt8<TY>(nameof(y));
+        int n = sums.Length, i = 0;
+        if (y.Length < n) throw new ArgumentException($"Expected {n} outputs.", nameof(y));
+        int qmin = typeof(TY) == typeof(byte) ? 0 : -128, qmax = typeof(TY) == typeof(byte) ? 255 : 127;
+        float lo = qmin - zeroPoint, hi = qmax - zeroPoint;
+        ref float s = ref MemoryMarshal.GetReference(sums);
+        ref byte o = ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(y));
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vb = Vector256.Create(bias); var vm = Vector256.Create(multiplier);
+            var vlo = Vector256.Create(lo); var vhi = Vector256.Create(hi); var vz = Vector256.Create(zeroPoint);
+            for (; i <= n - 8; i += 8)
+            {
+                var v = Vector256.ConvertToSingle(Vector256.ConvertToInt32(Vector256.LoadUnsafe(ref s, (nuint)i)) + vb) * vm;
+                var q = Vector256.ConvertToInt32(Vector256.Round(Vector256.Min(Vector256.Max(v, vlo), vhi))) + vz;
+                // In range after the clamp: narrowing (truncating) to bytes keeps the values.
+                var shorts = Vector256.Narrow(q, q);
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref o, i), Vector256.Narrow(shorts, shorts).AsUInt64().GetElement(0));
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var vb = Vector128.Create(bias); var vm = Vector128.Create(multiplier);
+            var vlo = Vector128.Create(lo); var vhi = Vector128.Create(hi); var vz = Vector128.Create(zeroPoint);
+            for (; i <= n - 4; i += 4)
+            {
+                var v = Vector128.ConvertToSingle(Vector128.ConvertToInt32(Vector128.LoadUnsafe(ref s, (nuint)i)) + vb) * vm;
+                var q = Vector128.ConvertToInt32(Vector128.Round(Vector128.Min(Vector128.Max(v, vlo), vhi))) + vz;
+                var shorts = Vector128.Narrow(q, q);
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref o, i), Vector128.Narrow(shorts, shorts).AsUInt32().GetElement(0));
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = (float)((int)Unsafe.Add(ref s, i) + bias) * multiplier;
+            v = MathF.Min(MathF.Max(v, lo), hi);
+            Unsafe.Add(ref o, i) = (byte)((int)MathF.Round(v, MidpointRounding.ToEven) + zeroPoint);
+        }
+    }
+
+    /// <summary>dst[i] = (float)(x[i] − xz) for uint8 or int8 x (exact).</summary>
+    public static void CenteredToFloat<TX>(ReadOnlySpan<TX> x, int xz, Span<float> dst) where TX : unmanaged
+    {
+        CheckInt8<TX>(nameof(x));
+        if (dst.Length < x.Length) throw new ArgumentException($"Expected at least {x.Length} floats.", nameof(dst));
         int n = x.Length, i = 0;
         ref byte src = ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(x));
         ref float d = ref MemoryMarshal.GetReference(dst);
