@@ -232,6 +232,20 @@ namespace ModelGen.Emit
                     }
                     break;
                 }
+                case DepthwiseQLinearConvCall q:
+                {
+                    var d = q.Conv;
+                    string args = $"{Expression(d.X)}, {Expression(q.XZeroPoint)}, {Expression(d.W)}, {(q.Bias is null ? "default" : Expression(q.Bias))}, "
+                        + $"{Expression(q.Multiplier)}, {Expression(q.YZeroPoint)}, {Expression(d.Y)}, {Expression(step, d.Scratch!)}";
+                    Action<SourceWriter, string> write = d.Variant switch
+                    {
+                        DepthwiseVariant.Flat => new FlatDepthwiseWriter(d, q).Write,
+                        DepthwiseVariant.PaddedRows => new PaddedDepthwiseWriter(d, q).Write,
+                        _ => new DirectDepthwiseWriter(d, q).Write,
+                    };
+                    w.Line($"{AddMethod("DepthwiseQLinearConv", write)}({args});");
+                    break;
+                }
                 case NoOp n:
                     w.Line($"// ({n.Reason})");
                     break;

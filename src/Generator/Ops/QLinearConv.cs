@@ -53,7 +53,7 @@ namespace ModelGen.Ops
         public override long ScratchBytes(Node node)
         {
             var s = Analyze(node, out _);
-            if (DepthwiseInteger.Applies(node, s, 3, 5)) return 4 * (DepthwiseInteger.ScratchFloats(s) + s.Pixels);
+            if (DepthwiseInteger.Applies(node, s, 3, 5)) return DepthwiseInteger.QLinearScratchBytes(s);
             if (QuantizedConv.UsesQuads(node, 3, 5)) return 2 * QuantizedConv.QuadScratchShorts(s, requantize: true);
             return 2 * QuantizedMatrix.ConvScratchShorts(s, QuantizedConv.WidensW(node, 3, 5), requantize: true);
         }
@@ -64,10 +64,7 @@ namespace ModelGen.Ops
             var s = Analyze(node, out var multipliers);
             if (DepthwiseInteger.Applies(node, s, 3, 5))
             {
-                ctx.Call("DepthwiseQLinearConv", new TypeArg[] { node.Inputs[0]!.Type, node.Inputs[7]!.Type }, ("x", ctx.Input(0)), ("xZeroPoint", ctx.Input(2)),
-                    ("weights", DepthwiseInteger.Weights(ctx, s, 3, 5)), ("bias", QuantizedMatrix.OptionalInput(ctx, 8)),
-                    ("multiplier", QuantizedMatrix.FloatWeight(ctx, multipliers, node.Outputs[0].Name + "_multiplier")), ("yZeroPoint", ctx.Input(7)),
-                    ("y", ctx.Output(0)), ("batch", s.N), ("g", QuantizedConv.Geometry(s)), ("scratch", ctx.Scratch(DataType.Float)));
+                DepthwiseInteger.LowerQLinearConv(ctx, s, multipliers);
                 return;
             }
             if (QuantizedConv.UsesQuads(node, 3, 5))

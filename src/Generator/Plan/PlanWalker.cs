@@ -15,6 +15,7 @@ namespace ModelGen.Plan
             RepeatedCall r => Buffers(r.Body),
             RangeFill r => new[] { r.Destination.Buffer },
             DepthwiseConvCall d => new[] { d.X, d.W, d.Bias, d.Y }.Where(b => b is not null).Select(b => b!.Buffer),
+            DepthwiseQLinearConvCall q => Buffers(q.Conv).Concat(new[] { q.XZeroPoint, q.Bias, q.Multiplier, q.YZeroPoint }.Where(b => b is not null).Select(b => b!.Buffer)),
             _ => Enumerable.Empty<int>(),
         };
 

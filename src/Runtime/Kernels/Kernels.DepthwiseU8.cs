@@ -198,12 +198,102 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>dst[i] = (float)(x[i] − xz) for uint8 or int8 x.</summary>
-    private static void CenteredToFloat<TX>(ReadOnlySpan<TX> x, int xz, Span<float> dst) where TX : unmanaged
+    /// <summary>The value of a scalar uint8 / int8 zero point (0 when absent).</summary>
+    public static int Int8ZeroPoint<T>(ReadOnlySpan<T> zeroPoint) where T : unmanaged
     {
+        CheckInt8<T>(nameof(zeroPoint));
+        return zeroPoint.IsEmpty ? 0 : Int8Value(zeroPoint[0]);
+    }
+
+    /// <summary>
+    /// The output stage of the generated depthwise QLinearConv (one channel): <paramref name="sums"/> are exact integer
+    /// sums held in floats; y = saturate(round_half_even(float(int(sum) + bias) · multiplier) + zeroPoint), clamped
+    /// before rounding exactly as <see cref="RequantizeInt32{TY}"/> does, so the bytes are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RequantizeDepthwiseSums<TY>(ReadOnlySpan<float> sums, int bias, float multiplier, int zeroPoint, Span<TY> y) where TY : unmanaged
+    {
+        CheckInt8<TY>(nameof(y));
+        int n = sums.Length, i = 0;
+        if (y.Length < n) throw new ArgumentException($"Expected {n} outputs.", nameof(y));
+        int qmin = typeof(TY) == typeof(byte) ? 0 : -128, qmax = typeof(TY) == typeof(byte) ? 255 : 127;
+        float lo = qmin - zeroPoint, hi = qmax - zeroPoint;
+        ref float s = ref MemoryMarshal.GetReference(sums);
+        ref byte o = ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(y));
+        // The sums are exact integers below 2²⁴ and v is clamped before it is rounded and converted: every value is finite
+        // and in range, so the native (non-saturating, NaN-unaware) conversions and min/max give the same bytes and spare
+        // the fix-up instructions of the portable ones.
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vb = Vector512.Create(bias); var vm = Vector512.Create(multiplier);
+            var vlo = Vector512.Create(lo); var vhi = Vector512.Create(hi); var vz = Vector512.Create(zeroPoint);
+            for (; i <= n - 16; i += 16)
+            {
+                var v = Vector512.ConvertToSingle(Vector512.ConvertToInt32Native(Vector512.LoadUnsafe(ref s, (nuint)i)) + vb) * vm;
+                var q = Vector512.ConvertToInt32Native(Vector512.Round(Vector512.MinNative(Vector512.MaxNative(v, vlo), vhi))) + vz;
+                // In range after the clamp: narrowing (truncating) to bytes keeps the values.
+                var shorts = Vector512.Narrow(q, q);
+                Vector512.Narrow(shorts, shorts).AsByte().GetLower().GetLower().StoreUnsafe(ref o, (nuint)i);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vb = Vector256.Create(bias); var vm = Vector256.Create(multiplier);
+            var vlo = Vector256.Create(lo); var vhi = Vector256.Create(hi); var vz = Vector256.Create(zeroPoint);
+            for (; i <= n - 8; i += 8)
+            {
+                var v = Vector256.ConvertToSingle(Vector256.ConvertToInt32Native(Vector256.LoadUnsafe(ref s, (nuint)i)) + vb) * vm;
+                var q = Vector256.ConvertToInt32Native(Vector256.Round(Vector256.MinNative(Vector256.MaxNative(v, vlo), vhi))) + vz;
+                var shorts = Vector256.Narrow(q, q);
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref o, i), Vector256.Narrow(shorts, shorts).AsUInt64().GetElement(0));
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var vb = Vector128.Create(bias); var vm = Vector128.Create(multiplier);
+            var vlo = Vector128.Create(lo); var vhi = Vector128.Create(hi); var vz = Vector128.Create(zeroPoint);
+            for (; i <= n - 4; i += 4)
+            {
+                var v = Vector128.ConvertToSingle(Vector128.ConvertToInt32Native(Vector128.LoadUnsafe(ref s, (nuint)i)) + vb) * vm;
+                var q = Vector128.ConvertToInt32Native(Vector128.Round(Vector128.MinNative(Vector128.MaxNative(v, vlo), vhi))) + vz;
+                var shorts = Vector128.Narrow(q, q);
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref o, i), Vector128.Narrow(shorts, shorts).AsUInt32().GetElement(0));
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = (float)((int)Unsafe.Add(ref s, i) + bias) * multiplier;
+            v = MathF.Min(MathF.Max(v, lo), hi);
+            Unsafe.Add(ref o, i) = (byte)((int)MathF.Round(v, MidpointRounding.ToEven) + zeroPoint);
+        }
+    }
+
+    /// <summary>dst[i] = (float)(x[i] − xz) for uint8 or int8 x (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CenteredToFloat<TX>(ReadOnlySpan<TX> x, int xz, Span<float> dst) where TX : unmanaged
+    {
+        CheckInt8<TX>(nameof(x));
+        if (dst.Length < x.Length) throw new ArgumentException($"Expected at least {x.Length} floats.", nameof(dst));
         int n = x.Length, i = 0;
         ref byte src = ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(x));
         ref float d = ref MemoryMarshal.GetReference(dst);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var z = Vector256.Create(xz);
+            for (; i <= n - 32; i += 32)
+            {
+                var bytes = Vector256.LoadUnsafe(ref src, (nuint)i);
+                Vector256<short> lo, hi;
+                if (typeof(TX) == typeof(sbyte)) (lo, hi) = Vector256.Widen(bytes.AsSByte());
+                else { var (ul, uh) = Vector256.Widen(bytes); lo = ul.AsInt16(); hi = uh.AsInt16(); }
+                var (a, b) = Vector256.Widen(lo);
+                var (c, e) = Vector256.Widen(hi);
+                Vector256.ConvertToSingle(a - z).StoreUnsafe(ref d, (nuint)i);
+                Vector256.ConvertToSingle(b - z).StoreUnsafe(ref d, (nuint)(i + 8));
+                Vector256.ConvertToSingle(c - z).StoreUnsafe(ref d, (nuint)(i + 16));
+                Vector256.ConvertToSingle(e - z).StoreUnsafe(ref d, (nuint)(i + 24));
+            }
+        }
         if (Vector128.IsHardwareAccelerated)
         {
             var z = Vector128.Create(xz);

@@ -9,9 +9,10 @@ using Xunit;
 namespace ModelGen.Tests.Ops;
 
 /// <summary>
-/// The 8-bit depthwise kernels (Kernels.DepthwiseU8.cs) against ONNX Runtime on the same file, exactly: ConvInteger,
-/// QLinearConv and the dynamically quantized chain, strides 1, 2 and 3, pads, dilation, 1-D, rows wide enough for every
-/// vector width and narrow ones for the tails; the plan must call the depthwise kernel.
+/// The 8-bit depthwise kernels against ONNX Runtime on the same file, exactly: ConvInteger and the dynamically quantized
+/// chain (Kernels.DepthwiseU8.cs), QLinearConv and static QDQ layers (a generated method around the float depthwise
+/// kernel), strides 1, 2 and 3, pads, dilation, 1-D, rows wide enough for every vector width and narrow ones for the
+/// tails; the plan must call the depthwise kernel.
 /// </summary>
 [Trait("Category", "Ops")]
 public class DepthwiseIntegerTests
@@ -26,6 +27,7 @@ public class DepthwiseIntegerTests
         new QConvCase(1, 8, 10, 10, 8, 5, 5, Group: 8, Stride: 2, AutoPad: "SAME_LOWER"),
         new QConvCase(2, 4, 1, 30, 4, 1, 5, Group: 4, Stride: 2, Pad: 2, OneD: true),
         new QConvCase(1, 7, 6, 19, 7, 2, 3, Group: 7, AutoPad: "VALID"),
+        new QConvCase(1, 32, 112, 112, 32, 3, 3, Group: 32, Pad: 1),
     };
 
     private static int Length(long[] shape) => (int)shape.Aggregate(1L, (a, b) => a * b);
@@ -67,7 +69,7 @@ public class DepthwiseIntegerTests
                 .Node("QLinearConv", new[] { "x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b" }, new[] { "y" }, s.Attributes())
                 .Output("y", QuantizedTestData.Type(xSigned));
             QuantizedTestData.Check(model, new() { ["x"] = QuantizedTestData.ToArray(QuantizedTestData.Values(random, Length(s.XShape), xSigned), xSigned) });
-            Assert.Contains("DepthwiseQLinearConv", Kernels(model));
+            Assert.Contains("DepthwiseQLinearConvCall", Kernels(model));
         }
     }
 
@@ -101,6 +103,179 @@ public class DepthwiseIntegerTests
         b.Output("y");
         OnnxAssert.MatchesOnnxRuntime(b, absTolerance: 0, relTolerance: 0);
         Assert.Equal(new[] { "DynamicDepthwiseConvU8" }, Kernels(b).Where(k => k != "CopyCall").ToArray());
+    }
+
+    /// <summary>A static QDQ depthwise layer (as `modelgen compress --int8-static` and ORT's quantizer write it).</summary>
+    public sealed record QdqCase(int C, int Plane, int K, int Stride, int Pad, int Dilation, bool PerChannel, bool Signed, string Activation)
+    {
+        /// <summary>A seed that is the same in every process (a record's hash of its string field is not).</summary>
+        public int Seed => ((((C * 131 + Plane) * 7 + K) * 3 + Stride) * 5 + Pad) * 3 + Dilation + (PerChannel ? 1 << 20 : 0) + (Signed ? 1 << 21 : 0) + Activation.Length * (1 << 22);
+
+        public override string ToString() =>
+            $"c{C} {Plane}x{Plane} k{K} s{Stride} p{Pad} d{Dilation} {(PerChannel ? "per-channel" : "per-tensor")} {(Signed ? "int8" : "uint8")} {(Activation.Length == 0 ? "none" : Activation)}";
+    }
+
+    /// <summary>
+    /// Channel counts 1, 7, 32, 96 and planes 7², 14², 56², 112² (MobileNetV2's), 3×3 and 5×5, strides 1 and 2, pads,
+    /// dilation, both weight scale forms, uint8 and int8 activations, with and without a Relu/Clip the quantization fuses.
+    /// </summary>
+    public static TheoryData<QdqCase> Qdq() => new()
+    {
+        new QdqCase(1, 7, 3, 1, 1, 1, false, false, ""),
+        new QdqCase(7, 14, 3, 2, 1, 1, true, true, "Relu"),
+        new QdqCase(32, 56, 3, 1, 1, 1, true, false, "Clip"),
+        new QdqCase(96, 112, 3, 2, 1, 1, true, false, "Relu"),
+        new QdqCase(32, 112, 3, 1, 1, 1, false, true, "Clip"),
+        new QdqCase(96, 7, 5, 1, 2, 1, true, true, ""),
+        new QdqCase(7, 56, 5, 2, 2, 1, false, false, "Relu"),
+        new QdqCase(1, 112, 5, 1, 4, 2, false, false, ""),
+        new QdqCase(32, 14, 3, 1, 2, 2, true, true, "Relu"),
+        new QdqCase(96, 14, 5, 2, 2, 1, true, false, "Clip"),
+        new QdqCase(7, 7, 3, 2, 0, 1, false, false, ""),
+        new QdqCase(1, 56, 3, 2, 1, 2, true, true, "Clip"),
+        new QdqCase(96, 7, 3, 1, 1, 1, true, false, "Relu"),
+    };
+
+    /// <summary>x (float) → Q → DQ → Conv(DQ(w), DQ(int32 bias), group = C) → [Relu | Clip(0, 6)] → Q → y (8-bit).</summary>
+    private static ModelBuilder QdqModel(QdqCase s)
+    {
+        var random = new Random(s.Seed);
+        float xs = 2f / 255;
+        int xz = s.Signed ? 3 : 131;
+        // Relu / Clip are redundant (fused, as ORT does) when the output zero point is the type's minimum.
+        int yz = s.Activation.Length > 0 ? (s.Signed ? -128 : 0) : (s.Signed ? -5 : 120);
+        int scales = s.PerChannel ? s.C : 1;
+        var ws = Enumerable.Range(0, scales).Select(_ => (float)(0.004 * (0.5 + random.NextDouble()))).ToArray();
+        var shape = s.PerChannel ? new long[] { s.C } : Array.Empty<long>();
+        var b = new ModelBuilder(13).Input("x", 1, s.C, s.Plane, s.Plane)
+            .Initializer("xs", new[] { xs }).Initializer(QuantizedTestData.Tensor("xz", new[] { xz }, s.Signed))
+            .Initializer(QuantizedTestData.Tensor("wq", QuantizedTestData.Values(random, s.C * s.K * s.K, true), true, s.C, 1, s.K, s.K))
+            .Initializer("ws", ws, shape).Initializer(QuantizedTestData.Tensor("wz", new int[scales], true, shape))
+            .Initializer("bq", Enumerable.Range(0, s.C).Select(_ => random.Next(-20000, 20000)).ToArray(), s.C)
+            .Initializer("bs", ws.Select(w => xs * w).ToArray(), shape)
+            .Initializer("ys", new[] { 0.02f }).Initializer(QuantizedTestData.Tensor("yz", new[] { yz }, s.Signed))
+            .Node("QuantizeLinear", new[] { "x", "xs", "xz" }, new[] { "xq" })
+            .Node("DequantizeLinear", new[] { "xq", "xs", "xz" }, new[] { "xf" })
+            .Node("DequantizeLinear", new[] { "wq", "ws", "wz" }, new[] { "wf" }, ("axis", 0))
+            .Node("DequantizeLinear", new[] { "bq", "bs" }, new[] { "bf" }, ("axis", 0))
+            .Node("Conv", new[] { "xf", "wf", "bf" }, new[] { "yf" }, ("group", (long)s.C), ("strides", new[] { s.Stride, s.Stride }),
+                ("pads", new[] { s.Pad, s.Pad, s.Pad, s.Pad }), ("dilations", new[] { s.Dilation, s.Dilation }));
+        string last = "yf";
+        if (s.Activation == "Relu") { b.Node("Relu", new[] { "yf" }, new[] { "ya" }); last = "ya"; }
+        if (s.Activation == "Clip")
+        {
+            b.Initializer("lo", new[] { 0f }).Initializer("hi", new[] { 6f }).Node("Clip", new[] { "yf", "lo", "hi" }, new[] { "ya" });
+            last = "ya";
+        }
+        return b.Node("QuantizeLinear", new[] { last, "ys", "yz" }, new[] { "y" }).Output("y", QuantizedTestData.Type(s.Signed));
+    }
+
+    /// <summary>The fused QDQ layer runs as one generated depthwise QLinearConv and equals ONNX Runtime exactly.</summary>
+    [Theory]
+    [MemberData(nameof(Qdq))]
+    public void Qdq_depthwise_runs_the_float_kernel_exactly(QdqCase s)
+    {
+        var b = QdqModel(s);
+        var steps = Kernels(b);
+        Assert.Single(steps, k => k == "DepthwiseQLinearConvCall");
+        Assert.DoesNotContain(steps, k => k is "DepthwiseConvCall" or "Relu" or "Clip" or "DepthwiseQLinearConv");
+        OnnxAssert.MatchesOnnxRuntime(b.Build(), absTolerance: 0, relTolerance: 0);
+    }
+
+    /// <summary>The cases above run every variant of the float kernel (direct rows, padded rows, flat).</summary>
+    [Fact]
+    public void Qdq_cases_cover_every_float_kernel_variant()
+    {
+        var variants = new HashSet<DepthwiseVariant>();
+        foreach (var row in Qdq())
+        {
+            var result = OnnxAssert.Compile(QdqModel(row).ToBytes());
+            Assert.True(result.Success, string.Join("; ", result.Diagnostics));
+            variants.Add(result.Plan!.Steps.OfType<DepthwiseQLinearConvCall>().Single().Conv.Variant);
+        }
+        Assert.Equal(new[] { DepthwiseVariant.Direct, DepthwiseVariant.PaddedRows, DepthwiseVariant.Flat }.OrderBy(v => v), variants.OrderBy(v => v));
+    }
+
+    /// <summary>
+    /// 256 taps (16×16) is the largest window whose sums stay exact in float (256·255² &lt; 2²⁴): it runs the generated
+    /// kernel on extreme inputs; 17×16 falls back to the integer GEMM kernel. Both equal ONNX Runtime.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 16, "DepthwiseQLinearConvCall")]
+    [InlineData(17, 16, "QLinearConv")]
+    public void Largest_exact_window_runs_the_float_kernel(int kh, int kw, string expected)
+    {
+        var random = new Random(kh * 31 + kw);
+        int c = 3, h = 20, w = 21;
+        // "max": (x − zx)(w − zw) = 255·(−255) on every tap; "min": (−255)·(−255); "random": mixed, extremes included.
+        foreach (var mode in new[] { "max", "min", "random" })
+        {
+            var model = new ModelBuilder(opset: 13).Input("x", TensorProto.Types.DataType.Uint8, 1, c, h, w)
+                .Initializer("xs", new[] { 0.02f }).Initializer(QuantizedTestData.Tensor("xz", new[] { mode == "min" ? 255 : 0 }, false))
+                .Initializer(QuantizedTestData.Tensor("w", QuantizedTestData.Values(random, c * kh * kw, false, mode == "random" ? "random" : "min"), false, c, 1, kh, kw))
+                .Initializer("ws", new[] { 0.003f }).Initializer(QuantizedTestData.Tensor("wz", new[] { 255 }, false))
+                // Sums reach ±256·255² ≈ ±2²⁴: a multiplier of about 2⁻¹⁷ keeps them inside the uint8 range, unsaturated.
+                .Initializer("ys", new[] { 0.02f * 0.003f * 131072f }).Initializer(QuantizedTestData.Tensor("yz", new[] { 128 }, false))
+                .Node("QLinearConv", new[] { "x", "xs", "xz", "w", "ws", "wz", "ys", "yz" }, new[] { "y" }, ("group", (long)c), ("pads", new[] { 3, 2, 4, 5 }))
+                .Output("y", TensorProto.Types.DataType.Uint8);
+            QuantizedTestData.Check(model, new() { ["x"] = QuantizedTestData.ToArray(QuantizedTestData.Values(random, c * h * w, false, mode), false) });
+            Assert.Contains(expected, Kernels(model));
+        }
+    }
+
+    /// <summary>
+    /// The generated kernel's output stage against the ONNX formula (ORT's order) on exact float sums up to ±(2²⁴ − 1):
+    /// lengths that run the vector bodies and the tails; a multiplier of 0.5 puts odd sums on rounding ties.
+    /// </summary>
+    [Theory]
+    [InlineData(1, false, 0.5f)]
+    [InlineData(7, true, 0.5f)]
+    [InlineData(29, true, 0.5f)]
+    [InlineData(33, false, 0.0123f)]
+    [InlineData(257, true, 3.1e-6f)]
+    [InlineData(257, false, 7.7e-5f)]
+    public void RequantizeDepthwiseSums_matches_the_onnx_formula(int n, bool signed, float multiplier)
+    {
+        var random = new Random(n * 7 + (signed ? 1 : 0));
+        var sums = Enumerable.Range(0, n).Select(i => (float)(i % 5 == 0 ? random.Next(-300, 300) : random.Next(-(1 << 24) + 1, 1 << 24))).ToArray();
+        foreach (int bias in new[] { 0, random.Next(-100000, 100000) })
+        {
+            int zp = signed ? random.Next(-128, 128) : random.Next(0, 256);
+            var expected = sums.Select(v => QuantizedTestData.Requantize((long)v + bias, multiplier, zp, signed)).ToArray();
+            int[] actual;
+            if (signed)
+            {
+                var y = new sbyte[n];
+                ModelGen.Runtime.Kernels.RequantizeDepthwiseSums<sbyte>(sums, bias, multiplier, zp, y);
+                actual = y.Select(v => (int)v).ToArray();
+            }
+            else
+            {
+                var y = new byte[n];
+                ModelGen.Runtime.Kernels.RequantizeDepthwiseSums<byte>(sums, bias, multiplier, zp, y);
+                actual = y.Select(v => (int)v).ToArray();
+            }
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(49)]
+    [InlineData(257)]
+    public void CenteredToFloat_is_exact(int n)
+    {
+        var random = new Random(n);
+        var u = QuantizedTestData.Values(random, n, false);
+        var su = new float[n];
+        ModelGen.Runtime.Kernels.CenteredToFloat<byte>(u.Select(v => (byte)v).ToArray(), 131, su);
+        Assert.Equal(u.Select(v => (float)(v - 131)).ToArray(), su);
+        var i8 = QuantizedTestData.Values(random, n, true);
+        var si = new float[n];
+        ModelGen.Runtime.Kernels.CenteredToFloat<sbyte>(i8.Select(v => (sbyte)v).ToArray(), -128, si);
+        Assert.Equal(i8.Select(v => (float)(v + 128)).ToArray(), si);
     }
 
     private static List<string> Kernels(ModelBuilder b)

@@ -20,6 +20,11 @@ namespace ModelGen.Emit.Kernels
         protected readonly DepthwiseGeometry _geometry;
         protected readonly bool _hasBias;
 
+        /// <summary>Set when the method is a depthwise QLinearConv around the float kernel (8-bit X and Y).</summary>
+        protected readonly DepthwiseQLinearConvCall? _quantized;
+
+        protected DepthwiseWriter(DepthwiseConvCall call, DepthwiseQLinearConvCall? quantized) : this(call) => _quantized = quantized;
+
         protected DepthwiseWriter(DepthwiseConvCall call)
         {
             var g = call.Geometry;
@@ -36,6 +41,55 @@ namespace ModelGen.Emit.Kernels
         }
 
         protected static string I(long v) => CSharpLiterals.Int(v);
+
+        /// <summary>Where channel nc starts in x (quantized: the one centered channel in scratch).</summary>
+        protected string InputChannelStart => _quantized is null ? $"nc * {I(_h * _w)}" : "0";
+
+        /// <summary>Where channel nc starts in y (quantized: the one channel of sums in scratch).</summary>
+        protected string OutputChannelStart => _quantized is null ? $"nc * {I(_oh * _ow)}" : "0";
+
+        /// <summary>
+        /// The method's signature and operand checks. Quantized, it takes the 8-bit operands and views its scratch as the
+        /// float kernel's x (one channel of x − x_zero_point), y (that channel's sums) and, after them, pad.
+        /// </summary>
+        protected void OpenMethod(SourceWriter w, string name, int padFloats)
+        {
+            const string ReadOnlySpan = "global::System.ReadOnlySpan", Span = "global::System.Span";
+            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
+            if (_quantized is null)
+            {
+                string padParameter = padFloats > 0 ? $", {Span}<float> pad" : "";
+                w.Open($"private static void {name}({ReadOnlySpan}<float> x, {ReadOnlySpan}<float> w, {ReadOnlySpan}<float> b, {Span}<float> y{padParameter})");
+                string padCheck = padFloats > 0 ? $" || pad.Length < {I(padFloats)}" : "";
+                w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{padCheck}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+                return;
+            }
+            string tx = Ir.DataTypes.CSharpName(_quantized.XType)!, ty = Ir.DataTypes.CSharpName(_quantized.YType)!;
+            long channel = DepthwiseQLinearConvCall.ChannelFloats(_geometry);
+            w.Open($"private static void {name}({ReadOnlySpan}<{tx}> xq, {ReadOnlySpan}<{tx}> xZeroPoint, {ReadOnlySpan}<float> w, {ReadOnlySpan}<int> qbias, {ReadOnlySpan}<float> multiplier, {ReadOnlySpan}<{ty}> yZeroPoint, {Span}<{ty}> yq, {Span}<float> scratch)");
+            string qbiasCheck = _quantized.Bias is not null ? $" || qbias.Length < {I(_c)}" : "";
+            w.Line($"if (xq.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || yq.Length < {I((long)_n * _c * _oh * _ow)} || multiplier.Length < {I(_c)} || scratch.Length < {I(channel + padFloats)}{qbiasCheck}) throw new global::System.ArgumentException(\"Depthwise QLinearConv operand too short.\");");
+            w.Line($"int xzero = {Runtime}.Kernels.Int8ZeroPoint(xZeroPoint), yzero = {Runtime}.Kernels.Int8ZeroPoint(yZeroPoint);");
+            w.Line($"{ReadOnlySpan}<float> x = scratch.Slice(0, {I(_h * _w)});");
+            w.Line($"{Span}<float> y = scratch.Slice({I(_h * _w)}, {I(_oh * _ow)});");
+            if (padFloats > 0) w.Line($"{Span}<float> pad = scratch.Slice({I(channel)}, {I(padFloats)});");
+            w.Line($"{ReadOnlySpan}<float> b = default;");
+        }
+
+        /// <summary>Quantized: channel nc's x − x_zero_point as floats, the float kernel's input.</summary>
+        protected void WriteChannelInput(SourceWriter w)
+        {
+            if (_quantized is null) return;
+            w.Line($"{Runtime}.Kernels.CenteredToFloat(xq.Slice(nc * {I(_h * _w)}, {I(_h * _w)}), xzero, scratch.Slice(0, {I(_h * _w)}));");
+        }
+
+        /// <summary>Quantized: channel nc's exact sums + int32 bias, requantized into yq.</summary>
+        protected void WriteChannelOutput(SourceWriter w)
+        {
+            if (_quantized is null) return;
+            string bias = _quantized.Bias is not null ? "qbias[c]" : "0";
+            w.Line($"{Runtime}.Kernels.RequantizeDepthwiseSums(y, {bias}, multiplier[c], yzero, yq.Slice(nc * {I(_oh * _ow)}, {I(_oh * _ow)}));");
+        }
 
         protected int Taps => _kh * _kw;
 
@@ -113,6 +167,8 @@ namespace ModelGen.Emit.Kernels
     {
         public PaddedDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
 
+        public PaddedDepthwiseWriter(DepthwiseConvCall call, DepthwiseQLinearConvCall quantized) : base(call, quantized) { }
+
         private int PaddedRows => _geometry.PaddedRows;
 
         private int RowLength => _geometry.PaddedRowLength;
@@ -124,9 +180,7 @@ namespace ModelGen.Emit.Kernels
         {
             w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
             w.Line(ModelEmitter.OptimizeAttribute);
-            w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
-            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
-            w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(ScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+            OpenMethod(w, name, ScratchFloats);
             w.Line($"ref float wr = ref {MM}.GetReference(w);");
             w.Line($"ref float yr = ref {MM}.GetReference(y);");
             w.Line($"ref float pr = ref {MM}.GetReference(pad);");
@@ -135,12 +189,14 @@ namespace ModelGen.Emit.Kernels
             w.Line($"pad.Slice(0, {I(ScratchFloats)}).Clear();");
             w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
             w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
-            w.Line($"{Runtime}.Kernels.PadPlane(x.Slice(nc * {I(_h * _w)}, {I(_h * _w)}), {I(_h)}, {I(_w)}, {I(_pt)}, {I(_pl)}, {I(_sw)}, {I(PaddedRows)}, {I(RowLength)}, pad, bordersAreZero: true);");
-            w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+            WriteChannelInput(w);
+            w.Line($"{Runtime}.Kernels.PadPlane(x.Slice({InputChannelStart}, {I(_h * _w)}), {I(_h)}, {I(_w)}, {I(_pt)}, {I(_pl)}, {I(_sw)}, {I(PaddedRows)}, {I(RowLength)}, pad, bordersAreZero: true);");
+            w.Line($"ref float yc = ref {U}.Add(ref yr, {OutputChannelStart});");
             WriteChannelTaps(w);
 
             // One branch per vector width; each uses the widest vector the output row fits (decided now).
             WriteWidthBranches(w, _ow, vector => WriteRows(w, vector));
+            WriteChannelOutput(w);
             w.Close();
             w.Close();
         }
@@ -249,6 +305,8 @@ namespace ModelGen.Emit.Kernels
     {
         public FlatDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
 
+        public FlatDepthwiseWriter(DepthwiseConvCall call, DepthwiseQLinearConvCall quantized) : base(call, quantized) { }
+
         private int RowLength => _geometry.PaddedRowLength;
 
         private int RowsPerPhase => _geometry.FlatRowsPerPhase;
@@ -261,9 +319,7 @@ namespace ModelGen.Emit.Kernels
         {
             w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}], one flat loop per channel.</summary>");
             w.Line(ModelEmitter.OptimizeAttribute);
-            w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, global::System.Span<float> pad)");
-            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
-            w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)} || pad.Length < {I(_geometry.FlatScratchFloats)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+            OpenMethod(w, name, _geometry.FlatScratchFloats);
             w.Line($"ref float xr = ref {MM}.GetReference(x);");
             w.Line($"ref float wr = ref {MM}.GetReference(w);");
             w.Line($"ref float yr = ref {MM}.GetReference(y);");
@@ -274,10 +330,12 @@ namespace ModelGen.Emit.Kernels
             w.Line($"pad.Slice(0, {I(PlanesFloats)}).Clear();");
             w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
             w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
-            w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
-            w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+            WriteChannelInput(w);
+            w.Line($"ref float xc = ref {U}.Add(ref xr, {InputChannelStart});");
+            w.Line($"ref float yc = ref {U}.Add(ref yr, {OutputChannelStart});");
             WriteChannelTaps(w);
             WriteWidthBranches(w, Count, vector => WriteChannel(w, vector));
+            WriteChannelOutput(w);
             w.Close();
             w.Close();
         }
@@ -446,6 +504,8 @@ namespace ModelGen.Emit.Kernels
     {
         public DirectDepthwiseWriter(DepthwiseConvCall call) : base(call) { }
 
+        public DirectDepthwiseWriter(DepthwiseConvCall call, DepthwiseQLinearConvCall quantized) : base(call, quantized) { }
+
         /// <summary>
         /// An activation that costs more than a compare (Sigmoid, SiLU, Tanh, ...) is not applied to the scalar edge
         /// columns one by one: the rows are written without it, then one vector pass over each channel's plane applies it.
@@ -480,9 +540,7 @@ namespace ModelGen.Emit.Kernels
         {
             w.Line($"/// <summary>Depthwise {I(_kh)}x{I(_kw)} convolution, stride {I(_sh)}x{I(_sw)}, dilation {I(_dh)}x{I(_dw)}, pads {I(_pt)},{I(_pl)}: [{I(_n)},{I(_c)},{I(_h)},{I(_w)}] -> [{I(_n)},{I(_c)},{I(_oh)},{I(_ow)}].</summary>");
             w.Line(ModelEmitter.OptimizeAttribute);
-            w.Open($"private static void {name}(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> b, global::System.Span<float> y)");
-            string biasCheck = _hasBias ? $" || b.Length < {I(_c)}" : "";
-            w.Line($"if (x.Length < {I((long)_n * _c * _h * _w)} || w.Length < {I((long)_c * Taps)} || y.Length < {I((long)_n * _c * _oh * _ow)}{biasCheck}) throw new global::System.ArgumentException(\"Depthwise convolution operand too short.\");");
+            OpenMethod(w, name, 0);
             w.Line($"ref float xr = ref {MM}.GetReference(x);");
             w.Line($"ref float wr = ref {MM}.GetReference(w);");
             w.Line($"ref float yr = ref {MM}.GetReference(y);");
@@ -497,14 +555,16 @@ namespace ModelGen.Emit.Kernels
             }
             w.Open($"for (int nc = 0; nc < {I((long)_n * _c)}; nc++)");
             w.Line(_n == 1 ? "int c = nc;" : $"int c = nc % {I(_c)};");
-            w.Line($"ref float xc = ref {U}.Add(ref xr, nc * {I(_h * _w)});");
-            w.Line($"ref float yc = ref {U}.Add(ref yr, nc * {I(_oh * _ow)});");
+            WriteChannelInput(w);
+            w.Line($"ref float xc = ref {U}.Add(ref xr, {InputChannelStart});");
+            w.Line($"ref float yc = ref {U}.Add(ref yr, {OutputChannelStart});");
             WriteChannelTaps(w);
 
             // One branch per vector width; each uses the widest vector its interior fits (decided now). Strided rows
             // have no contiguous interior to vectorize.
             var (lo, hi) = Interior();
             WriteWidthBranches(w, _sw == 1 ? hi - lo : 0, vector => WriteRows(w, vector, rowsValid, lo, hi));
+            WriteChannelOutput(w);
             w.Close();
             w.Close();
         }
