@@ -40,6 +40,20 @@ public static class OnnxAssert
 /// <summary>Deterministic random data for model weights in tests.</summary>
 public static class TestData
 {
+    /// <summary>
+    /// A seed from a test case's text (a record's ToString): the same in every run, unlike GetHashCode, which .NET
+    /// randomizes per process for strings.
+    /// </summary>
+    public static int StableSeed(object testCase)
+    {
+        unchecked
+        {
+            uint h = 2166136261;
+            foreach (char c in testCase.ToString() ?? "") h = (h ^ c) * 16777619;
+            return (int)(h & 0x7FFFFFFF);
+        }
+    }
+
     public static float[] Floats(Random random, int n, float scale = 1f) =>
         Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale).ToArray();
 }
