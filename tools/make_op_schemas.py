@@ -37,6 +37,10 @@ def parse(text):
     schemas = {}
     for i in range(1, len(sections) - 2, 3):
         op, version, body = sections[i], int(sections[i + 1]), sections[i + 2]
+        if body.split("\n", 1)[0].rstrip().endswith("(deprecated)</a>"):
+            # A deprecated version's entry lists no attributes: unknown, so not checked.
+            schemas[(op, version)] = None
+            continue
         attrs = []
         m = re.search(r"#### Attributes\s*\n\s*<dl>(.*?)</dl>", body, re.S)
         if m:
@@ -61,12 +65,13 @@ def main():
         "{",
         "    public static partial class OnnxSchemas",
         "    {",
-        "        /// <summary>\"Op-version\" → attributes \"name:Kind\" (\"!\" marks a required one), for every default-domain operator version.</summary>",
+        "        /// <summary>\"Op-version\" → attributes \"name:Kind\" (\"!\" marks a required one; \"?\": a deprecated version, not checked).</summary>",
         "        private static readonly (string Key, string Attributes)[] Table =",
         "        {",
     ]
     for (op, version) in sorted(schemas, key=lambda k: (k[0], k[1])):
-        attrs = ",".join(f"{n}:{k}{'!' if r else ''}" for n, k, r in schemas[(op, version)])
+        entry = schemas[(op, version)]
+        attrs = "?" if entry is None else ",".join(f"{n}:{k}{'!' if r else ''}" for n, k, r in entry)
         lines.append(f'            ("{op}-{version}", "{attrs}"),')
     lines += ["        };", "    }", "}", ""]
     with open(out, "w", encoding="utf-8", newline="\n") as f:

@@ -17,23 +17,25 @@ namespace ModelGen.Ops
         private sealed record Attribute(AttributeProto.Types.AttributeType Type, bool Required);
 
         /// <summary>Op type → its versions in ascending order, each with its attributes by name.</summary>
-        private static readonly Lazy<Dictionary<string, List<(int Version, Dictionary<string, Attribute> Attributes)>>> Schemas = new(() =>
+        private static readonly Lazy<Dictionary<string, List<(int Version, Dictionary<string, Attribute>? Attributes)>>> Schemas = new(() =>
         {
-            var result = new Dictionary<string, List<(int, Dictionary<string, Attribute>)>>(StringComparer.Ordinal);
+            var result = new Dictionary<string, List<(int, Dictionary<string, Attribute>?)>>(StringComparer.Ordinal);
             foreach (var (key, attributes) in Table)
             {
                 int dash = key.LastIndexOf('-');
                 string op = key.Substring(0, dash);
                 int version = int.Parse(key.Substring(dash + 1), System.Globalization.CultureInfo.InvariantCulture);
-                var byName = new Dictionary<string, Attribute>(StringComparer.Ordinal);
+                // "?": a deprecated version whose attributes ONNX's Changelog does not list (null: not checked).
+                var byName = attributes == "?" ? null : new Dictionary<string, Attribute>(StringComparer.Ordinal);
+                if (byName is not null)
                 foreach (var entry in attributes.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries))
                 {
                     int colon = entry.IndexOf(':');
                     bool required = entry.EndsWith("!", StringComparison.Ordinal);
                     string kind = entry.Substring(colon + 1).TrimEnd('!');
-                    byName[entry.Substring(0, colon)] = new Attribute((AttributeProto.Types.AttributeType)Enum.Parse(typeof(AttributeProto.Types.AttributeType), kind), required);
+                    byName![entry.Substring(0, colon)] = new Attribute((AttributeProto.Types.AttributeType)Enum.Parse(typeof(AttributeProto.Types.AttributeType), kind), required);
                 }
-                if (!result.TryGetValue(op, out var versions)) result[op] = versions = new List<(int, Dictionary<string, Attribute>)>();
+                if (!result.TryGetValue(op, out var versions)) result[op] = versions = new List<(int, Dictionary<string, Attribute>?)>();
                 versions.Add((version, byName));
             }
             foreach (var versions in result.Values) versions.Sort((a, b) => a.Item1.CompareTo(b.Item1));
@@ -47,6 +49,7 @@ namespace ModelGen.Ops
             int at = versions.FindLastIndex(v => v.Version <= node.Opset);
             if (at < 0) return null;
             var (version, schema) = versions[at];
+            if (schema is null) return null;
             string name = $"{node.OpType}-{version}";
             var given = new HashSet<string>(StringComparer.Ordinal);
             foreach (var a in attributes)

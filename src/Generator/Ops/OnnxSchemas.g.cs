@@ -3,7 +3,7 @@ namespace ModelGen.Ops
 {
     public static partial class OnnxSchemas
     {
-        /// <summary>"Op-version" → attributes "name:Kind" ("!" marks a required one), for every default-domain operator version.</summary>
+        /// <summary>"Op-version" → attributes "name:Kind" ("!" marks a required one; "?": a deprecated version, not checked).</summary>
         private static readonly (string Key, string Attributes)[] Table =
         {
             ("Abs-1", "consumed_inputs:Ints"),
@@ -220,7 +220,7 @@ namespace ModelGen.Ops
             ("GridSample-16", "align_corners:Int,mode:String,padding_mode:String"),
             ("GridSample-20", "align_corners:Int,mode:String,padding_mode:String"),
             ("GridSample-22", "align_corners:Int,mode:String,padding_mode:String"),
-            ("GroupNormalization-18", ""),
+            ("GroupNormalization-18", "?"),
             ("GroupNormalization-21", "epsilon:Float,num_groups:Int!,stash_type:Int"),
             ("HammingWindow-17", "output_datatype:Int,periodic:Int"),
             ("HannWindow-17", "output_datatype:Int,periodic:Int"),
@@ -489,7 +489,7 @@ namespace ModelGen.Ops
             ("Scan-24", "body:Graph!,num_scan_inputs:Int!,scan_input_axes:Ints,scan_input_directions:Ints,scan_output_axes:Ints,scan_output_directions:Ints"),
             ("Scan-25", "body:Graph!,num_scan_inputs:Int!,scan_input_axes:Ints,scan_input_directions:Ints,scan_output_axes:Ints,scan_output_directions:Ints"),
             ("Scatter-9", "axis:Int"),
-            ("Scatter-11", ""),
+            ("Scatter-11", "?"),
             ("ScatterElements-11", "axis:Int"),
             ("ScatterElements-13", "axis:Int"),
             ("ScatterElements-16", "axis:Int,reduction:String"),
@@ -613,7 +613,7 @@ namespace ModelGen.Ops
             ("Upsample-1", "height_scale:Float!,mode:String,width_scale:Float!"),
             ("Upsample-7", "mode:String,scales:Floats!"),
             ("Upsample-9", "mode:String"),
-            ("Upsample-10", ""),
+            ("Upsample-10", "?"),
             ("Where-9", ""),
             ("Where-16", ""),
             ("Xor-1", "axis:Int,broadcast:Int"),
