@@ -23,6 +23,7 @@ namespace ModelGen.Ops
             new AtanhOp(),
             new AveragePoolOp(),
             new BatchNormalizationOp(),
+            new BitCastOp(),
             new BitShiftOp(),
             new BitwiseAndOp(),
             new BitwiseNotOp(),

@@ -8,6 +8,15 @@ namespace ModelGen.Runtime;
 
 public static partial class Kernels
 {
+    /// <summary>BitCast: the bytes of <paramref name="x"/> as elements of the same width (little endian, as .NET runs).</summary>
+    public static void BitCast<TFrom, TTo>(ReadOnlySpan<TFrom> x, Span<TTo> destination) where TFrom : unmanaged where TTo : unmanaged
+    {
+        if (destination.Length < x.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
+        if (System.Runtime.CompilerServices.Unsafe.SizeOf<TFrom>() != System.Runtime.CompilerServices.Unsafe.SizeOf<TTo>())
+            throw new ArgumentException("BitCast needs element types of one width.", nameof(destination));
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(x).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination));
+    }
+
     /// <summary>
     /// ONNX Cast between numeric and bool element types. Floating to integer truncates toward zero (to int32 with
     /// saturation, then wrapping to narrower types, as C++ static_cast does on x86); integer narrowing wraps; anything
