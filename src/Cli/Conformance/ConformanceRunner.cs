@@ -90,7 +90,7 @@ public static class ConformanceRunner
     }
 
     private static readonly System.Text.RegularExpressions.Regex BuildTimeInput =
-        new("input '([^']+)' must be known at build time", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new("(?:input '([^']+)' must be known at build time|graph input '([^']+)')", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>
     /// Compiles the case for one data set. Baked: every run-time input but the first becomes an initializer holding the data
@@ -116,8 +116,8 @@ public static class ConformanceRunner
         while (true)
         {
             var result = ModelCompiler.Compile(model.ToByteArray(), c.Name + ".onnx", Options);
-            var wanted = result.Diagnostics.Select(d => BuildTimeInput.Match(d.Message)).Where(m => m.Success)
-                .Select(m => runtime.FindIndex(v => v.Name == m.Groups[1].Value)).Where(i => i >= 0 && kept.Contains(i) && i < set.Inputs.Count).Distinct().ToList();
+            var wanted = result.Diagnostics.Where(d => d.Id == "MG0203").SelectMany(d => BuildTimeInput.Matches(d.Message).Cast<System.Text.RegularExpressions.Match>())
+                .Select(m => runtime.FindIndex(v => v.Name == (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value))).Where(i => i >= 0 && kept.Contains(i) && i < set.Inputs.Count).Distinct().ToList();
             if (result.Success || wanted.Count == 0) return (result, kept);
             foreach (var i in wanted) Bind(i);
         }

@@ -73,13 +73,41 @@ namespace ModelGen.Passes
                 }
                 catch (UnsupportedException e)
                 {
-                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message));
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message + TraceToGraphInputs(graph, e.Message)));
                     ok = false;
                 }
             }
             graph.Nodes.RemoveAll(folded.Contains);
             graph.Relink();
             return ok;
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex BuildTimeInput =
+            new("input '([^']+)' must be known at build time", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// When a value needed at build time is computed inside the graph (a size cast, a shape sliced), the graph inputs it
+        /// comes from: those are what the user fixes with the Values metadata. Empty when it is a graph input itself.
+        /// </summary>
+        private static string TraceToGraphInputs(Graph graph, string message)
+        {
+            var m = BuildTimeInput.Match(message);
+            if (!m.Success || !graph.Values.TryGetValue(m.Groups[1].Value, out var start) || start.IsGraphInput) return "";
+            var inputs = new SortedSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<Value>();
+            var stack = new Stack<Value>();
+            stack.Push(start);
+            while (stack.Count > 0)
+            {
+                var v = stack.Pop();
+                if (!seen.Add(v)) continue;
+                if (v.IsGraphInput) { inputs.Add(v.Name); continue; }
+                var producer = graph.Nodes.FirstOrDefault(n => n.Outputs.Contains(v));
+                if (producer is null) continue;
+                foreach (var i in producer.Inputs) if (i is not null && i.Constant is null) stack.Push(i);
+            }
+            return inputs.Count == 0 ? "" :
+                $"; it is computed from graph input {string.Join(", ", inputs.Select(n => $"'{n}'"))}: fix {(inputs.Count == 1 ? "it" : "them")} with the Values metadata";
         }
     }
 

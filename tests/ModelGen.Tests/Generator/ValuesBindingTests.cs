@@ -59,3 +59,19 @@ public class ValuesBindingTests
         DiagnosticAssert.Reports(diagnostics, "MG0401", "sr=fast", "input=number");
     }
 }
+
+public class BuildTimeInputTraceTests
+{
+    [Fact]
+    public void A_shape_computed_from_a_graph_input_names_that_input_and_binding_it_compiles()
+    {
+        var model = new ModelBuilder(17).Input("x", 2, 6).Input("dims", 2)
+            .Node("Cast", new[] { "dims" }, new[] { "shape" }, ("to", (long)TensorProto.Types.DataType.Int64))
+            .Node("Reshape", new[] { "x", "shape" }, new[] { "y" }).Output("y").Build();
+        var result = OnnxAssert.Compile(Google.Protobuf.MessageExtensions.ToByteArray(model));
+        DiagnosticAssert.Reports(result.Diagnostics, "MG0203", "input 'shape' must be known at build time", "computed from graph input 'dims'", "Values");
+        var diagnostics = new List<ModelGen.Diagnostics.ModelDiagnostic>();
+        var options = ModelOptions.FromMetadata(k => k == "Values" ? "dims=4 3" : null, "m.onnx", "Tests", diagnostics) with { ClassName = "Traced" };
+        OnnxAssert.MatchesOnnxRuntime(model, options: options);
+    }
+}
