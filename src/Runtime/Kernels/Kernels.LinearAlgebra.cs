@@ -6,18 +6,25 @@ namespace ModelGen.Runtime;
 public static partial class Kernels
 {
     /// <summary>
-    /// MaxUnpool: y is cleared, then each x[i] is written at y[indices[i]] (flat indices into the whole of y).
+    /// MaxUnpool: y ([planes, toDepth, toHeight, toWidth]) is cleared, then each x[i] is written where flat index indices[i]
+    /// of the indexed extent [planes, fromDepth, fromHeight, fromWidth] lands (the same place when both extents agree;
+    /// a larger output keeps its extra rows and columns zero).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxUnpool<T>(ReadOnlySpan<T> x, ReadOnlySpan<long> indices, Span<T> y, int count) where T : unmanaged
+    public static void MaxUnpool<T>(ReadOnlySpan<T> x, ReadOnlySpan<long> indices, Span<T> y, int count, int planes,
+        int fromDepth, int fromHeight, int fromWidth, int toDepth, int toHeight, int toWidth) where T : unmanaged
     {
-        if (x.Length < count || indices.Length < count) throw new ArgumentException("MaxUnpool operand too short.");
+        long fromArea = (long)fromDepth * fromHeight * fromWidth, fromRow = (long)fromHeight * fromWidth;
+        if (x.Length < count || indices.Length < count || y.Length < (long)planes * toDepth * toHeight * toWidth)
+            throw new ArgumentException("MaxUnpool operand too short.");
         y.Clear();
         for (int i = 0; i < count; i++)
         {
             long index = indices[i];
-            if ((ulong)index >= (ulong)y.Length) throw new ArgumentOutOfRangeException(nameof(indices), "MaxUnpool index outside the output.");
-            y[(int)index] = x[i];
+            if (index < 0 || index >= planes * fromArea) throw new ArgumentOutOfRangeException(nameof(indices), "MaxUnpool index outside the unpooled extent.");
+            long plane = index / fromArea, r = index - plane * fromArea;
+            long d = r / fromRow, h = r / fromWidth % fromHeight, w = r % fromWidth;
+            y[(int)(((plane * toDepth + d) * toHeight + h) * toWidth + w)] = x[i];
         }
     }
 
