@@ -85,6 +85,8 @@ namespace ModelGen.Ops
             new LogSoftmaxOp(),
             new LstmOp(),
             new LpNormalizationOp(),
+            new GridSampleOp(),
+            new AffineGridOp(),
             new LRNOp(),
             new MatMulOp(),
             new MatMulIntegerOp(),
