@@ -85,7 +85,7 @@ namespace ModelGen.Ops
                     {
                         if (axis < 3 - rank) { taps[axis] = new[] { 0 }; weights[axis] = new[] { 1.0 }; continue; }
                         double g = grid[(b * points + p) * rank + (2 - axis)];
-                        (taps[axis], weights[axis]) = AxisTaps(g, sizes[axis], strides[axis], mode, padding, align, rank == 3);
+                        (taps[axis], weights[axis]) = AxisTaps(g, sizes[axis], strides[axis], mode, padding, align);
                     }
                     for (int c = 0; c < channels; c++)
                     {
@@ -104,12 +104,12 @@ namespace ModelGen.Ops
         }
 
         /// <summary>Build-time twin of the runtime kernel's per-axis taps (offsets with stride, -1 for a zero tap).</summary>
-        private static (int[] Taps, double[] Weights) AxisTaps(double normalized, int size, int stride, int mode, int padding, bool align, bool volumetric)
+        private static (int[] Taps, double[] Weights) AxisTaps(double normalized, int size, int stride, int mode, int padding, bool align)
         {
             double location = align ? (normalized + 1) / 2 * (size - 1) : ((normalized + 1) * size - 1) / 2;
             double low = align ? 0 : -0.5, high = align ? size - 1 : size - 0.5;
-            if (mode == Nearest) location = Math.Round(location, volumetric ? MidpointRounding.AwayFromZero : MidpointRounding.ToEven);
-            if (location < low || location > high)
+            if (mode == Nearest) location = Math.Round(location, MidpointRounding.ToEven); // as ONNX Runtime and the test data, 3-D too
+            if (mode != Cubic && (location < low || location > high)) // cubic pads its taps only, as the kernel
             {
                 if (padding == Border) location = Math.Min(Math.Max(location, 0), size - 1);
                 else if (padding == Reflection) location = Reflect(location, low, high);

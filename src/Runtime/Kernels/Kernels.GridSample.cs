@@ -44,7 +44,7 @@ public static partial class Kernels
                 {
                     int component = spatialRank - 1 - (axis - (3 - spatialRank));
                     if (axis < 3 - spatialRank) { counts[axis] = 1; taps[axis * 4] = 0; weights[axis * 4] = 1f; continue; }
-                    counts[axis] = GridSampleTaps(g[component], sizes[axis], strides[axis], mode, padding, alignCorners, spatialRank == 3,
+                    counts[axis] = GridSampleTaps(g[component], sizes[axis], strides[axis], mode, padding, alignCorners,
                         taps.Slice(axis * 4, 4), weights.Slice(axis * 4, 4));
                 }
                 for (int c = 0; c < channels; c++)
@@ -73,15 +73,17 @@ public static partial class Kernels
     }
 
     /// <summary>The taps of one axis: element offsets (stride applied; -1 for a zero-padded tap) and weights.</summary>
-    private static int GridSampleTaps(float normalized, int size, int stride, int mode, int padding, bool alignCorners, bool volumetric,
+    private static int GridSampleTaps(float normalized, int size, int stride, int mode, int padding, bool alignCorners,
         Span<int> taps, Span<float> weights)
     {
         float location = alignCorners ? (normalized + 1f) / 2f * (size - 1) : ((normalized + 1f) * size - 1f) / 2f;
         float low = alignCorners ? 0f : -0.5f, high = alignCorners ? size - 1 : size - 0.5f;
         if (mode == GridSampleNearest)
-            // PyTorch (and so ONNX) round half to even in 2-D and half away from zero in 3-D.
-            location = volumetric ? MathF.Round(location, MidpointRounding.AwayFromZero) : MathF.Round(location, MidpointRounding.ToEven);
-        if (location < low || location > high)
+            // Half to even, as ONNX Runtime and the backend test data do in 2-D and 3-D alike.
+            location = MathF.Round(location, MidpointRounding.ToEven);
+        // Cubic pads each tap only (as ONNX Runtime and PyTorch do): clamping the location first would flatten a border
+        // sample just outside the image instead of continuing the edge's cubic.
+        if (mode != GridSampleCubic && (location < low || location > high))
         {
             if (padding == GridPaddingBorder) location = Math.Clamp(location, 0f, size - 1);
             else if (padding == GridPaddingReflection) location = GridReflect(location, low, high);
