@@ -17,13 +17,13 @@ namespace ModelGen.Ops
     {
         public override string OpType => "Attention";
 
-        private sealed record Geometry(int Batch, int QHeads, int KvHeads, int QLength, int KvLength, int PastLength, int HeadSize, int ValueHeadSize,
+        private sealed record AttentionGeometry(int Batch, int QHeads, int KvHeads, int QLength, int KvLength, int PastLength, int HeadSize, int ValueHeadSize,
             bool PackedHeads, int MaskBatchStride, int MaskHeadStride, int MaskRowStride, int MaskLength, float Scale, float Softcap, bool Causal, int Mode)
         {
             public int Total => PastLength + KvLength;
         }
 
-        private static Geometry Infer(Node node)
+        private static AttentionGeometry Infer(Node node)
         {
             Require(node.Inputs.Length >= 3 && node.Inputs.Take(3).All(i => i is not null), "needs Q, K and V");
             for (int i = 0; i < 3; i++) RequireFloat(node, i);
@@ -110,7 +110,7 @@ namespace ModelGen.Ops
 
             float scale = AttributeChecks.Float(node, "scale", (float)(1 / Math.Sqrt(headSize)));
             Require(!float.IsNaN(scale) && !float.IsInfinity(scale), $"scale {scale} is not finite");
-            return new Geometry(batch, qHeads, kvHeads, qLength, kvLength, pastLength, headSize, valueHeadSize, packed,
+            return new AttentionGeometry(batch, qHeads, kvHeads, qLength, kvLength, pastLength, headSize, valueHeadSize, packed,
                 maskBatch, maskHead, maskRow, maskLength, scale, softcap, causal, (int)mode);
         }
 

@@ -18,7 +18,7 @@ namespace ModelGen.Ops
         /// <summary>Target floats of one column block (1 MB), so the block and its output rows stay in L2.</summary>
         private const int ColumnBlockFloats = 256 * 1024;
 
-        private sealed class Geometry
+        private sealed class ConvTransposeGeometry
         {
             public int N, C, M, Group, Rank;
             public int[] Input = Array.Empty<int>(), Kernel = Array.Empty<int>(), Output = Array.Empty<int>();
@@ -26,7 +26,7 @@ namespace ModelGen.Ops
             public int Taps => Kernel.Aggregate(1, (a, b) => a * b);
         }
 
-        private static Geometry Analyze(Node node)
+        private static ConvTransposeGeometry Analyze(Node node)
         {
             Require(node.Inputs.Length >= 2 && node.Inputs[0] is not null && node.Inputs[1] is not null, "expects X and W");
             RequireFloat(node, 0);
@@ -40,7 +40,7 @@ namespace ModelGen.Ops
             Require(group > 0, $"group {group} must be positive");
             Require(x[1] == w[0], $"X has {x[1]} channels but W {Shapes.Format(w)} expects {w[0]}");
             Require(x[1] % group == 0, $"{x[1]} input channels are not divisible by group {group}");
-            var g = new Geometry
+            var g = new ConvTransposeGeometry
             {
                 N = x[0], C = x[1], M = (int)(w[1] * group), Group = (int)group, Rank = rank,
                 Input = x.Skip(2).ToArray(), Kernel = w.Skip(2).ToArray(),
@@ -170,7 +170,7 @@ namespace ModelGen.Ops
         private static int[] P3(int[] v, int fill) => Enumerable.Repeat(fill, 3 - v.Length).Concat(v).ToArray();
 
         /// <summary>Input rows (of the last spatial axis) per column block.</summary>
-        private static int ChunkRows(Geometry g)
+        private static int ChunkRows(ConvTransposeGeometry g)
         {
             int width = g.Input[g.Rank - 1];
             int inRows = Shapes.Size(g.Input) / width;
@@ -178,7 +178,7 @@ namespace ModelGen.Ops
             return (int)Math.Max(1, Math.Min(inRows, ColumnBlockFloats / Math.Max(1, perRow)));
         }
 
-        private static List<(string, Arg)> GeometryFields(Geometry g, bool transposed)
+        private static List<(string, Arg)> GeometryFields(ConvTransposeGeometry g, bool transposed)
         {
             var input = P3(g.Input, 1); var output = P3(g.Output, 1); var kernel = P3(g.Kernel, 1);
             var strides = P3(g.Strides, 1); var dilations = P3(g.Dilations, 1); var pads = P3(g.PadBegin, 0);

@@ -14,28 +14,28 @@ namespace ModelGen.Ops
     /// </summary>
     public static partial class OnnxSchemas
     {
-        private sealed record Attribute(AttributeProto.Types.AttributeType Type, bool Required);
+        private sealed record AttributeSchema(AttributeProto.Types.AttributeType Type, bool Required);
 
         /// <summary>Op type → its versions in ascending order, each with its attributes by name.</summary>
-        private static readonly Lazy<Dictionary<string, List<(int Version, Dictionary<string, Attribute>? Attributes)>>> Schemas = new(() =>
+        private static readonly Lazy<Dictionary<string, List<(int Version, Dictionary<string, AttributeSchema>? Attributes)>>> Schemas = new(() =>
         {
-            var result = new Dictionary<string, List<(int, Dictionary<string, Attribute>?)>>(StringComparer.Ordinal);
+            var result = new Dictionary<string, List<(int, Dictionary<string, AttributeSchema>?)>>(StringComparer.Ordinal);
             foreach (var (key, attributes) in Table)
             {
                 int dash = key.LastIndexOf('-');
                 string op = key.Substring(0, dash);
                 int version = int.Parse(key.Substring(dash + 1), System.Globalization.CultureInfo.InvariantCulture);
                 // "?": a deprecated version whose attributes ONNX's Changelog does not list (null: not checked).
-                var byName = attributes == "?" ? null : new Dictionary<string, Attribute>(StringComparer.Ordinal);
+                var byName = attributes == "?" ? null : new Dictionary<string, AttributeSchema>(StringComparer.Ordinal);
                 if (byName is not null)
                 foreach (var entry in attributes.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries))
                 {
                     int colon = entry.IndexOf(':');
                     bool required = entry.EndsWith("!", StringComparison.Ordinal);
                     string kind = entry.Substring(colon + 1).TrimEnd('!');
-                    byName![entry.Substring(0, colon)] = new Attribute((AttributeProto.Types.AttributeType)Enum.Parse(typeof(AttributeProto.Types.AttributeType), kind), required);
+                    byName![entry.Substring(0, colon)] = new AttributeSchema((AttributeProto.Types.AttributeType)Enum.Parse(typeof(AttributeProto.Types.AttributeType), kind), required);
                 }
-                if (!result.TryGetValue(op, out var versions)) result[op] = versions = new List<(int, Dictionary<string, Attribute>?)>();
+                if (!result.TryGetValue(op, out var versions)) result[op] = versions = new List<(int, Dictionary<string, AttributeSchema>?)>();
                 versions.Add((version, byName));
             }
             foreach (var versions in result.Values) versions.Sort((a, b) => a.Item1.CompareTo(b.Item1));

@@ -26,7 +26,7 @@ namespace ModelGen.Ops
         /// <summary>Outputs the op has (Y, Y_h, and for LSTM Y_c).</summary>
         protected virtual int MaxOutputs => 2;
 
-        protected sealed class Shape
+        protected sealed class RecurrentDimensions
         {
             public int Steps, Batch, Input, Hidden, Directions;
             public bool BatchMajor;
@@ -54,14 +54,14 @@ namespace ModelGen.Ops
 
         private static bool UsesBeta(string kind) => kind is "ScaledTanh" or "HardSigmoid" or "Affine";
 
-        protected Shape Analyze(Node node)
+        protected RecurrentDimensions Analyze(Node node)
         {
             Require(node.Inputs.Length >= 3 && node.Inputs[0] is not null && node.Inputs[1] is not null && node.Inputs[2] is not null, "expects X, W and R");
             Require(node.Inputs.Length <= MaxInputs, $"has {node.Inputs.Length} inputs, at most {MaxInputs} expected");
             Require(node.Outputs.Length <= MaxOutputs, $"has {node.Outputs.Length} outputs, at most {MaxOutputs} expected");
             for (int i = 0; i < node.Inputs.Length; i++)
                 if (node.Inputs[i] is not null && i != 4) RequireFloat(node, i);
-            var s = new Shape();
+            var s = new RecurrentDimensions();
             long layout = node.Attributes.Int("layout", 0);
             Require(layout is 0 or 1, $"layout {layout} must be 0 or 1");
             s.BatchMajor = layout == 1;
@@ -277,10 +277,10 @@ namespace ModelGen.Ops
         /// <summary>The runtime RecurrentShape's index arithmetic, for folding.</summary>
         private readonly struct RecurrentIndex
         {
-            private readonly Shape _s;
+            private readonly RecurrentDimensions _s;
             private readonly int _d;
 
-            public RecurrentIndex(Shape s, int d) { _s = s; _d = d; }
+            public RecurrentIndex(RecurrentDimensions s, int d) { _s = s; _d = d; }
 
             public int InputRow(int t, int b) => _s.BatchMajor ? b * _s.Steps + t : t * _s.Batch + b;
 
@@ -290,14 +290,14 @@ namespace ModelGen.Ops
         }
 
         /// <summary>Floats of the kernel's own scratch (states and gates).</summary>
-        protected abstract int SequenceScratchFloats(Shape s);
+        protected abstract int SequenceScratchFloats(RecurrentDimensions s);
 
         /// <summary>Row-block splits of R packed separately (GRU: the z and r gates, then the candidate).</summary>
-        protected virtual int[] RecurrentSplits(Shape s) => new[] { Gates * s.Hidden };
+        protected virtual int[] RecurrentSplits(RecurrentDimensions s) => new[] { Gates * s.Hidden };
 
         private static long Align(long bytes) => ExecutionPlan.Align(bytes);
 
-        private (long Projection, long PackedW, long[] PackedR, long Sequence) ScratchParts(Node node, Shape s)
+        private (long Projection, long PackedW, long[] PackedR, long Sequence) ScratchParts(Node node, RecurrentDimensions s)
         {
             int g = Gates * s.Hidden;
             long projection = 4L * s.Steps * s.Batch * g;
@@ -387,7 +387,7 @@ namespace ModelGen.Ops
             Arg[] Activations, float Clip, Arg Scratch, int Direction);
 
         /// <summary>Appends the sequence kernel call of one direction.</summary>
-        protected abstract void LowerSequence(LoweringContext ctx, Shape s, RecurrentArgs a);
+        protected abstract void LowerSequence(LoweringContext ctx, RecurrentDimensions s, RecurrentArgs a);
 
         protected static Arg OptionalInput(LoweringContext ctx, int i) => ctx.HasInput(i) ? ctx.Input(i) : Arg.None;
 
@@ -417,9 +417,9 @@ namespace ModelGen.Ops
         protected override string[] DefaultActivations => new[] { "Sigmoid", "Tanh", "Tanh" };
         protected override int MaxInputs => 8;
         protected override int MaxOutputs => 3;
-        protected override int SequenceScratchFloats(Shape s) => s.Batch * s.Hidden * 6;
+        protected override int SequenceScratchFloats(RecurrentDimensions s) => s.Batch * s.Hidden * 6;
 
-        protected override void LowerSequence(LoweringContext ctx, Shape s, RecurrentArgs a)
+        protected override void LowerSequence(LoweringContext ctx, RecurrentDimensions s, RecurrentArgs a)
         {
             long inputForget = ctx.Node.Attributes.Int("input_forget", 0);
             Arg peephole = ctx.HasInput(7) ? ctx.Input(7).Slice(a.Direction * 3 * s.Hidden, 3 * s.Hidden) : Arg.None;
@@ -435,10 +435,10 @@ namespace ModelGen.Ops
         public override string OpType => "GRU";
         protected override int Gates => 3;
         protected override string[] DefaultActivations => new[] { "Sigmoid", "Tanh" };
-        protected override int SequenceScratchFloats(Shape s) => s.Batch * s.Hidden * 5;
-        protected override int[] RecurrentSplits(Shape s) => new[] { 2 * s.Hidden, s.Hidden };
+        protected override int SequenceScratchFloats(RecurrentDimensions s) => s.Batch * s.Hidden * 5;
+        protected override int[] RecurrentSplits(RecurrentDimensions s) => new[] { 2 * s.Hidden, s.Hidden };
 
-        protected override void LowerSequence(LoweringContext ctx, Shape s, RecurrentArgs a)
+        protected override void LowerSequence(LoweringContext ctx, RecurrentDimensions s, RecurrentArgs a)
         {
             long lbr = ctx.Node.Attributes.Int("linear_before_reset", 0);
             ctx.Call("GruSequence", ("projection", a.Projection), ("packedRzr", a.PackedR[0]), ("packedRh", a.PackedR[1]), ("wb", a.Wb), ("rb", a.Rb),
@@ -452,9 +452,9 @@ namespace ModelGen.Ops
         public override string OpType => "RNN";
         protected override int Gates => 1;
         protected override string[] DefaultActivations => new[] { "Tanh" };
-        protected override int SequenceScratchFloats(Shape s) => s.Batch * s.Hidden * 2;
+        protected override int SequenceScratchFloats(RecurrentDimensions s) => s.Batch * s.Hidden * 2;
 
-        protected override void LowerSequence(LoweringContext ctx, Shape s, RecurrentArgs a) =>
+        protected override void LowerSequence(LoweringContext ctx, RecurrentDimensions s, RecurrentArgs a) =>
             ctx.Call("RnnSequence", ("projection", a.Projection), ("packedR", a.PackedR[0]), ("wb", a.Wb), ("rb", a.Rb), ("initialH", a.InitialH),
                 ("sequenceLengths", a.SequenceLengths), ("y", OptionalOutput(ctx, 0)), ("yh", OptionalOutput(ctx, 1)), ("s", a.Shape),
                 ("f", a.Activations[0]), ("clip", a.Clip), ("scratch", a.Scratch));

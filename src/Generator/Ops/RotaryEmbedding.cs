@@ -14,9 +14,9 @@ namespace ModelGen.Ops
     {
         public override string OpType => "RotaryEmbedding";
 
-        private readonly record struct Geometry(int Batch, int Heads, int Sequence, int HeadSize, int RotaryDim, int BatchStride, int HeadStride, int SequenceStride, bool Interleaved);
+        private readonly record struct RotaryGeometry(int Batch, int Heads, int Sequence, int HeadSize, int RotaryDim, int BatchStride, int HeadStride, int SequenceStride, bool Interleaved);
 
-        private static Geometry Infer(Node node)
+        private static RotaryGeometry Infer(Node node)
         {
             Require(node.Inputs.Length >= 3 && node.Inputs[0] is not null && node.Inputs[1] is not null && node.Inputs[2] is not null,
                 "needs input, cos_cache and sin_cache");
@@ -64,8 +64,8 @@ namespace ModelGen.Ops
                 Require(cos.Rank == 3 && cs[0] == batch && cs[1] == sequence && cs[2] == rotary / 2,
                     $"cos_cache has shape {Shapes.Format(cs)}; [{batch}, {sequence}, {rotary / 2}] expected without position_ids");
             return x.Rank == 4
-                ? new Geometry(batch, heads, sequence, headSize, rotary, heads * sequence * headSize, sequence * headSize, headSize, interleaved)
-                : new Geometry(batch, heads, sequence, headSize, rotary, sequence * heads * headSize, headSize, heads * headSize, interleaved);
+                ? new RotaryGeometry(batch, heads, sequence, headSize, rotary, heads * sequence * headSize, sequence * headSize, headSize, interleaved)
+                : new RotaryGeometry(batch, heads, sequence, headSize, rotary, sequence * heads * headSize, headSize, heads * headSize, interleaved);
         }
 
         public override void InferShapes(Node node)
