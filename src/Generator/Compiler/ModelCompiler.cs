@@ -79,7 +79,18 @@ namespace ModelGen.Compiler
             var unsupported = graph.Nodes.Where(n => registry.Find(n) is null).ToList();
             foreach (var n in unsupported)
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedOperator, path, n.Name, n.OpType, n.Domain.Length == 0 ? "ai.onnx" : n.Domain, n.Opset));
-            if (unsupported.Count > 0) return;
+            // ... and inside the subgraphs of If, Loop and Scan, which are compiled only when shape inference reaches them.
+            int nested = 0;
+            foreach (var np in graph.Nodes.SelectMany(SubgraphImporter.NestedNodes))
+            {
+                string domain = np.Domain == "ai.onnx" ? "" : np.Domain ?? "";
+                if (registry.Find(domain, np.OpType) is not null) continue;
+                graph.Opsets.TryGetValue(domain, out int opset);
+                string name = np.Name.Length > 0 ? np.Name : $"{np.OpType}({string.Join(",", np.Output)})";
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedOperator, path, name, np.OpType, domain.Length == 0 ? "ai.onnx" : domain, opset));
+                nested++;
+            }
+            if (unsupported.Count + nested > 0) return;
 
             foreach (var v in graph.Outputs.Concat(graph.Inputs))
                 if (!DataTypes.IsSupported(v.Type) && v.Constant is null && v.Producer is null && v.IsGraphInput)

@@ -112,10 +112,24 @@ namespace ModelGen.Emit
                     group = step.Origin.Group;
                     body.Line("// " + step.Origin.Description);
                 }
-                WriteStep(body, step);
+                if (step.Guard is null) WriteStep(body, step);
+                else
+                {
+                    // A step of an If branch whose condition is known only at run time.
+                    body.Open($"if ({Condition(step.Guard)})");
+                    WriteStep(body, step);
+                    body.Close();
+                }
             }
             if (_profile && group >= 0) WriteProfilePoint(body, group);
             return WriteClass(ports, body.ToString());
+        }
+
+        /// <summary>A guard as a C# condition, outer branches first.</summary>
+        private string Condition(StepGuard guard)
+        {
+            string test = (guard.WhenTrue ? "" : "!") + Expression(guard.Condition) + "[0]";
+            return guard.Outer is null ? test : Condition(guard.Outer) + " && " + test;
         }
 
         private static void WriteProfilePoint(SourceWriter w, int group)

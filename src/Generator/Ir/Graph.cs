@@ -75,6 +75,18 @@ namespace ModelGen.Ir
         /// </summary>
         public bool BinarizedInput { get; set; }
 
+        /// <summary>
+        /// Set on the nodes of an If branch whose condition is known only at run time: the node's steps run only when
+        /// the guard holds. Null: always run.
+        /// </summary>
+        public BranchGuard? Guard { get; set; }
+
+        /// <summary>
+        /// For a node inlined from a subgraph (If, Loop, Scan): the names visible where it stood, which its own subgraphs
+        /// may refer to. Null for nodes of the main graph, whose subgraphs see the graph's values by their names.
+        /// </summary>
+        public IReadOnlyDictionary<string, Value>? Scope { get; set; }
+
         public Value? Input(int i) => i < Inputs.Length ? Inputs[i] : null;
 
         public override string ToString() => $"{OpType} '{Name}'";
@@ -101,6 +113,12 @@ namespace ModelGen.Ir
             }
         }
     }
+
+    /// <summary>
+    /// Run only when <see cref="Condition"/> (a bool tensor of one element) is <see cref="WhenTrue"/>, and
+    /// <see cref="Outer"/> holds (a branch inside a branch).
+    /// </summary>
+    public sealed record BranchGuard(Value Condition, bool WhenTrue, BranchGuard? Outer);
 
     /// <summary>An elementwise activation fused into the epilogue of a Conv, Gemm or MatMul.</summary>
     public sealed record Activation(string Kind, float Alpha = 0, float Beta = 0);

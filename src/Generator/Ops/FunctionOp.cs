@@ -38,13 +38,18 @@ namespace ModelGen.Ops
     public sealed class FunctionBody
     {
         private readonly Graph _graph;
-        private readonly Node _node;
+        private readonly string _name;
         private int _count;
 
-        public FunctionBody(Graph graph, Node node)
+        public FunctionBody(Graph graph, Node node) : this(graph, node.Name)
+        {
+        }
+
+        /// <summary>Nodes and values named under <paramref name="name"/>.</summary>
+        public FunctionBody(Graph graph, string name)
         {
             _graph = graph;
-            _node = node;
+            _name = name;
         }
 
         public List<Node> Nodes { get; } = new();
@@ -57,7 +62,7 @@ namespace ModelGen.Ops
         public Value[] Add(string opType, Value?[] inputs, IEnumerable<AttributeProto>? attributes = null, int outputCount = 1,
             Value[]? outputs = null, int minOpset = 13, int? opset = null)
         {
-            string name = $"{_node.Name}/{opType}{_count++}";
+            string name = $"{_name}/{opType}{_count++}";
             outputs ??= Enumerable.Range(0, outputCount).Select(i => NewValue($"{name}:{i}")).ToArray();
             _graph.Opsets.TryGetValue("", out int modelOpset);
             var node = new Node(name, opType, "", opset ?? Math.Max(modelOpset, minOpset), inputs, outputs, new Attributes(attributes ?? Array.Empty<AttributeProto>()));
@@ -68,7 +73,7 @@ namespace ModelGen.Ops
         /// <summary>A build-time constant value.</summary>
         public Value Constant(Tensor tensor, string label)
         {
-            var v = NewValue($"{_node.Name}/{label}");
+            var v = NewValue($"{_name}/{label}");
             v.Type = tensor.Type;
             v.Shape = tensor.Shape;
             v.Constant = tensor;

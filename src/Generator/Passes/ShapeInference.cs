@@ -28,6 +28,7 @@ namespace ModelGen.Passes
                     if (OnnxSchemas.Check(node, node.Attributes.All) is { } problem) throw new IrException(problem);
                     if (LegacyOpsets.Upgrade(graph, node) is { } upgraded)
                     {
+                        foreach (var n in upgraded) { n.Guard ??= node.Guard; n.Scope ??= node.Scope; }
                         graph.Nodes.RemoveAt(index);
                         graph.Nodes.InsertRange(index, upgraded);
                         node = graph.Nodes[index];
@@ -45,13 +46,26 @@ namespace ModelGen.Passes
                     ok = false;
                     continue;
                 }
-                var def = registry.Find(node)!;
+                var def = registry.Find(node);
+                if (def is null)
+                {
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedOperator, path, node.Name, node.OpType, node.Domain.Length == 0 ? "ai.onnx" : node.Domain, node.Opset));
+                    ok = false;
+                    continue;
+                }
                 var missing = node.Inputs.FirstOrDefault(i => i is not null && i.Shape is null && i.Constant is null);
                 if (missing is not null)
                 {
                     // An earlier failure already explains this, unless the graph is out of order.
                     if (ok) diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, $"input '{missing.Name}' is used before it is computed"));
                     ok = false;
+                    continue;
+                }
+                if (def is ControlFlowOp or FunctionOp)
+                {
+                    // Subgraphs (If, Loop, Scan) and function bodies of nodes inside them: the nodes replacing this one come next.
+                    if (Replace(graph, index, node, def, path, diagnostics)) index--;
+                    else ok = false;
                     continue;
                 }
                 try
@@ -80,6 +94,41 @@ namespace ModelGen.Passes
             graph.Nodes.RemoveAll(folded.Contains);
             graph.Relink();
             return ok;
+        }
+
+        /// <summary>Puts the nodes an If, Loop, Scan or function op becomes in its place; false (and reported) when it cannot.</summary>
+        private static bool Replace(Graph graph, int index, Node node, OpDefinition def, string path, List<ModelDiagnostic> diagnostics)
+        {
+            List<Node> replacement;
+            try
+            {
+                if (def is ControlFlowOp flow) replacement = flow.Inline(graph, node);
+                else
+                {
+                    var body = new FunctionBody(graph, node);
+                    ((FunctionOp)def).Expand(node, body);
+                    replacement = body.Nodes;
+                }
+            }
+            catch (IrException e)
+            {
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, e.Message));
+                return false;
+            }
+            catch (UnsupportedException e)
+            {
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message + TraceToGraphInputs(graph, e.Message)));
+                return false;
+            }
+            foreach (var n in replacement)
+            {
+                // What was inside a guarded branch stays inside it; names its subgraphs refer to stay visible.
+                n.Guard ??= node.Guard;
+                n.Scope ??= node.Scope;
+            }
+            graph.Nodes.RemoveAt(index);
+            graph.Nodes.InsertRange(index, replacement);
+            return true;
         }
 
         private static readonly System.Text.RegularExpressions.Regex BuildTimeInput =
@@ -123,6 +172,7 @@ namespace ModelGen.Passes
                 if (node.Outputs.Any(needed.Contains))
                 {
                     foreach (var input in node.Inputs) if (input is not null) needed.Add(input);
+                    for (var g = node.Guard; g is not null; g = g.Outer) needed.Add(g.Condition);
                 }
                 else graph.Nodes.RemoveAt(i);
             }

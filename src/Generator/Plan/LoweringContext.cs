@@ -73,7 +73,12 @@ namespace ModelGen.Plan
 
         public void Set(ElementArg destination, Arg value) => Add(new SetElement(Origin, destination, value));
 
-        public void Add(Step step) => _builder.AddStep(step);
+        /// <summary>Appends a step; it runs under the node's guard unless it carries its own.</summary>
+        public void Add(Step step) => _builder.AddStep(step.Guard is null && Node.Guard is not null ? step with { Guard = GuardOf(Node.Guard) } : step);
+
+        /// <summary>The plan form of a branch guard: its conditions' buffers.</summary>
+        public StepGuard? GuardOf(BranchGuard? guard) =>
+            guard is null ? null : new StepGuard(_builder.BufferOf(guard.Condition), guard.WhenTrue, GuardOf(guard.Outer));
 
         /// <summary>The element count of a buffer.</summary>
         public int Length(BufferArg arg) => arg.Length >= 0 ? arg.Length : _builder.Length(arg.Buffer);

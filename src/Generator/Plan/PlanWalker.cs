@@ -6,7 +6,15 @@ namespace ModelGen.Plan
     /// <summary>The buffers each step reads or writes, for liveness and reports.</summary>
     public static class PlanWalker
     {
-        public static IEnumerable<int> Buffers(Step step) => step switch
+        public static IEnumerable<int> Buffers(Step step) => StepBuffers(step).Concat(Conditions(step.Guard));
+
+        /// <summary>The condition buffers a guard reads before the step runs.</summary>
+        public static IEnumerable<int> Conditions(StepGuard? guard)
+        {
+            for (var g = guard; g is not null; g = g.Outer) yield return g.Condition;
+        }
+
+        private static IEnumerable<int> StepBuffers(Step step) => step switch
         {
             KernelCall k => k.Arguments.SelectMany(a => Buffers(a.Value)),
             CopyCall c => new[] { c.Source.Buffer, c.Destination.Buffer },

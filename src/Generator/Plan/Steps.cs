@@ -13,7 +13,13 @@ namespace ModelGen.Plan
     public abstract record Step(StepOrigin Origin)
     {
         public long ScratchOffset { get; init; }
+
+        /// <summary>Set when the step belongs to an If branch whose condition is known only at run time: it runs only when the guard holds.</summary>
+        public StepGuard? Guard { get; init; }
     }
+
+    /// <summary>Run when element 0 of the bool buffer <see cref="Condition"/> is <see cref="WhenTrue"/>, and <see cref="Outer"/> holds.</summary>
+    public sealed record StepGuard(int Condition, bool WhenTrue, StepGuard? Outer);
 
     /// <summary>A call of a runtime kernel, <c>Kernels.{Kernel}&lt;TypeArguments&gt;(name: value, ...)</c>.</summary>
     public sealed record KernelCall(StepOrigin Origin, string Kernel, EquatableArray<TypeArg> TypeArguments, EquatableArray<NamedArg> Arguments) : Step(Origin);

@@ -147,6 +147,7 @@ public sealed class ModelBuilder
             case long[] longs: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(longs); break;
             case float[] floats: a.Type = AttributeProto.Types.AttributeType.Floats; a.Floats.AddRange(floats); break;
             case TensorProto t: a.Type = AttributeProto.Types.AttributeType.Tensor; a.T = t; break;
+            case GraphProto g: a.Type = AttributeProto.Types.AttributeType.Graph; a.G = g; break;
             default: throw new ArgumentException($"unsupported attribute value {value.GetType()}");
         }
         return a;
@@ -168,4 +169,7 @@ public sealed class ModelBuilder
     }
 
     public byte[] ToBytes() => Build().ToByteArray();
+
+    /// <summary>The graph alone, as the body of an If, Loop or Scan attribute.</summary>
+    public GraphProto Graph() => _graph;
 }
