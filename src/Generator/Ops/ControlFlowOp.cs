@@ -16,8 +16,8 @@ namespace ModelGen.Ops
     /// </summary>
     public abstract class ControlFlowOp : OpDefinition
     {
-        /// <summary>The domain of the helper operators control flow leaves in the graph; no ONNX model uses it.</summary>
-        public const string InternalDomain = "modelgen.internal";
+        /// <summary>The domain of the helper operators control flow leaves in the graph (ModelGen's own, no model's).</summary>
+        public const string InternalDomain = DynamicQuantizedOp.InternalDomain;
 
         /// <summary>Most copies of a loop body ModelGen writes: beyond, the program would be larger than the loop is worth.</summary>
         public const int MaxIterations = 4096;
