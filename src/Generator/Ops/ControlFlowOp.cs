@@ -44,18 +44,9 @@ namespace ModelGen.Ops
             return v;
         }
 
-        /// <summary>
-        /// Nodes that stack <paramref name="pieces"/> (equal shapes) along a new axis <paramref name="axis"/> into
-        /// <paramref name="output"/>: an Unsqueeze of each, then one Concat.
-        /// </summary>
-        protected static IEnumerable<Node> Stack(Graph graph, Node owner, IReadOnlyList<Value> pieces, int axis, Value output)
-        {
-            var body = new FunctionBody(graph, $"{owner.Name}/{output.Name}");
-            var axes = body.Constant(Tensor.FromLongs(DataType.Int64, new[] { 1 }, new long[] { axis }), "axes");
-            var unsqueezed = pieces.Select(p => body.Add("Unsqueeze", new Value?[] { p, axes }, opset: 13)[0]).ToArray();
-            body.Add("Concat", unsqueezed, new[] { FunctionBody.Int("axis", axis) }, outputs: new[] { output }, opset: 13);
-            return body.Nodes;
-        }
+        /// <summary>A node stacking <paramref name="pieces"/> (equal shapes) along a new axis <paramref name="axis"/> into <paramref name="output"/>.</summary>
+        protected static Node Stack(Node owner, IReadOnlyList<Value> pieces, int axis, Value output) =>
+            new($"{owner.Name}/stack({output.Name})", "Stack", InternalDomain, 1, pieces.ToArray(), new[] { output }, new Attributes(new[] { IntAttribute("axis", axis) }));
 
         /// <summary>An Identity from <paramref name="source"/> to <paramref name="output"/>.</summary>
         protected static Node Copy(Graph graph, Node owner, Value source, Value output, string label)

@@ -79,7 +79,7 @@ namespace ModelGen.Ops
                 for (int k = 0; k < scans; k++)
                 {
                     RequireSupported(iteration > 0, $"runs no iteration, so its scan output '{node.Outputs[carried + k].Name}' is empty with a shape its body never computes");
-                    result.AddRange(Stack(graph, node, pieces[k], 0, node.Outputs[carried + k]));
+                    result.Add(Stack(node, pieces[k], 0, node.Outputs[carried + k]));
                 }
                 return result;
             }

@@ -162,6 +162,7 @@ namespace ModelGen.Ops
             new SplitOp(),
             new SqrtOp(),
             new SqueezeOp(),
+            new StackOp(),
             new SubOp(),
             new SumOp(),
             new SwishOp(),

@@ -78,9 +78,9 @@ namespace ModelGen.Ops
             for (int k = 0; k < scanOutputs; k++)
             {
                 var slices = outputDirections[k] == 1 ? Enumerable.Reverse(pieces[k]).ToList() : pieces[k];
-                // A negative axis counts from the stacked rank, as Unsqueeze's and Concat's do.
+                // A negative axis counts from the stacked rank.
                 int axis = (int)outputAxes[k];
-                nodes.AddRange(Stack(graph, node, slices, axis, node.Outputs[states + k]));
+                nodes.Add(Stack(node, slices, axis, node.Outputs[states + k]));
             }
             return nodes;
         }

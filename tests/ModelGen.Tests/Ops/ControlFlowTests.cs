@@ -206,6 +206,9 @@ public class ControlFlowTests
         var model = LoopModel(AccumulateBody(), trips, "");
         OnnxAssert.MatchesOnnxRuntime(model);
         Assert.Equal((int)trips, CompiledOpTypes(model).Count(op => op == "Add"));
+        // Each iteration's Mul writes its row of the stacked output: the Stack itself moves nothing.
+        var steps = OnnxAssert.Compile(model.ToBytes()).Plan!.Steps;
+        Assert.DoesNotContain(steps, s => s.Origin.OpTypes.Contains("Stack") && s is not NoOp);
     }
 
     [Fact]
