@@ -109,6 +109,8 @@ namespace ModelGen.Ops
             new ModOp(),
             new MulOp(),
             new NotOp(),
+            new OptionalGetElementOp(),
+            new OptionalHasElementOp(),
             new OrOp(),
             new NegativeLogLikelihoodLossOp(),
             new NonZeroOp(),
