@@ -83,7 +83,7 @@ namespace ModelGen.Passes
                     nc[i * n + j] = (c is null ? 0f : beta * c.Constant!.Floats![i * cs![0] + j * cs[1]]) * a[j] + b[j];
             var folded = new Node(gemm.Name, "Gemm", "", gemm.Opset,
                 new[] { gemm.Inputs[0], Constant(graph, bv.Name + "_bn", bv.Shape!, nb), Constant(graph, (c?.Name ?? gemm.Name) + "_bn", rows ? new[] { m, n } : new[] { n }, nc) },
-                gemm.Outputs, CopyAttributes(gemm, "transA", "transB", "alpha"));
+                gemm.Outputs, CopyAttributes(gemm, "transA", "transB", "alpha")) { Guard = gemm.Guard };
             return folded;
         }
 
@@ -99,7 +99,7 @@ namespace ModelGen.Passes
             for (int i = 0; i < bf.Length; i++) nb[i] = bf[i] * a[i % n];
             return new Node(matmul.Name, "Gemm", "", matmul.Opset,
                 new[] { av, Constant(graph, bv.Name + "_bn", bv.Shape, nb), Constant(graph, matmul.Name + "_bn_bias", new[] { n }, (float[])b.Clone()) },
-                matmul.Outputs, Ir.Attributes.Empty);
+                matmul.Outputs, Ir.Attributes.Empty) { Guard = matmul.Guard };
         }
 
         private static Ir.Attributes CopyAttributes(Node node, params string[] names) =>

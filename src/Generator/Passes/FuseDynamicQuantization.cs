@@ -111,7 +111,7 @@ namespace ModelGen.Passes
                 ? new Value?[] { dql.Inputs[0], null, null, op.Inputs[1], op.Input(3), ws, bias }
                 : new Value?[] { xq, xs, dql.Outputs[2], op.Inputs[1], op.Input(3), ws, bias };
             string opType = conv ? DynamicQuantizedConvOp.OpName : DynamicQuantizedMatMulOp.OpName;
-            var node = new Node(op.Name, opType, DynamicQuantizedOp.InternalDomain, 1, inputs, new[] { new Value(y.Name + "_probe") }, conv ? op.Attributes : Attributes.Empty);
+            var node = new Node(op.Name, opType, DynamicQuantizedOp.InternalDomain, 1, inputs, new[] { new Value(y.Name + "_probe") }, conv ? op.Attributes : Attributes.Empty) { Guard = op.Guard };
             try
             {
                 (conv ? (OpDefinition)new DynamicQuantizedConvOp() : new DynamicQuantizedMatMulOp()).InferShapes(node);

@@ -56,7 +56,7 @@ namespace ModelGen.Passes
 
             var inputs = op.Inputs.ToArray();
             inputs[0] = x.Data;
-            var moved = new Node(op.Name, op.OpType, "", op.Opset, inputs, new[] { q.Outputs[0] }, op.Attributes);
+            var moved = new Node(op.Name, op.OpType, "", op.Opset, inputs, new[] { q.Outputs[0] }, op.Attributes) { Guard = op.Guard };
             moved.Fused.Add((x.Node.Name, x.Node.OpType));
             moved.Fused.Add((op.Name, op.OpType));
             moved.Fused.Add((q.Name, q.OpType));
@@ -206,7 +206,7 @@ namespace ModelGen.Passes
                 ys, ZeroPoint(graph, yz, outType, conv.Outputs[0].Name),
             };
             if (bias is not null) inputs.Add(bias.Data);
-            return new Node(conv.Name, "QLinearConv", "", conv.Opset, inputs.ToArray(), conv.Outputs.ToArray(), conv.Attributes);
+            return new Node(conv.Name, "QLinearConv", "", conv.Opset, inputs.ToArray(), conv.Outputs.ToArray(), conv.Attributes) { Guard = conv.Guard };
         }
 
         private static Node? FuseMatMul(Graph graph, Node op, Quantized x, Quantized w, Value b, Value ys, Value? yz, DataType outType, Value? bias)
@@ -218,7 +218,7 @@ namespace ModelGen.Passes
                 ys, ZeroPoint(graph, yz, outType, op.Outputs[0].Name),
             };
             if (bias is not null) inputs.Add(bias);
-            return new Node(op.Name, "QLinearMatMul", "", op.Opset, inputs.ToArray(), op.Outputs.ToArray(), Attributes.Empty);
+            return new Node(op.Name, "QLinearMatMul", "", op.Opset, inputs.ToArray(), op.Outputs.ToArray(), Attributes.Empty) { Guard = op.Guard };
         }
 
         private static Node? FuseGemm(Graph graph, Node gemm, Quantized x, Quantized w, Quantized? bias, Value ys, Value? yz, DataType outType)

@@ -179,6 +179,29 @@ public class ControlFlowTests
         Assert.Null(result.Source);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Recurrent_layers_in_run_time_branches_match_onnx_runtime(bool condition)
+    {
+        // A voice-activity detector's shape: an LSTM per sample rate, chosen by a flag, the state carried in and out.
+        const int hidden = 8, features = 6, steps = 3;
+        GraphProto Branch(string tag) => Graph(b => b
+            .Node("LSTM", new[] { "x", "w" + tag, "r" + tag, "b" + tag, "", "h0", "c0" }, new[] { "y" + tag, "h" + tag, "c" + tag }, ("hidden_size", hidden))
+            .Output("h" + tag).Output("c" + tag));
+        var model = new ModelBuilder(14).Input("x", steps, 1, features).Input("h0", 1, 1, hidden).Input("c0", 1, 1, hidden).Input("cond", DT.Bool);
+        foreach (var (tag, seed) in new[] { ("A", 20), ("B", 30) })
+            model.Initializer("w" + tag, Floats(4 * hidden * features, seed, 0.5f), 1, 4 * hidden, features)
+                .Initializer("r" + tag, Floats(4 * hidden * hidden, seed + 1, 0.5f), 1, 4 * hidden, hidden)
+                .Initializer("b" + tag, Floats(8 * hidden, seed + 2, 0.5f), 1, 8 * hidden);
+        model.Node("If", new[] { "cond" }, new[] { "h", "c" }, ("then_branch", Branch("A")), ("else_branch", Branch("B")))
+            .Output("h").Output("c");
+        OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: new Dictionary<string, Array>
+        {
+            ["x"] = Floats(steps * features, 1), ["h0"] = Floats(hidden, 2), ["c0"] = Floats(hidden, 3), ["cond"] = new[] { condition },
+        });
+    }
+
     /// <summary>Loop body: acc += table[i]; cond_out from <paramref name="condition"/>; scan output acc·2.</summary>
     private static GraphProto AccumulateBody(Action<ModelBuilder>? condition = null) => Graph(b =>
     {
