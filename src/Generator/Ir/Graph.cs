@@ -99,6 +99,12 @@ namespace ModelGen.Ir
         public List<Value> Outputs { get; } = new();
         public Dictionary<string, Value> Values { get; } = new(System.StringComparer.Ordinal);
         public Dictionary<string, int> Opsets { get; } = new(System.StringComparer.Ordinal);
+
+        /// <summary>
+        /// Values of sequence type, which exist only at build time: the tensors each holds, in order (set by the sequence
+        /// operators during shape inference).
+        /// </summary>
+        public Dictionary<Value, IReadOnlyList<Value>> Sequences { get; } = new();
         public string Name { get; set; } = "";
         public string DocString { get; set; } = "";
 

@@ -28,6 +28,9 @@ namespace ModelGen.Ops
         /// </summary>
         public abstract List<Node> Inline(Graph graph, Node node);
 
+        /// <summary>How the operator runs, for the README's operator table.</summary>
+        public virtual string Summary => "replaced by its subgraphs at build time (a branch, or one body per iteration)";
+
         public sealed override void InferShapes(Node node) =>
             throw new InvalidOperationException($"{OpType} is replaced by its subgraphs during shape inference");
 

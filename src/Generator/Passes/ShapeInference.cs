@@ -53,11 +53,20 @@ namespace ModelGen.Passes
                     ok = false;
                     continue;
                 }
-                var missing = node.Inputs.FirstOrDefault(i => i is not null && i.Shape is null && i.Constant is null);
+                var missing = node.Inputs.FirstOrDefault(i => i is not null && i.Shape is null && i.Constant is null && !graph.Sequences.ContainsKey(i));
                 if (missing is not null)
                 {
                     // An earlier failure already explains this, unless the graph is out of order.
                     if (ok) diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, $"input '{missing.Name}' is used before it is computed"));
+                    ok = false;
+                    continue;
+                }
+                if (def is not ControlFlowOp && node.Inputs.FirstOrDefault(i => i is not null && graph.Sequences.ContainsKey(i)) is { } sequence)
+                {
+                    // A sequence exists only at build time: an Identity passes the list on, any other operator needs tensors.
+                    if (node.OpType == "Identity" && node.Domain.Length == 0) { graph.Sequences[node.Outputs[0]] = graph.Sequences[sequence]; graph.Nodes.RemoveAt(index--); continue; }
+                    diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType,
+                        $"input '{sequence.Name}' is a sequence, which ModelGen keeps only at build time, for the sequence operators"));
                     ok = false;
                     continue;
                 }
@@ -90,6 +99,11 @@ namespace ModelGen.Passes
                     diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message + TraceToGraphInputs(graph, e.Message)));
                     ok = false;
                 }
+            }
+            foreach (var output in graph.Outputs.Where(graph.Sequences.ContainsKey))
+            {
+                diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedDataType, path, output.Name, "sequence"));
+                ok = false;
             }
             graph.Nodes.RemoveAll(folded.Contains);
             graph.Relink();

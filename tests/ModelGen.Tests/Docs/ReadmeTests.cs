@@ -33,7 +33,7 @@ public class ReadmeTests
         {
             bool folds = op.GetType().GetMethod(nameof(OpDefinition.TryFold))!.DeclaringType != typeof(OpDefinition);
             string runs = op is FunctionOp ? "expanded into standard operators (its body)"
-                : op is ControlFlowOp ? "replaced by its subgraphs at build time (a branch, or one body per iteration)"
+                : op is ControlFlowOp flow ? flow.Summary
                 : op.IsView ? "view (shares its input's buffer)" : "generated code + runtime kernel";
             string folded = op is FunctionOp or ControlFlowOp ? "as its body" : folds ? "yes" : "no";
             sb.Append($"| {op.OpType} | {(op.Domain.Length == 0 ? "ai.onnx" : op.Domain)} | {runs} | {folded} |\n");
