@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using ModelGen.Onnx.Proto;
 
@@ -178,7 +177,7 @@ namespace ModelGen.Compression
             private readonly IReadOnlyDictionary<string, (float Min, float Max)> _ranges;
             private readonly Action<string, double>? _progress;
             private readonly StaticPlan _plan;
-            private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+            private readonly GraphNames _names;
             private readonly List<TensorProto> _newInitializers = new();
             private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
             /// <summary>Scale and zero-point initializer names and the scale, per quantized tensor.</summary>
@@ -191,10 +190,7 @@ namespace ModelGen.Compression
                 _ranges = ranges;
                 _progress = progress;
                 _plan = new StaticPlan(model, options);
-                foreach (var t in _graph.Initializer) _names.Add(t.Name);
-                foreach (var n in _graph.Node) { foreach (var o in n.Output) _names.Add(o); _names.Add(n.Name); }
-                foreach (var v in _graph.Input) _names.Add(v.Name);
-                foreach (var v in _graph.Output) _names.Add(v.Name);
+                _names = new GraphNames(_graph);
             }
 
             public void Execute()
@@ -214,7 +210,7 @@ namespace ModelGen.Compression
                         continue;
                     }
                     var (scale, zero) = ActivationParameters(range.Min, range.Max);
-                    string s = Fresh(t + "_scale"), z = Fresh(t + "_zero_point");
+                    string s = _names.Fresh(t + "_scale"), z = _names.Fresh(t + "_zero_point");
                     _newInitializers.Add(FloatTensor(s, new double[] { scale }, Array.Empty<long>()));
                     _newInitializers.Add(Raw(z, TensorProto.Types.DataType.Uint8, new[] { zero }, Array.Empty<long>()));
                     _params[t] = (s, z, scale);
@@ -242,18 +238,18 @@ namespace ModelGen.Compression
                 foreach (var t in _plan.Tensors)
                 {
                     if (!_params.TryGetValue(t, out var p)) continue;
-                    string q = Fresh(t + "_QuantizeLinear_Output");
+                    string q = _names.Fresh(t + "_QuantizeLinear_Output");
                     string input = t, dq;
                     if (outputs.Contains(t))
                     {
                         // A graph output keeps its name on the DequantizeLinear; the producer writes a new one.
-                        input = Fresh(t + "_QuantizeLinear_Input");
+                        input = _names.Fresh(t + "_QuantizeLinear_Input");
                         renamed[t] = input;
                         dq = t;
                     }
-                    else dq = Fresh(t + "_DequantizeLinear_Output");
-                    var qn = MakeNode("QuantizeLinear", t + "_QuantizeLinear", new[] { input, p.Scale, p.Zero }, new[] { q });
-                    var dqn = MakeNode("DequantizeLinear", t + "_DequantizeLinear", new[] { q, p.Scale, p.Zero }, new[] { dq });
+                    else dq = _names.Fresh(t + "_DequantizeLinear_Output");
+                    var qn = _names.MakeNode("QuantizeLinear", t + "_QuantizeLinear", new[] { input, p.Scale, p.Zero }, new[] { q });
+                    var dqn = _names.MakeNode("DequantizeLinear", t + "_DequantizeLinear", new[] { q, p.Scale, p.Zero }, new[] { dq });
                     if (!outputs.Contains(t))
                         foreach (var n in _graph.Node)
                             for (int i = 0; i < n.Input.Count; i++)
@@ -348,12 +344,12 @@ namespace ModelGen.Compression
                 var stored = new sbyte[values.Length];
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < k; j++) stored[transposed ? (long)j * m + i : (long)i * k + j] = values[(long)i * k + j];
-                string wq = Fresh(weight.Name + "_quantized"), ws = Fresh(weight.Name + "_scale"), wz = Fresh(weight.Name + "_zero_point");
-                string wd = Fresh(weight.Name + "_DequantizeLinear_Output");
+                string wq = _names.Fresh(weight.Name + "_quantized"), ws = _names.Fresh(weight.Name + "_scale"), wz = _names.Fresh(weight.Name + "_zero_point");
+                string wd = _names.Fresh(weight.Name + "_DequantizeLinear_Output");
                 _newInitializers.Add(Raw(wq, TensorProto.Types.DataType.Int8, stored.Select(v => unchecked((byte)v)).ToArray(), dims));
                 _newInitializers.Add(FloatTensor(ws, scales.Select(x => (double)x).ToArray(), new long[] { m }));
                 _newInitializers.Add(Raw(wz, TensorProto.Types.DataType.Int8, new byte[m], new long[] { m }));
-                nodes.Add(Axis(MakeNode("DequantizeLinear", weight.Name + "_DequantizeLinear", new[] { wq, ws, wz }, new[] { wd }), transposed ? 1 : 0));
+                nodes.Add(Axis(_names.MakeNode("DequantizeLinear", weight.Name + "_DequantizeLinear", new[] { wq, ws, wz }, new[] { wd }), transposed ? 1 : 0));
                 node.Input[1] = wd;
                 _removed.Add(weight.Name);
                 if (alpha != 1) RemoveAttribute(node, "alpha");
@@ -374,12 +370,12 @@ namespace ModelGen.Compression
                             double v = bs[i] > 0 ? Math.Round(bias[i] * beta / bs[i], MidpointRounding.ToEven) : 0;
                             bq[i] = (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, v));
                         }
-                        string bqName = Fresh(biasName + "_quantized"), bsName = Fresh(biasName + "_scale"), bzName = Fresh(biasName + "_zero_point");
-                        string bd = Fresh(biasName + "_DequantizeLinear_Output");
+                        string bqName = _names.Fresh(biasName + "_quantized"), bsName = _names.Fresh(biasName + "_scale"), bzName = _names.Fresh(biasName + "_zero_point");
+                        string bd = _names.Fresh(biasName + "_DequantizeLinear_Output");
                         _newInitializers.Add(Raw(bqName, TensorProto.Types.DataType.Int32, bq.SelectMany(BitConverter.GetBytes).ToArray(), new long[] { m }));
                         _newInitializers.Add(FloatTensor(bsName, bs.Select(v => (double)v).ToArray(), new long[] { m }));
                         _newInitializers.Add(Raw(bzName, TensorProto.Types.DataType.Int32, new byte[4 * m], new long[] { m }));
-                        nodes.Add(Axis(MakeNode("DequantizeLinear", biasName + "_DequantizeLinear", new[] { bqName, bsName, bzName }, new[] { bd }), 0));
+                        nodes.Add(Axis(_names.MakeNode("DequantizeLinear", biasName + "_DequantizeLinear", new[] { bqName, bsName, bzName }, new[] { bd }), 0));
                         node.Input[2] = bd;
                         _removed.Add(biasName);
                         if (beta != 1) RemoveAttribute(node, "beta");
@@ -406,22 +402,6 @@ namespace ModelGen.Compression
             {
                 var a = n.Attribute.FirstOrDefault(x => x.Name == name);
                 if (a is not null) n.Attribute.Remove(a);
-            }
-
-            private NodeProto MakeNode(string op, string name, string[] inputs, string[] outputs)
-            {
-                var n = new NodeProto { OpType = op, Name = Fresh(name) };
-                n.Input.AddRange(inputs);
-                n.Output.AddRange(outputs);
-                return n;
-            }
-
-            private string Fresh(string baseName)
-            {
-                string name = baseName;
-                for (int i = 1; _names.Contains(name); i++) name = baseName + "_" + i.ToString(CultureInfo.InvariantCulture);
-                _names.Add(name);
-                return name;
             }
         }
     }

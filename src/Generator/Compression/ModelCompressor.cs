@@ -63,7 +63,7 @@ namespace ModelGen.Compression
             private readonly CompressionOptions _options;
             private readonly CompressionReport _report;
             private readonly Action<string, double>? _progress;
-            private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+            private readonly GraphNames _names;
             private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
             private readonly int _opset;
             /// <summary>Nodes to insert before a node (constant reconstruction, Sign), by the node.</summary>
@@ -82,9 +82,8 @@ namespace ModelGen.Compression
                 _report = report;
                 _progress = progress;
                 _opset = (int)(model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0);
-                foreach (var t in _graph.Initializer) { _initializers[t.Name] = t; _names.Add(t.Name); }
-                foreach (var n in _graph.Node) { foreach (var o in n.Output) _names.Add(o); _names.Add(n.Name); }
-                foreach (var v in _graph.Input) _names.Add(v.Name);
+                foreach (var t in _graph.Initializer) _initializers[t.Name] = t;
+                _names = new GraphNames(_graph);
             }
 
             public void Execute()
@@ -267,10 +266,10 @@ namespace ModelGen.Compression
             {
                 quantizer = null;
                 var node = layer.Node;
-                string hidden = Fresh(layer.Name + "_lowrank");
-                var first = new NodeProto { Name = Fresh(layer.Name + "_lowrank_in"), OpType = node.OpType == "Conv" ? "Conv" : "MatMul", Domain = node.Domain };
-                var second = new NodeProto { Name = Fresh(layer.Name + "_lowrank_out"), OpType = node.OpType, Domain = node.Domain };
-                string w1 = Fresh(layer.Weight.Name + "_lowrank_in"), w2 = Fresh(layer.Weight.Name + "_lowrank_out");
+                string hidden = _names.Fresh(layer.Name + "_lowrank");
+                var first = new NodeProto { Name = _names.Fresh(layer.Name + "_lowrank_in"), OpType = node.OpType == "Conv" ? "Conv" : "MatMul", Domain = node.Domain };
+                var second = new NodeProto { Name = _names.Fresh(layer.Name + "_lowrank_out"), OpType = node.OpType, Domain = node.Domain };
+                string w1 = _names.Fresh(layer.Weight.Name + "_lowrank_in"), w2 = _names.Fresh(layer.Weight.Name + "_lowrank_out");
                 first.Input.Add(node.Input[0]);
                 first.Input.Add(w1);
                 first.Output.Add(hidden);
@@ -406,8 +405,8 @@ namespace ModelGen.Compression
                         approx[idx] = (double)s * v;
                     }
                 }
-                string qName = Fresh(layer.Weight.Name + (q == WeightQuantization.Int4 ? "_int4" : "_binary"));
-                string sName = Fresh(layer.Weight.Name + "_scale");
+                string qName = _names.Fresh(layer.Weight.Name + (q == WeightQuantization.Int4 ? "_int4" : "_binary"));
+                string sName = _names.Fresh(layer.Weight.Name + "_scale");
                 var stored = ToLayout(layer, values.Select(v => (double)v).ToArray());
                 TensorProto qt;
                 if (q == WeightQuantization.Int4 && Int4Native)
@@ -420,10 +419,10 @@ namespace ModelGen.Compression
                 else qt = Raw(qName, TensorProto.Types.DataType.Int8, stored.Select(v => unchecked((byte)(sbyte)v)).ToArray(), layer.Dims);
                 _newInitializers.Add(qt);
                 _newInitializers.Add(FloatTensor(sName, scales.Select(x => (double)x).ToArray(), new long[] { m }));
-                var dq = new NodeProto { Name = Fresh(layer.Name + "_dequantize"), OpType = "DequantizeLinear" };
+                var dq = new NodeProto { Name = _names.Fresh(layer.Name + "_dequantize"), OpType = "DequantizeLinear" };
                 dq.Input.Add(qName);
                 dq.Input.Add(sName);
-                string output = Fresh(layer.Weight.Name + "_dequantized");
+                string output = _names.Fresh(layer.Weight.Name + "_dequantized");
                 dq.Output.Add(output);
                 dq.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = layer.Transposed ? 1 : 0 });
                 Before(layer.Node, dq);
@@ -431,9 +430,9 @@ namespace ModelGen.Compression
                 _removedInitializers.Add(layer.Weight.Name);
                 if (q == WeightQuantization.Xnor && !layer.Inner)
                 {
-                    var sign = new NodeProto { Name = Fresh(layer.Name + "_sign"), OpType = "Sign" };
+                    var sign = new NodeProto { Name = _names.Fresh(layer.Name + "_sign"), OpType = "Sign" };
                     sign.Input.Add(layer.Node.Input[0]);
-                    string signed = Fresh(layer.Node.Input[0] + "_sign");
+                    string signed = _names.Fresh(layer.Node.Input[0] + "_sign");
                     sign.Output.Add(signed);
                     Before(layer.Node, sign);
                     layer.Node.Input[0] = signed;
@@ -479,18 +478,18 @@ namespace ModelGen.Compression
                     }
                 }
                 string prefix = layer.Name;
-                string xq = Fresh(prefix + "_xq"), xs = Fresh(prefix + "_xscale"), xz = Fresh(prefix + "_xzero");
-                string wq = Fresh(layer.Weight.Name + "_int8"), wz = Fresh(layer.Weight.Name + "_zero"), ws = Fresh(layer.Weight.Name + "_scale");
-                string acc = Fresh(prefix + "_int32"), accf = Fresh(prefix + "_float"), scale = Fresh(prefix + "_scale"), prod = Fresh(prefix + "_scaled");
+                string xq = _names.Fresh(prefix + "_xq"), xs = _names.Fresh(prefix + "_xscale"), xz = _names.Fresh(prefix + "_xzero");
+                string wq = _names.Fresh(layer.Weight.Name + "_int8"), wz = _names.Fresh(layer.Weight.Name + "_zero"), ws = _names.Fresh(layer.Weight.Name + "_scale");
+                string acc = _names.Fresh(prefix + "_int32"), accf = _names.Fresh(prefix + "_float"), scale = _names.Fresh(prefix + "_scale"), prod = _names.Fresh(prefix + "_scaled");
                 var nodes = new List<NodeProto>();
-                nodes.Add(MakeNode("DynamicQuantizeLinear", prefix + "_quantize", new[] { node.Input[0] }, new[] { xq, xs, xz }));
+                nodes.Add(_names.MakeNode("DynamicQuantizeLinear", prefix + "_quantize", new[] { node.Input[0] }, new[] { xq, xs, xz }));
                 int spatial = conv ? layer.Dims.Length - 2 : 0;
                 long[] channelShape = conv ? new long[] { m }.Concat(Enumerable.Repeat(1L, spatial)).ToArray() : new long[] { m };
                 if (conv)
                 {
                     _newInitializers.Add(Raw(wq, TensorProto.Types.DataType.Uint8, values.Select(v => (byte)(v + 128)).ToArray(), layer.Dims));
                     _newInitializers.Add(Raw(wz, TensorProto.Types.DataType.Uint8, new byte[] { 128 }, Array.Empty<long>()));
-                    var ci = MakeNode("ConvInteger", prefix + "_convinteger", new[] { xq, wq, xz, wz }, new[] { acc });
+                    var ci = _names.MakeNode("ConvInteger", prefix + "_convinteger", new[] { xq, wq, xz, wz }, new[] { acc });
                     foreach (var attr in node.Attribute) ci.Attribute.Add(attr.Clone());
                     nodes.Add(ci);
                 }
@@ -507,36 +506,36 @@ namespace ModelGen.Compression
                     }
                     _newInitializers.Add(Raw(wq, TensorProto.Types.DataType.Int8, stored.Select(v => unchecked((byte)(sbyte)v)).ToArray(), dims));
                     _newInitializers.Add(Raw(wz, TensorProto.Types.DataType.Int8, new byte[] { 0 }, Array.Empty<long>()));
-                    nodes.Add(MakeNode("MatMulInteger", prefix + "_matmulinteger", new[] { xq, wq, xz, wz }, new[] { acc }));
+                    nodes.Add(_names.MakeNode("MatMulInteger", prefix + "_matmulinteger", new[] { xq, wq, xz, wz }, new[] { acc }));
                 }
                 _newInitializers.Add(FloatTensor(ws, scales.Select(x => (double)x * alpha).ToArray(), channelShape));
-                var cast = MakeNode("Cast", prefix + "_cast", new[] { acc }, new[] { accf });
+                var cast = _names.MakeNode("Cast", prefix + "_cast", new[] { acc }, new[] { accf });
                 cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
                 nodes.Add(cast);
-                nodes.Add(MakeNode("Mul", prefix + "_scale_product", new[] { xs, ws }, new[] { scale }));
+                nodes.Add(_names.MakeNode("Mul", prefix + "_scale_product", new[] { xs, ws }, new[] { scale }));
                 string finalOutput = node.Output[0];
                 if (bias is null)
-                    nodes.Add(MakeNode("Mul", prefix + "_rescale", new[] { accf, scale }, new[] { finalOutput }));
+                    nodes.Add(_names.MakeNode("Mul", prefix + "_rescale", new[] { accf, scale }, new[] { finalOutput }));
                 else
                 {
-                    nodes.Add(MakeNode("Mul", prefix + "_rescale", new[] { accf, scale }, new[] { prod }));
+                    nodes.Add(_names.MakeNode("Mul", prefix + "_rescale", new[] { accf, scale }, new[] { prod }));
                     string biasName = bias;
                     if (_initializers.TryGetValue(bias, out var b) && (conv || beta != 1))
                     {
                         var values2 = ReadFloats(b).Select(v => v * beta).ToArray();
-                        biasName = Fresh(bias + "_bias");
+                        biasName = _names.Fresh(bias + "_bias");
                         _newInitializers.Add(FloatTensor(biasName, values2, conv ? channelShape : b.Dims.ToArray()));
                         if (_uses.TryGetValue(bias, out int biasUses) && biasUses == 1 && !_graph.Output.Any(o => o.Name == bias)) _removedInitializers.Add(bias);
                     }
                     else if (conv)
                     {
                         // A bias computed in the graph (e.g. an Identity of a shared initializer): reshaped to [M, 1, ...] at run time.
-                        string shapeName = Fresh(bias + "_shape");
+                        string shapeName = _names.Fresh(bias + "_shape");
                         _newInitializers.Add(Raw(shapeName, TensorProto.Types.DataType.Int64, channelShape.SelectMany(BitConverter.GetBytes).ToArray(), new long[] { channelShape.Length }));
-                        biasName = Fresh(bias + "_channels");
-                        nodes.Add(MakeNode("Reshape", prefix + "_bias_shape", new[] { bias, shapeName }, new[] { biasName }));
+                        biasName = _names.Fresh(bias + "_channels");
+                        nodes.Add(_names.MakeNode("Reshape", prefix + "_bias_shape", new[] { bias, shapeName }, new[] { biasName }));
                     }
-                    nodes.Add(MakeNode("Add", prefix + "_bias", new[] { prod, biasName }, new[] { finalOutput }));
+                    nodes.Add(_names.MakeNode("Add", prefix + "_bias", new[] { prod, biasName }, new[] { finalOutput }));
                 }
                 _replace[node] = nodes;
                 _removedInitializers.Add(layer.Weight.Name);
@@ -575,25 +574,25 @@ namespace ModelGen.Compression
                     total += kk;
                     if (j % 8 == 7 || j == s - 1) _progress?.Invoke(layer.Name, (j + 1.0) / s);
                 }
-                string idx = Fresh(layer.Weight.Name + "_pq_indices"), off = Fresh(layer.Weight.Name + "_pq_offsets"), book = Fresh(layer.Weight.Name + "_pq_codebook");
-                string shape = Fresh(layer.Weight.Name + "_pq_shape");
+                string idx = _names.Fresh(layer.Weight.Name + "_pq_indices"), off = _names.Fresh(layer.Weight.Name + "_pq_offsets"), book = _names.Fresh(layer.Weight.Name + "_pq_codebook");
+                string shape = _names.Fresh(layer.Weight.Name + "_pq_shape");
                 _newInitializers.Add(Raw(idx, TensorProto.Types.DataType.Uint8, indices, new long[] { m, s }));
                 _newInitializers.Add(Raw(off, TensorProto.Types.DataType.Int32, offsets.SelectMany(BitConverter.GetBytes).ToArray(), new long[] { s }));
                 _newInitializers.Add(FloatTensor(book, codebook.ToArray(), new long[] { total, d }));
                 var rowShape = layer.Transposed ? new long[] { m, k } : layer.Dims;
                 _newInitializers.Add(Raw(shape, TensorProto.Types.DataType.Int64, rowShape.SelectMany(BitConverter.GetBytes).ToArray(), new long[] { rowShape.Length }));
-                string i32 = Fresh(idx + "_int32"), global = Fresh(idx + "_global"), gathered = Fresh(book + "_gathered"), rows = Fresh(layer.Weight.Name + "_pq");
-                var cast = MakeNode("Cast", layer.Name + "_pq_cast", new[] { idx }, new[] { i32 });
+                string i32 = _names.Fresh(idx + "_int32"), global = _names.Fresh(idx + "_global"), gathered = _names.Fresh(book + "_gathered"), rows = _names.Fresh(layer.Weight.Name + "_pq");
+                var cast = _names.MakeNode("Cast", layer.Name + "_pq_cast", new[] { idx }, new[] { i32 });
                 cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Int32 });
                 Before(layer.Node, cast);
-                Before(layer.Node, MakeNode("Add", layer.Name + "_pq_offset", new[] { i32, off }, new[] { global }));
-                Before(layer.Node, MakeNode("Gather", layer.Name + "_pq_gather", new[] { book, global }, new[] { gathered }));
-                Before(layer.Node, MakeNode("Reshape", layer.Name + "_pq_reshape", new[] { gathered, shape }, new[] { rows }));
+                Before(layer.Node, _names.MakeNode("Add", layer.Name + "_pq_offset", new[] { i32, off }, new[] { global }));
+                Before(layer.Node, _names.MakeNode("Gather", layer.Name + "_pq_gather", new[] { book, global }, new[] { gathered }));
+                Before(layer.Node, _names.MakeNode("Reshape", layer.Name + "_pq_reshape", new[] { gathered, shape }, new[] { rows }));
                 string weight = rows;
                 if (layer.Transposed)
                 {
-                    weight = Fresh(layer.Weight.Name + "_pq_t");
-                    var tr = MakeNode("Transpose", layer.Name + "_pq_transpose", new[] { rows }, new[] { weight });
+                    weight = _names.Fresh(layer.Weight.Name + "_pq_t");
+                    var tr = _names.MakeNode("Transpose", layer.Name + "_pq_transpose", new[] { rows }, new[] { weight });
                     tr.Attribute.Add(Ints("perm", new long[] { 1, 0 }));
                     Before(layer.Node, tr);
                 }
@@ -637,14 +636,14 @@ namespace ModelGen.Compression
                     idx[i] = (byte)j;
                     approx[i] = book[j];
                 }
-                string iName = Fresh(layer.Weight.Name + "_cluster_indices"), bName = Fresh(layer.Weight.Name + "_cluster_codebook");
+                string iName = _names.Fresh(layer.Weight.Name + "_cluster_indices"), bName = _names.Fresh(layer.Weight.Name + "_cluster_codebook");
                 _newInitializers.Add(Raw(iName, TensorProto.Types.DataType.Uint8, ToLayout(layer, idx.Select(x => (double)x).ToArray()).Select(x => (byte)x).ToArray(), layer.Dims));
                 _newInitializers.Add(FloatTensor(bName, book, new long[] { book.Length }));
-                string i32 = Fresh(iName + "_int32"), weight = Fresh(layer.Weight.Name + "_clustered");
-                var cast = MakeNode("Cast", layer.Name + "_cluster_cast", new[] { iName }, new[] { i32 });
+                string i32 = _names.Fresh(iName + "_int32"), weight = _names.Fresh(layer.Weight.Name + "_clustered");
+                var cast = _names.MakeNode("Cast", layer.Name + "_cluster_cast", new[] { iName }, new[] { i32 });
                 cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Int32 });
                 Before(layer.Node, cast);
-                Before(layer.Node, MakeNode("Gather", layer.Name + "_cluster_gather", new[] { bName, i32 }, new[] { weight }));
+                Before(layer.Node, _names.MakeNode("Gather", layer.Name + "_cluster_gather", new[] { bName, i32 }, new[] { weight }));
                 layer.Node.Input[1] = weight;
                 _removedInitializers.Add(layer.Weight.Name);
                 int bits = 1;
@@ -705,22 +704,6 @@ namespace ModelGen.Compression
                 _graph.ValueInfo.AddRange(byName);
             }
 
-            private NodeProto MakeNode(string op, string name, string[] inputs, string[] outputs)
-            {
-                var n = new NodeProto { OpType = op, Name = Fresh(name) };
-                n.Input.AddRange(inputs);
-                n.Output.AddRange(outputs);
-                return n;
-            }
-
-            private string Fresh(string baseName)
-            {
-                string name = baseName;
-                for (int i = 1; _names.Contains(name); i++) name = baseName + "_" + i.ToString(CultureInfo.InvariantCulture);
-                _names.Add(name);
-                return name;
-            }
-
             /// <summary>Rows (W[M, K]) back to the initializer's layout.</summary>
             private static double[] ToLayout(Layer layer, double[] rows)
             {
@@ -752,6 +735,39 @@ namespace ModelGen.Compression
         }
 
         // ---------------- helpers ----------------
+
+        /// <summary>
+        /// The names a graph already uses (initializers, inputs, outputs, node names and node outputs) and the node and
+        /// value names a compression run adds: each new one is the wanted name, or it with the first free _1, _2, ...
+        /// </summary>
+        private sealed class GraphNames
+        {
+            private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+            public GraphNames(GraphProto graph)
+            {
+                foreach (var t in graph.Initializer) _used.Add(t.Name);
+                foreach (var n in graph.Node) { foreach (var o in n.Output) _used.Add(o); _used.Add(n.Name); }
+                foreach (var v in graph.Input) _used.Add(v.Name);
+                foreach (var v in graph.Output) _used.Add(v.Name);
+            }
+
+            public string Fresh(string baseName)
+            {
+                string name = baseName;
+                for (int i = 1; _used.Contains(name); i++) name = baseName + "_" + i.ToString(CultureInfo.InvariantCulture);
+                _used.Add(name);
+                return name;
+            }
+
+            public NodeProto MakeNode(string op, string name, string[] inputs, string[] outputs)
+            {
+                var n = new NodeProto { OpType = op, Name = Fresh(name) };
+                n.Input.AddRange(inputs);
+                n.Output.AddRange(outputs);
+                return n;
+            }
+        }
 
         /// <summary>Nodes by identity: protobuf messages compare by value, and the compressor edits them.</summary>
         private sealed class ByReference : IEqualityComparer<NodeProto>

@@ -9,20 +9,15 @@ namespace ModelGen.Ops
     /// [N, b, b, C/b², H, W] permuted (0, 3, 4, 1, 5, 2); CRD: [N, C/b², b, b, H, W] permuted (0, 1, 4, 2, 5, 3). Lowered
     /// like Transpose: block copies, or Kernels.Transpose when the innermost axis moves.
     /// </summary>
-    public sealed class DepthToSpaceOp : OpDefinition
+    public sealed class DepthToSpaceOp : SpaceDepthOp
     {
         public override string OpType => "DepthToSpace";
 
-        public override void InferShapes(Node node)
+        protected override int[] OutputShape(Node node, int[] x, int b)
         {
-            Require(node.Input(0) is not null, "needs input");
-            var x = node.Inputs[0]!;
-            Require(x.Rank == 4, $"input {Shapes.Format(x.Shape!)} must be [N, C, H, W]");
-            int b = SpaceDepth.BlockSize(node);
-            Require(x.Shape![1] % (b * b) == 0, $"channels {x.Shape![1]} are not a multiple of blocksize² {b * b}");
+            Require(x[1] % (b * b) == 0, $"channels {x[1]} are not a multiple of blocksize² {b * b}");
             Crd(node);
-            node.Outputs[0].Type = x.Type;
-            node.Outputs[0].Shape = new[] { x.Shape![0], x.Shape![1] / (b * b), x.Shape![2] * b, x.Shape![3] * b };
+            return new[] { x[0], x[1] / (b * b), x[2] * b, x[3] * b };
         }
 
         private static bool Crd(Node node)
@@ -32,13 +27,35 @@ namespace ModelGen.Ops
             return mode == "CRD";
         }
 
-        private static Region Move(Node node)
+        private protected override Region Move(Node node)
         {
             var x = node.Inputs[0]!.Shape!;
-            int b = SpaceDepth.BlockSize(node), c = x[1] / (b * b);
+            int b = BlockSize(node), c = x[1] / (b * b);
             return Crd(node)
-                ? SpaceDepth.Permuted(new[] { x[0], c, b, b, x[2], x[3] }, new[] { 0, 1, 4, 2, 5, 3 })
-                : SpaceDepth.Permuted(new[] { x[0], b, b, c, x[2], x[3] }, new[] { 0, 3, 4, 1, 5, 2 });
+                ? Permuted(new[] { x[0], c, b, b, x[2], x[3] }, new[] { 0, 1, 4, 2, 5, 3 })
+                : Permuted(new[] { x[0], b, b, c, x[2], x[3] }, new[] { 0, 3, 4, 1, 5, 2 });
+        }
+    }
+
+    /// <summary>
+    /// DepthToSpace and SpaceToDepth: a rank-4 input, the blocksize, and the op as one permuted region that folds and
+    /// lowers as a data move.
+    /// </summary>
+    public abstract class SpaceDepthOp : OpDefinition
+    {
+        /// <summary>The output shape of input shape <paramref name="x"/> and blocksize <paramref name="b"/>, after the op's own checks.</summary>
+        protected abstract int[] OutputShape(Node node, int[] x, int b);
+
+        /// <summary>The op as one region: the input read in the output's order.</summary>
+        private protected abstract Region Move(Node node);
+
+        public override void InferShapes(Node node)
+        {
+            Require(node.Input(0) is not null, "needs input");
+            var x = node.Inputs[0]!;
+            Require(x.Rank == 4, $"input {Shapes.Format(x.Shape!)} must be [N, C, H, W]");
+            node.Outputs[0].Type = x.Type;
+            node.Outputs[0].Shape = OutputShape(node, x.Shape!, BlockSize(node));
         }
 
         public override bool TryFold(Node node)
@@ -47,13 +64,7 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Lower(LoweringContext ctx) => SpaceDepth.Lower(ctx, Move(ctx.Node));
-    }
-
-    /// <summary>Shared by DepthToSpace and SpaceToDepth: the blocksize and the permutation as one region.</summary>
-    internal static class SpaceDepth
-    {
-        public static int BlockSize(Node node)
+        protected static int BlockSize(Node node)
         {
             if (!node.Attributes.Has("blocksize")) throw new IrException("needs the blocksize attribute");
             long b = node.Attributes.Int("blocksize", 0);
@@ -62,15 +73,17 @@ namespace ModelGen.Ops
         }
 
         /// <summary>A tensor of <paramref name="shape"/> read in the order of <paramref name="perm"/> into a contiguous output.</summary>
-        public static Region Permuted(int[] shape, int[] perm)
+        private protected static Region Permuted(int[] shape, int[] perm)
         {
             var strides = Shapes.Strides(shape);
             var output = perm.Select(p => shape[p]).ToArray();
             return new Region(0, 0, output, perm.Select(p => strides[p]).ToArray(), Shapes.Strides(output)).Simplify();
         }
 
-        public static void Lower(LoweringContext ctx, Region r)
+        /// <summary>Block copies, or Kernels.Transpose when the innermost axis moves.</summary>
+        public override void Lower(LoweringContext ctx)
         {
+            var r = Move(ctx.Node);
             int rank = r.Shape.Length;
             if (r.Count == 0) return;
             if (rank == 0 || r.SrcStrides[rank - 1] == 1)

@@ -115,21 +115,27 @@ namespace ModelGen.Ops
                 else if (padding == Reflection) location = Reflect(location, low, high);
             }
             if (double.IsNaN(location) || double.IsInfinity(location)) location = -2.0 * size - 4;
-            int Tap(int index)
+            int Tap(long index)
             {
-                if (padding == Zeros) return index >= 0 && index < size ? index * stride : -1;
-                if (padding == Reflection) index = (int)Reflect(index, low, high);
-                return Math.Min(Math.Max(index, 0), size - 1) * stride;
+                if (padding == Zeros) return index >= 0 && index < size ? (int)index * stride : -1;
+                if (padding == Reflection) index = (long)Reflect(index, low, high);
+                return (int)Math.Min(Math.Max(index, 0), size - 1) * stride;
             }
-            if (mode == Nearest) return (new[] { Tap((int)location) }, new[] { 1.0 });
-            int first = (int)Math.Floor(location);
-            double t = location - first;
+            if (mode == Nearest) return (new[] { Tap((long)Math.Max(Math.Min(location, FarIndex), -FarIndex)) }, new[] { 1.0 });
+            // In long from a bounded floor, as the kernel: an int conversion of a grid value around 1e9 saturates, which
+            // made t huge and wrapped first + 1.
+            double floor = Math.Floor(location);
+            long first = (long)Math.Max(Math.Min(floor, FarIndex), -FarIndex);
+            double t = location - floor;
             if (mode == Linear) return (new[] { Tap(first), Tap(first + 1) }, new[] { 1 - t, t });
             const double a = -0.75;
             double Far(double d) => ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
             double Near(double d) => ((a + 2) * d - (a + 3)) * d * d + 1;
             return (new[] { Tap(first - 1), Tap(first), Tap(first + 1), Tap(first + 2) }, new[] { Far(t + 1), Near(t), Near(1 - t), Far(2 - t) });
         }
+
+        /// <summary>Beyond this a location is far outside any image (the kernel's bound).</summary>
+        private const double FarIndex = 1L << 40;
 
         private static double Reflect(double v, double low, double high)
         {

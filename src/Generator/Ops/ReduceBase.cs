@@ -37,6 +37,29 @@ namespace ModelGen.Ops
         protected abstract long IntegerCombine(long accumulator, long x);
         protected virtual long IntegerFinish(long accumulator, int count) => accumulator;
 
+        /// <summary>
+        /// <see cref="IntegerIdentity"/> for an element type: long.MinValue and long.MaxValue stand for -∞ and +∞ and
+        /// become the type's lowest and highest value (ONNX: an empty ReduceMax is the type's minimum), in the long bits
+        /// the tensor stores (uint64's maximum is -1). Truncating them instead gave 0 or -1 for int32 and narrower.
+        /// </summary>
+        private long IntegerIdentityOf(DataType type)
+        {
+            long identity = IntegerIdentity;
+            if (identity != long.MinValue && identity != long.MaxValue) return identity;
+            var (lowest, highest) = type switch
+            {
+                DataType.Int32 => (int.MinValue, int.MaxValue),
+                DataType.Int16 => (short.MinValue, short.MaxValue),
+                DataType.Int8 => (sbyte.MinValue, sbyte.MaxValue),
+                DataType.UInt64 => (0L, unchecked((long)ulong.MaxValue)),
+                DataType.UInt32 => (0L, uint.MaxValue),
+                DataType.UInt16 => (0L, ushort.MaxValue),
+                DataType.UInt8 => (0L, byte.MaxValue),
+                _ => (long.MinValue, long.MaxValue),
+            };
+            return identity == long.MinValue ? lowest : highest;
+        }
+
         /// <summary>True for ReduceMean: several reduced groups are summed, then scaled once.</summary>
         protected virtual bool IsMean => false;
 
@@ -131,7 +154,8 @@ namespace ModelGen.Ops
             }
             if (Tensor.Family(x.Type) == 'l')
             {
-                var acc = Enumerable.Repeat(IntegerIdentity, n).ToArray();
+                // Only an empty reduction needs the type's limit; otherwise the signed long stand-in keeps uint64 comparisons as they were.
+                var acc = Enumerable.Repeat(count == 0 ? IntegerIdentityOf(x.Type) : IntegerIdentity, n).ToArray();
                 for (int i = 0; i < total; i++) acc[Target(i)] = IntegerCombine(acc[Target(i)], x.GetLong(i));
                 output.Constant = Tensor.FromLongs(output.Type, output.Shape!, acc.Select(a => BinaryFloatOp.Wrap(output.Type, IntegerFinish(a, count))).ToArray());
                 return true;
@@ -194,7 +218,7 @@ namespace ModelGen.Ops
                 if (node.Outputs[0].Length > 0 && type == DataType.Bool)
                     ctx.Fill(ctx.Output(0), BoolKernel == "ReduceAll");
                 else if (node.Outputs[0].Length > 0)
-                    ctx.Fill(ctx.Output(0), isFloat ? (float)Finish(Identity, 0) : new ScalarArg(type, Finish(Identity, 0), IntegerFinish(IntegerIdentity, 0)));
+                    ctx.Fill(ctx.Output(0), isFloat ? (float)Finish(Identity, 0) : new ScalarArg(type, Finish(Identity, 0), IntegerFinish(IntegerIdentityOf(type), 0)));
                 return;
             }
             var steps = Steps(node);

@@ -17,45 +17,65 @@ public static partial class Kernels
     /// strides 0 along H·W. Each output row is then one of three vectorized loops chosen once per row:
     /// both contiguous, or one side a repeated scalar. Any other innermost stride takes a scalar loop.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides) where TOp : struct, IBinaryOperator
+        => Broadcast<float, float, float, FloatBinaryRow<TOp>>(a, b, destination, shape, aStrides, bStrides);
+
+    /// <summary>
+    /// The one outer-axis walk of the broadcasting kernels (this file's and the logic kernels'): validates the shape and
+    /// strides once, then calls <typeparamref name="TRow"/> per output row with each operand's row start and innermost
+    /// stride. The row (and its vectorized loops) is specialized per TRow, so the walk adds only the per-row odometer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Broadcast<TA, TB, TD, TRow>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b, Span<TD> destination,
+        ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides) where TRow : struct, IBroadcastRow<TA, TB, TD>
     {
         int rank = shape.Length;
         int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
         if (total == 0) return;
+        ref TA ar = ref MemoryMarshal.GetReference(a);
+        ref TB br = ref MemoryMarshal.GetReference(b);
+        ref TD dr = ref MemoryMarshal.GetReference(destination);
         if (rank == 0)
         {
-            destination[0] = TOp.Invoke(a[0], b[0]);
+            TRow.Row(ref ar, 0, ref br, 0, ref dr, 1);
             return;
         }
-        int inner = shape[rank - 1];
-        int sa = aStrides[rank - 1], sb = bStrides[rank - 1];
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
+        int inner = shape[rank - 1], sa = aStrides[rank - 1], sb = bStrides[rank - 1];
         int rows = total / inner;
         if (rows == 1)
         {
-            BinaryRow<TOp>(ref ar, sa, ref br, sb, ref dr, inner);
+            TRow.Row(ref ar, sa, ref br, sb, ref dr, inner);
             return;
         }
         Span<int> index = stackalloc int[rank];
         index.Clear();
-        int offA = 0, offB = 0;
+        int offA = 0, offB = 0, unused = 0;
         for (int row = 0; row < rows; row++)
         {
-            BinaryRow<TOp>(ref Unsafe.Add(ref ar, offA), sa, ref Unsafe.Add(ref br, offB), sb, ref Unsafe.Add(ref dr, row * inner), inner);
-            // Advance the outer index like an odometer, updating offsets incrementally.
-            for (int axis = rank - 2; axis >= 0; axis--)
-            {
-                offA += aStrides[axis];
-                offB += bStrides[axis];
-                if (++index[axis] < shape[axis]) break;
-                offA -= aStrides[axis] * shape[axis];
-                offB -= bStrides[axis] * shape[axis];
-                index[axis] = 0;
-            }
+            TRow.Row(ref Unsafe.Add(ref ar, offA), sa, ref Unsafe.Add(ref br, offB), sb, ref Unsafe.Add(ref dr, row * inner), inner);
+            NextBroadcastRow(shape, index, aStrides, ref offA, bStrides, ref offB, bStrides, ref unused);
+        }
+    }
+
+    /// <summary>
+    /// Advances the outer index of a broadcast like an odometer (all axes but the innermost) and each operand's offset
+    /// with it, incrementally. Three operands for Where; two-operand walks pass their second one again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void NextBroadcastRow(ReadOnlySpan<int> shape, Span<int> index, ReadOnlySpan<int> aStrides, ref int offA,
+        ReadOnlySpan<int> bStrides, ref int offB, ReadOnlySpan<int> cStrides, ref int offC)
+    {
+        for (int axis = shape.Length - 2; axis >= 0; axis--)
+        {
+            offA += aStrides[axis];
+            offB += bStrides[axis];
+            offC += cStrides[axis];
+            if (++index[axis] < shape[axis]) return;
+            offA -= aStrides[axis] * shape[axis];
+            offB -= bStrides[axis] * shape[axis];
+            offC -= cStrides[axis] * shape[axis];
+            index[axis] = 0;
         }
     }
 
@@ -88,7 +108,7 @@ public static partial class Kernels
     /// <see cref="BinaryVectorVector{TOp}"/>, the same loop structure with two loads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BinaryRow<TOp>(ref float a, int sa, ref float b, int sb, ref float destination, int n) where TOp : struct, IBinaryOperator
+    internal static void BinaryRow<TOp>(ref float a, int sa, ref float b, int sb, ref float destination, int n) where TOp : struct, IBinaryOperator
     {
         if (sa == 1 && sb == 1) BinaryVectorVector<TOp>(ref a, ref b, ref destination, n);
         else if (sa == 1 && sb == 0) BinaryVectorScalar<TOp>(ref a, b, ref destination, n);
@@ -168,68 +188,19 @@ public static partial class Kernels
     /// The same broadcasting contract for any numeric element type, scalar: integer shape arithmetic, double, Half and
     /// the small integer types. Integer division by zero throws <see cref="DivideByZeroException"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
         where T : unmanaged, INumber<T> where TOp : struct, INumericBinaryOperator
-    {
-        int rank = shape.Length;
-        int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
-        if (total == 0) return;
-        if (rank == 0)
-        {
-            destination[0] = TOp.Invoke(a[0], b[0]);
-            return;
-        }
-        int inner = shape[rank - 1], sa = aStrides[rank - 1], sb = bStrides[rank - 1];
-        Span<int> index = stackalloc int[rank];
-        index.Clear();
-        int offA = 0, offB = 0;
-        for (int row = 0, d = 0; row < total / inner; row++)
-        {
-            for (int i = 0; i < inner; i++, d++)
-                destination[d] = TOp.Invoke(a[offA + i * sa], b[offB + i * sb]);
-            for (int axis = rank - 2; axis >= 0; axis--)
-            {
-                offA += aStrides[axis];
-                offB += bStrides[axis];
-                if (++index[axis] < shape[axis]) break;
-                offA -= aStrides[axis] * shape[axis];
-                offB -= bStrides[axis] * shape[axis];
-                index[axis] = 0;
-            }
-        }
-    }
+        => Broadcast<T, T, T, NumericBinaryRow<T, TOp>>(a, b, destination, shape, aStrides, bStrides);
 
     /// <summary>
     /// Pow with a base and an exponent of different element types (ONNX Pow-12+): computed in double and converted to the
     /// base type (truncating, saturating for integers), scalar.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pow<TBase, TExponent>(ReadOnlySpan<TBase> a, ReadOnlySpan<TExponent> b, Span<TBase> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
         where TBase : unmanaged, INumber<TBase> where TExponent : unmanaged, INumber<TExponent>
-    {
-        int rank = shape.Length;
-        int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
-        if (total == 0) return;
-        Span<int> index = stackalloc int[Math.Max(rank, 1)];
-        index.Clear();
-        int offA = 0, offB = 0;
-        for (int d = 0; d < total; d++)
-        {
-            destination[d] = TBase.CreateTruncating(Math.Pow(double.CreateTruncating(a[offA]), double.CreateTruncating(b[offB])));
-            for (int axis = rank - 1; axis >= 0; axis--)
-            {
-                offA += aStrides[axis];
-                offB += bStrides[axis];
-                if (++index[axis] < shape[axis]) break;
-                offA -= aStrides[axis] * shape[axis];
-                offB -= bStrides[axis] * shape[axis];
-                index[axis] = 0;
-            }
-        }
-    }
+        => Broadcast<TBase, TExponent, TBase, MixedPowRow<TBase, TExponent>>(a, b, destination, shape, aStrides, bStrides);
 
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
         => Binary<AddOperator>(a, b, destination, shape, aStrides, bStrides);
@@ -255,4 +226,43 @@ public static partial class Kernels
     /// <summary>PRelu: x where x ≥ 0, slope·x elsewhere; the slope broadcasts to x (often per channel).</summary>
     public static void PRelu(ReadOnlySpan<float> x, ReadOnlySpan<float> slope, Span<float> destination, ReadOnlySpan<int> shape, ReadOnlySpan<int> xStrides, ReadOnlySpan<int> slopeStrides)
         => Binary<PReluOperator>(x, slope, destination, shape, xStrides, slopeStrides);
+}
+
+/// <summary>
+/// One output row of a two-operand broadcast: n elements, operand strides 0 (repeated) or any step.
+/// The walk <see cref="Kernels.Broadcast{TA, TB, TD, TRow}"/> steps the outer axes and calls it per row.
+/// </summary>
+internal interface IBroadcastRow<TA, TB, TD>
+{
+    static abstract void Row(ref TA a, int sa, ref TB b, int sb, ref TD destination, int n);
+}
+
+/// <summary>A float row of <see cref="Kernels.Binary{TOp}"/>: its vectorized loops, chosen by the row's strides.</summary>
+internal readonly struct FloatBinaryRow<TOp> : IBroadcastRow<float, float, float> where TOp : struct, IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row(ref float a, int sa, ref float b, int sb, ref float destination, int n) =>
+        Kernels.BinaryRow<TOp>(ref a, sa, ref b, sb, ref destination, n);
+}
+
+/// <summary>A row of <see cref="Kernels.Binary{T, TOp}"/>, scalar.</summary>
+internal readonly struct NumericBinaryRow<T, TOp> : IBroadcastRow<T, T, T> where T : unmanaged, INumber<T> where TOp : struct, INumericBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row(ref T a, int sa, ref T b, int sb, ref T destination, int n)
+    {
+        for (int i = 0; i < n; i++)
+            Unsafe.Add(ref destination, i) = TOp.Invoke(Unsafe.Add(ref a, i * sa), Unsafe.Add(ref b, i * sb));
+    }
+}
+
+/// <summary>A row of <see cref="Kernels.Pow{TBase, TExponent}"/>: in double, converted to the base type.</summary>
+internal readonly struct MixedPowRow<TBase, TExponent> : IBroadcastRow<TBase, TExponent, TBase>
+    where TBase : unmanaged, INumber<TBase> where TExponent : unmanaged, INumber<TExponent>
+{
+    public static void Row(ref TBase a, int sa, ref TExponent b, int sb, ref TBase destination, int n)
+    {
+        for (int i = 0; i < n; i++)
+            Unsafe.Add(ref destination, i) = TBase.CreateTruncating(Math.Pow(double.CreateTruncating(Unsafe.Add(ref a, i * sa)), double.CreateTruncating(Unsafe.Add(ref b, i * sb))));
+    }
 }

@@ -50,7 +50,7 @@ public static partial class Kernels
 
     /// <summary>
     /// ONNX QLinearConv, depthwise (see <see cref="DepthwiseConvInteger{TX}"/>): the exact sum + bias, then
-    /// <see cref="RequantizeInt32{TY}"/> with the multiplier (x_scale·w_scale[m]/y_scale). Scratch:
+    /// <see cref="RequantizeDepthwiseSums{TY}"/> with the multiplier (x_scale·w_scale[m]/y_scale). Scratch:
     /// <see cref="DepthwiseU8ScratchFloats"/> + output pixels.
     /// </summary>
     public static void DepthwiseQLinearConv<TX, TY>(ReadOnlySpan<TX> x, ReadOnlySpan<TX> xZeroPoint, ReadOnlySpan<float> weights, ReadOnlySpan<int> bias,
@@ -66,17 +66,14 @@ public static partial class Kernels
         if (!bias.IsEmpty && bias.Length != g.OutChannels) throw new ArgumentException($"Expected a bias of {g.OutChannels} elements.", nameof(bias));
         var acc = scratch.Slice(scratch.Length - pixels, pixels);
         var work = scratch.Slice(0, scratch.Length - pixels);
-        int xz = Int8ZeroPointAt(xZeroPoint, 0), taps = g.KernelH * g.KernelW, plane = g.Height * g.Width;
-        Span<int> rowBias = stackalloc int[1];
+        int xz = Int8ZeroPointAt(xZeroPoint, 0), yz = Int8ZeroPoint(yZeroPoint), taps = g.KernelH * g.KernelW, plane = g.Height * g.Width;
         for (int n = 0; n < batch; n++)
             for (int c = 0; c < g.Channels; c++)
             {
                 int index = n * g.Channels + c;
                 DepthwiseChannelU8(x.Slice(index * plane, plane), xz, weights.Slice(c * taps, taps), g, work, acc);
-                FloatsToInt32InPlace(acc);
-                rowBias[0] = bias.IsEmpty ? 0 : bias[c];
-                RequantizeInt32(MemoryMarshal.Cast<float, int>(acc), rowBias, multiplier.Length == 1 ? multiplier : multiplier.Slice(c, 1), true, 1, pixels,
-                    yZeroPoint, y.Slice(index * pixels, pixels));
+                // The one requantizing loop of the depthwise kernels, straight from the float sums.
+                RequantizeDepthwiseSums(acc, bias.IsEmpty ? 0 : bias[c], multiplier[multiplier.Length == 1 ? 0 : c], yz, y.Slice(index * pixels, pixels));
             }
     }
 

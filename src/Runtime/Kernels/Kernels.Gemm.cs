@@ -403,12 +403,15 @@ public static partial class Kernels
 
     /// <summary>
     /// Column <paramref name="col0"/> of C alone, as one dot product per row of A: the column of B (rows k-stride apart)
-    /// is gathered once, then each row costs k/16 vector FMAs instead of the k of a broadcast tile.
+    /// is gathered once, then each row costs k/16 vector FMAs instead of the k of a broadcast tile. k is at most
+    /// <see cref="GemmColumnMaxK"/> (the caller's condition), so the gathered column has a fixed stack budget.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private static void GemmColumn(ref float a, nint lda, ref float b, nint kStride, int m, int k, ref float tile, ref float c, nint ldc, int col0, in GemmEpilogue e)
     {
-        Span<float> column = stackalloc float[k];
+        if ((uint)k > GemmColumnMaxK) throw new ArgumentOutOfRangeException(nameof(k), $"GemmColumn takes k up to {GemmColumnMaxK}.");
+        // A constant size (not stackalloc float[k]): the stack use is bounded whatever k arrives; SkipLocalsInit leaves it unzeroed.
+        Span<float> column = stackalloc float[GemmColumnMaxK];
         ref float v = ref MemoryMarshal.GetReference(column);
         for (int p = 0; p < k; p++) Unsafe.Add(ref v, p) = Unsafe.Add(ref b, p * kStride);
         const int rowsPerTile = Mr512 * Nr512;

@@ -91,12 +91,14 @@ public static partial class Kernels
         if (!float.IsFinite(location)) location = -2f * size - 4f; // NaN or infinite grids sample padding, never index wildly
         if (mode == GridSampleNearest)
         {
-            taps[0] = GridTap((int)location, size, stride, padding, low, high);
+            taps[0] = GridTap((long)Math.Clamp(location, -GridFarIndex, GridFarIndex), size, stride, padding, low, high);
             weights[0] = 1f;
             return 1;
         }
         float floor = MathF.Floor(location);
-        int first = (int)floor;
+        // The neighbours first - 1 … first + 2 in long, from a floor bounded in float: a grid value around 1e9 would
+        // otherwise saturate the int conversion and wrap first + 1, sampling the far edge.
+        long first = (long)Math.Clamp(floor, -GridFarIndex, GridFarIndex);
         float t = location - floor;
         if (mode == GridSampleLinear)
         {
@@ -116,11 +118,14 @@ public static partial class Kernels
         return 4;
     }
 
-    private static int GridTap(int index, int size, int stride, int padding, float low, float high)
+    /// <summary>Beyond this a location is far outside any image: its taps are all padding, the edge or a reflection.</summary>
+    private const float GridFarIndex = 1L << 40;
+
+    private static int GridTap(long index, int size, int stride, int padding, float low, float high)
     {
-        if (padding == GridPaddingZeros) return index >= 0 && index < size ? index * stride : -1;
-        if (padding == GridPaddingReflection) index = (int)GridReflect(index, low, high);
-        return Math.Clamp(index, 0, size - 1) * stride;
+        if (padding == GridPaddingZeros) return index >= 0 && index < size ? (int)index * stride : -1;
+        if (padding == GridPaddingReflection) index = (long)GridReflect(index, low, high);
+        return (int)Math.Clamp(index, 0, size - 1) * stride;
     }
 
     /// <summary>Reflects by the nearer border until the coordinate lies within [low, high].</summary>

@@ -7,15 +7,6 @@ using ModelGen.Runtime.Operators;
 namespace ModelGen.Runtime;
 
 /// <summary>
-/// One output row of a two-operand broadcast: n elements, operand strides 0 (repeated) or any step.
-/// The broadcast driver <see cref="Kernels.Broadcast{TA, TB, TD, TRow}"/> walks the outer axes and calls it per row.
-/// </summary>
-internal interface IBroadcastRow<TA, TB, TD>
-{
-    static abstract void Row(ref TA a, int sa, ref TB b, int sb, ref TD destination, int n);
-}
-
-/// <summary>
 /// Comparisons, logic, bitwise ops, Where, Mod, BitShift, IsNaN and IsInf. Bool is one byte (0 or 1), so bool results
 /// are written as bytes and the logical ops run as bitwise ops on bytes. The vector paths use the hardware-width
 /// <see cref="Vector{T}"/> (512, 256 or 128 bits, whichever the machine has) behind <see cref="Vector.IsHardwareAccelerated"/>;
@@ -23,42 +14,6 @@ internal interface IBroadcastRow<TA, TB, TD>
 /// </summary>
 public static partial class Kernels
 {
-    /// <summary>The outer-axis walk shared by the two-operand kernels here (the contract of <see cref="Binary{TOp}"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Broadcast<TA, TB, TD, TRow>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b, Span<TD> destination,
-        ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides) where TRow : struct, IBroadcastRow<TA, TB, TD>
-    {
-        int rank = shape.Length;
-        int total = CheckBroadcast(a.Length, b.Length, destination.Length, shape, aStrides, bStrides);
-        if (total == 0) return;
-        ref TA ar = ref MemoryMarshal.GetReference(a);
-        ref TB br = ref MemoryMarshal.GetReference(b);
-        ref TD dr = ref MemoryMarshal.GetReference(destination);
-        if (rank == 0)
-        {
-            TRow.Row(ref ar, 0, ref br, 0, ref dr, 1);
-            return;
-        }
-        int inner = shape[rank - 1], sa = aStrides[rank - 1], sb = bStrides[rank - 1];
-        int rows = total / inner;
-        Span<int> index = stackalloc int[rank];
-        index.Clear();
-        int offA = 0, offB = 0;
-        for (int row = 0; row < rows; row++)
-        {
-            TRow.Row(ref Unsafe.Add(ref ar, offA), sa, ref Unsafe.Add(ref br, offB), sb, ref Unsafe.Add(ref dr, row * inner), inner);
-            for (int axis = rank - 2; axis >= 0; axis--)
-            {
-                offA += aStrides[axis];
-                offB += bStrides[axis];
-                if (++index[axis] < shape[axis]) break;
-                offA -= aStrides[axis] * shape[axis];
-                offB -= bStrides[axis] * shape[axis];
-                index[axis] = 0;
-            }
-        }
-    }
-
     /// <summary>destination = a ⋄ b as bool (Equal, Less, LessOrEqual, Greater, GreaterOrEqual), broadcast.</summary>
     public static void Compare<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<bool> destination,
         ReadOnlySpan<int> shape, ReadOnlySpan<int> aStrides, ReadOnlySpan<int> bStrides)
@@ -208,17 +163,7 @@ public static partial class Kernels
         for (int row = 0; row < rows; row++)
         {
             WhereRow(ref Unsafe.Add(ref cr, offC), sc, ref Unsafe.Add(ref xr, offX), sx, ref Unsafe.Add(ref yr, offY), sy, ref Unsafe.Add(ref dr, row * inner), inner);
-            for (int axis = rank - 2; axis >= 0; axis--)
-            {
-                offC += cStrides[axis];
-                offX += xStrides[axis];
-                offY += yStrides[axis];
-                if (++index[axis] < shape[axis]) break;
-                offC -= cStrides[axis] * shape[axis];
-                offX -= xStrides[axis] * shape[axis];
-                offY -= yStrides[axis] * shape[axis];
-                index[axis] = 0;
-            }
+            NextBroadcastRow(shape, index, cStrides, ref offC, xStrides, ref offX, yStrides, ref offY);
         }
     }
 

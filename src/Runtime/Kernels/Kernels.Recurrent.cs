@@ -42,16 +42,25 @@ public readonly struct RecurrentActivation
     public float Alpha { get; }
     public float Beta { get; }
 
+    /// <summary>The kinds <see cref="FusedActivation"/> also has, as one (vectorized there); <c>default</c> (none) for the rest.</summary>
+    private FusedActivation Fused => Kind switch
+    {
+        RecurrentActivationKind.Sigmoid => new FusedActivation(ActivationKind.Sigmoid),
+        RecurrentActivationKind.Tanh => new FusedActivation(ActivationKind.Tanh),
+        RecurrentActivationKind.Relu => new FusedActivation(ActivationKind.Relu),
+        RecurrentActivationKind.LeakyRelu => new FusedActivation(ActivationKind.LeakyRelu, Alpha),
+        RecurrentActivationKind.HardSigmoid => new FusedActivation(ActivationKind.HardSigmoid, Alpha, Beta),
+        _ => default,
+    };
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(Span<float> v)
     {
-        switch (Kind)
+        var fused = Fused;
+        if (fused.Kind != ActivationKind.None)
         {
-            case RecurrentActivationKind.Sigmoid: new FusedActivation(ActivationKind.Sigmoid).Apply(v); return;
-            case RecurrentActivationKind.Tanh: new FusedActivation(ActivationKind.Tanh).Apply(v); return;
-            case RecurrentActivationKind.Relu: new FusedActivation(ActivationKind.Relu).Apply(v); return;
-            case RecurrentActivationKind.LeakyRelu: new FusedActivation(ActivationKind.LeakyRelu, Alpha).Apply(v); return;
-            case RecurrentActivationKind.HardSigmoid: new FusedActivation(ActivationKind.HardSigmoid, Alpha, Beta).Apply(v); return;
+            fused.Apply(v);
+            return;
         }
         for (int i = 0; i < v.Length; i++)
         {
@@ -148,13 +157,7 @@ public static partial class Kernels
             GemmPackedB(state, hidden, packedR, z, gates, batch, gates, hidden, default, default, 1f, false, default);
             for (int b = 0; b < batch; b++)
             {
-                int length = sequenceLengths.IsEmpty ? s.Steps : sequenceLengths[b];
-                if (step >= length)
-                {
-                    if (!y.IsEmpty) y.Slice(s.Output(step, b), hidden).Clear();
-                    continue;
-                }
-                int t = s.Reverse ? length - 1 - step : step;
+                if (!StepTime(s, sequenceLengths, step, b, y, out int t)) continue;
                 var row = z.Slice(b * gates, gates);
                 AddInputAndBiases(row, projection.Slice(s.InputRow(t, b) * gates, gates), wb, rb);
                 var c = cell.Slice(b * hidden, hidden);
@@ -191,7 +194,7 @@ public static partial class Kernels
                 h.Apply(gc);
                 var hb = state.Slice(b * hidden, hidden);
                 TensorPrimitives.Multiply(go, gc, hb);
-                if (!y.IsEmpty) hb.CopyTo(y.Slice(s.Output(t, b), hidden));
+                StoreOutput(hb, y, s, t, b);
             }
         }
         StoreState(state, yh, sequenceLengths, s);
@@ -226,9 +229,7 @@ public static partial class Kernels
                 GemmPackedB(state, hidden, packedRh, candidate, hidden, batch, hidden, hidden, default, default, 1f, false, default);
             for (int b = 0; b < batch; b++)
             {
-                int length = sequenceLengths.IsEmpty ? s.Steps : sequenceLengths[b];
-                if (step >= length) continue;
-                int t = s.Reverse ? length - 1 - step : step;
+                if (!StepTime(s, sequenceLengths, step, b, default, out int t)) continue;
                 var row = zr.Slice(b * 2 * hidden, 2 * hidden);
                 AddInputAndBiases(row, projection.Slice(s.InputRow(t, b) * gates, 2 * hidden), wb.IsEmpty ? wb : wb.Slice(0, 2 * hidden),
                     rb.IsEmpty ? rb : rb.Slice(0, 2 * hidden));
@@ -248,13 +249,7 @@ public static partial class Kernels
                 GemmPackedB(reset, hidden, packedRh, candidate, hidden, batch, hidden, hidden, default, default, 1f, false, default);
             for (int b = 0; b < batch; b++)
             {
-                int length = sequenceLengths.IsEmpty ? s.Steps : sequenceLengths[b];
-                if (step >= length)
-                {
-                    if (!y.IsEmpty) y.Slice(s.Output(step, b), hidden).Clear();
-                    continue;
-                }
-                int t = s.Reverse ? length - 1 - step : step;
+                if (!StepTime(s, sequenceLengths, step, b, y, out int t)) continue;
                 var cand = candidate.Slice(b * hidden, hidden);
                 TensorPrimitives.Add(cand, projection.Slice(s.InputRow(t, b) * gates + 2 * hidden, hidden), cand);
                 if (!wb.IsEmpty) TensorPrimitives.Add(cand, wb.Slice(2 * hidden, hidden), cand);
@@ -266,7 +261,7 @@ public static partial class Kernels
                 var hb = state.Slice(b * hidden, hidden);
                 TensorPrimitives.Subtract(hb, cand, hb);
                 TensorPrimitives.FusedMultiplyAdd(zb, hb, cand, hb);
-                if (!y.IsEmpty) hb.CopyTo(y.Slice(s.Output(t, b), hidden));
+                StoreOutput(hb, y, s, t, b);
             }
         }
         StoreState(state, yh, sequenceLengths, s);
@@ -291,23 +286,36 @@ public static partial class Kernels
             GemmPackedB(state, hidden, packedR, z, hidden, batch, hidden, hidden, default, default, 1f, false, default);
             for (int b = 0; b < batch; b++)
             {
-                int length = sequenceLengths.IsEmpty ? s.Steps : sequenceLengths[b];
-                if (step >= length)
-                {
-                    if (!y.IsEmpty) y.Slice(s.Output(step, b), hidden).Clear();
-                    continue;
-                }
-                int t = s.Reverse ? length - 1 - step : step;
+                if (!StepTime(s, sequenceLengths, step, b, y, out int t)) continue;
                 var row = z.Slice(b * hidden, hidden);
                 AddInputAndBiases(row, projection.Slice(s.InputRow(t, b) * hidden, hidden), wb, rb);
                 if (clip > 0f) Clip(row, clip);
                 f.Apply(row);
                 var hb = state.Slice(b * hidden, hidden);
                 row.CopyTo(hb);
-                if (!y.IsEmpty) hb.CopyTo(y.Slice(s.Output(t, b), hidden));
+                StoreOutput(hb, y, s, t, b);
             }
         }
         StoreState(state, yh, sequenceLengths, s);
+    }
+
+    /// <summary>
+    /// The time batch row b reads at this step (a reverse direction walks back from the row's own length); false past
+    /// the row's length, where Y's slot of the step gets zeros (when <paramref name="y"/> is given).
+    /// </summary>
+    private static bool StepTime(in RecurrentShape s, ReadOnlySpan<int> sequenceLengths, int step, int b, Span<float> y, out int t)
+    {
+        int length = sequenceLengths.IsEmpty ? s.Steps : sequenceLengths[b];
+        t = s.Reverse ? length - 1 - step : step;
+        if (step < length) return true;
+        if (!y.IsEmpty) y.Slice(s.Output(step, b), s.Hidden).Clear();
+        return false;
+    }
+
+    /// <summary>The new hidden state of batch row b at time t into Y (when Y is an output).</summary>
+    private static void StoreOutput(ReadOnlySpan<float> h, Span<float> y, in RecurrentShape s, int t, int b)
+    {
+        if (!y.IsEmpty) h.CopyTo(y.Slice(s.Output(t, b), s.Hidden));
     }
 
     private static void CheckRecurrent(ReadOnlySpan<float> projection, ReadOnlySpan<float> packedR, int recurrentColumns, ReadOnlySpan<float> wb,

@@ -140,36 +140,5 @@ public readonly struct MishFunction : IDoubleUnaryOperator
 
 public readonly struct ErfFunction : IDoubleUnaryOperator
 {
-    public static double Invoke(double x) => DoubleMath.Erf(x);
-}
-
-internal static class DoubleMath
-{
-    /// <summary>erf in double: the Maclaurin series for |x| &lt; 2.5, a continued fraction for erfc beyond, ±1 past 6.</summary>
-    public static double Erf(double x)
-    {
-        if (double.IsNaN(x)) return x;
-        double z = Math.Abs(x);
-        if (z > 6) return Math.CopySign(1.0, x);
-        double r;
-        if (z < 2.5)
-        {
-            double term = z, sum = z;
-            for (int n = 1; n < 80; n++)
-            {
-                term *= -z * z / n;
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Math.Abs(add) < 1e-17 * Math.Abs(sum)) break;
-            }
-            r = sum * 2 / Math.Sqrt(Math.PI);
-        }
-        else
-        {
-            double f = z;
-            for (int k = 60; k >= 1; k--) f = z + k / 2.0 / f;
-            r = 1 - Math.Exp(-z * z) / Math.Sqrt(Math.PI) / f;
-        }
-        return Math.CopySign(r, x);
-    }
+    public static double Invoke(double x) => MathReference.Erf(x);
 }

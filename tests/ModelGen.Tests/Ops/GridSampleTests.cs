@@ -91,6 +91,41 @@ public class GridSampleTests
         OnnxAssert.MatchesOnnxRuntime(builder);
     }
 
+    /// <summary>
+    /// A grid value of ±1e9 puts the bicubic location past int's range: its neighbour indices must not wrap to the far
+    /// edge. With border padding every column tap is the near edge, so an infinity planted at the far edge (weight 0
+    /// there before the fix, 0 · ∞ = NaN) must not reach the output; ONNX Runtime samples the near edge only.
+    /// </summary>
+    [Theory]
+    [InlineData(1e9f)]
+    [InlineData(-1e9f)]
+    public void Bicubic_far_outside_grid_does_not_wrap_its_taps(float gx)
+    {
+        const int h = 4, w = 5;
+        var builder = new ModelBuilder(opset: 16).Input("x", 1, 1, h, w).Input("grid", 1, 1, 2, 2)
+            .Node("GridSample", new[] { "x", "grid" }, new[] { "y" }, ("mode", "bicubic"), ("padding_mode", "border"))
+            .Output("y");
+        var x = Random(9, h * w, 2f);
+        x[gx > 0 ? 0 : w - 1] = float.PositiveInfinity; // row 0, the edge away from the sample
+        var inputs = new Dictionary<string, Array> { ["x"] = x, ["grid"] = new[] { gx, -1f, gx, -0.3f } };
+        OnnxAssert.MatchesOnnxRuntime(builder.Build(), inputs: inputs);
+    }
+
+    /// <summary>The build-time fold of the same: an int conversion of the location there made the cubic weights huge.</summary>
+    [Theory]
+    [InlineData("bicubic", "border")]
+    [InlineData("bicubic", "zeros")]
+    [InlineData("bilinear", "zeros")]
+    public void Constant_far_outside_grid_folds_to_onnx_runtime_values(string mode, string padding)
+    {
+        var builder = new ModelBuilder(opset: 16).Input("z", 1, 2, 1, 4)
+            .Initializer("x", Random(10, 2 * 20, 3f), 1, 2, 4, 5).Initializer("grid", new[] { 1e9f, 0.2f, -1e9f, -0.7f, 0.3f, 1e9f, 1.3e9f, -2e9f }, 1, 1, 4, 2)
+            .Node("GridSample", new[] { "x", "grid" }, new[] { "s" }, ("mode", mode), ("padding_mode", padding))
+            .Node("Add", new[] { "s", "z" }, new[] { "y" })
+            .Output("y");
+        OnnxAssert.MatchesOnnxRuntime(builder);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

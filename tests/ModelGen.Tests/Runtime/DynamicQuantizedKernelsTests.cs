@@ -54,4 +54,39 @@ public class DynamicQuantizedKernelsTests
             new byte[] { 0 }, new byte[32], 1, Depthwise, new float[10]));
         Assert.Contains("floats of scratch", e.Message);
     }
+
+    /// <summary>
+    /// The depthwise QLinearConv kernel requantizes its float sums in one pass; the bytes must be those of ConvInteger's
+    /// int32 sums through <see cref="Kernels.RequantizeInt32{TY}"/> (bias, per-tensor or per-channel multiplier, clamp, round).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Depthwise_QLinearConv_is_ConvInteger_then_requantize(bool perChannel)
+    {
+        var g = Depthwise;
+        const int pixels = 16;
+        var random = new Random(perChannel ? 11 : 12);
+        var x = new byte[32];
+        random.NextBytes(x);
+        var weights = new float[18];
+        for (int i = 0; i < weights.Length; i++) weights[i] = random.Next(-20, 21);
+        var bias = new[] { random.Next(-900, 900), random.Next(-900, 900) };
+        var multiplier = perChannel ? new[] { 0.031f, 0.057f } : new[] { 0.043f };
+        byte[] xZero = { 9 }, yZero = { 121 };
+
+        var sums = new int[32];
+        Kernels.DepthwiseConvInteger<byte>(x, xZero, weights, sums, 1, g, new float[Kernels.DepthwiseU8ScratchFloats(g)]);
+        var expected = new byte[32];
+        for (int c = 0; c < 2; c++)
+            Kernels.RequantizeInt32<byte>(sums.AsSpan(c * pixels, pixels), new[] { bias[c] }, perChannel ? multiplier.AsSpan(c, 1) : multiplier, true, 1, pixels,
+                yZero, expected.AsSpan(c * pixels, pixels));
+
+        var actual = new byte[32];
+        Kernels.DepthwiseQLinearConv<byte, byte>(x, xZero, weights, bias, multiplier, yZero, actual, 1, g,
+            new float[Kernels.DepthwiseU8ScratchFloats(g) + pixels]);
+        Assert.Equal(expected, actual);
+        Assert.Contains(actual, v => v is 0 or 255); // the clamp is reached
+        Assert.Contains(actual, v => v is > 0 and < 255);
+    }
 }

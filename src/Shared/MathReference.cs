@@ -1,8 +1,11 @@
 using System;
 
-namespace ModelGen.Ops
+namespace ModelGen
 {
-    /// <summary>Double references for build-time folding that netstandard2.0's Math lacks.</summary>
+    /// <summary>
+    /// Double-precision functions netstandard2.0's Math lacks, compiled into both the generator (build-time folding) and
+    /// the runtime (the double kernels), so a folded constant and a run-time value come from the same code.
+    /// </summary>
     internal static class MathReference
     {
         public static double CopySign(double magnitude, double sign) => (sign < 0 || (sign == 0 && 1 / sign < 0)) ? -Math.Abs(magnitude) : Math.Abs(magnitude);
