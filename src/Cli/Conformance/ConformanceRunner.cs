@@ -150,7 +150,8 @@ public static class ConformanceRunner
             inputs[k] = ToArray(tensor, info.ElementType);
         }
         var outputs = model.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
-        model.Run(inputs, outputs);
+        Span<int> counts = stackalloc int[outputs.Length];
+        model.Run(inputs, outputs, counts);
         var outputNames = graph.Output.Select(o => o.Name).ToList();
         for (int k = 0; k < outputs.Length; k++)
         {
@@ -158,12 +159,23 @@ public static class ConformanceRunner
             int index = outputNames.IndexOf(info.OnnxName);
             if (index < 0 || index >= set.Outputs.Count) continue;
             var expected = TensorReader.Read(set.Outputs[index]!);
-            if (!expected.Shape.SequenceEqual(info.Shape))
-                return $"{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(info.Shape)}, expected {Shapes.Format(expected.Shape)}";
-            string? diff = Compare(outputs[k], expected, rel, abs);
+            // Outputs with a run-time length: only the valid data (from element 0) is compared.
+            var shape = info.ValidShape(counts[k]);
+            if (!expected.Shape.SequenceEqual(shape))
+                return $"{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(shape)}{(info.DynamicAxis >= 0 ? $" (capacity {Shapes.Format(info.Shape)})" : "")}, expected {Shapes.Format(expected.Shape)}";
+            string? diff = Compare(ValidPart(outputs[k], info, counts[k]), expected, rel, abs);
             if (diff is not null) return $"{set.Folder}: output '{info.OnnxName}' {diff}";
         }
         return null;
+    }
+
+    /// <summary>The valid data of an output: all of it, or for a run-time length the dense prefix of that shape.</summary>
+    public static Array ValidPart(Array output, Runtime.TensorInfo info, int count)
+    {
+        if (info.DynamicAxis < 0) return output;
+        var valid = Array.CreateInstance(output.GetType().GetElementType()!, info.ValidLength(count));
+        Array.Copy(output, valid, valid.Length);
+        return valid;
     }
 
     /// <summary>Null when every element is within tolerance; else the worst element.</summary>
