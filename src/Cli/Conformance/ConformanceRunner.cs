@@ -207,6 +207,28 @@ public static class ConformanceRunner
             $"expected {expected.GetDouble(worstAt).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
+    /// <summary>The generated code's element type for an ONNX element type (bits-only types: their storage type); the one map tools and tests share.</summary>
+    public static Type ClrType(DataType t) => t switch
+    {
+        DataType.Float => typeof(float),
+        DataType.Double => typeof(double),
+        DataType.Float16 => typeof(Half),
+        DataType.Int64 => typeof(long),
+        DataType.Int32 => typeof(int),
+        DataType.Int16 => typeof(short),
+        DataType.Int8 => typeof(sbyte),
+        DataType.UInt64 => typeof(ulong),
+        DataType.UInt32 => typeof(uint),
+        DataType.UInt16 => typeof(ushort),
+        DataType.UInt8 => typeof(byte),
+        DataType.Bool => typeof(bool),
+        _ when DataTypes.IsBitsOnly(t) => DataTypes.StorageName(t) switch { "ushort" => typeof(ushort), "sbyte" => typeof(sbyte), _ => typeof(byte) },
+        _ => throw new NotSupportedException($"element type {DataTypes.OnnxName(t)}"),
+    };
+
+    /// <summary>An IR tensor as an array of the generated code's element type for its own type.</summary>
+    public static Array ToArray(Tensor t) => DataTypes.IsBitsOnly(t.Type) ? DataTypes.StorageArray(t) : ToArray(t, ClrType(t.Type));
+
     /// <summary>An IR tensor as an array of the generated code's element type.</summary>
     public static Array ToArray(Tensor t, Type type)
     {

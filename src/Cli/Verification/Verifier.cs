@@ -66,7 +66,7 @@ public static class Verifier
         // Inputs fixed at build time (--bind, Values) are constants in our model; ONNX Runtime gets the same values.
         foreach (var binding in options.Values)
             if (result.Graph?.Values.TryGetValue(binding.Input, out var v) == true && v.Constant is { } constant)
-                ortInputs.Add((binding.Input, Conformance.ConformanceRunner.ToArray(constant, ClrType(constant.Type)), constant.Shape));
+                ortInputs.Add((binding.Input, Conformance.ConformanceRunner.ToArray(constant), constant.Shape));
         var ortOutputs = model.Outputs.Select(o => (o.OnnxName, o.ElementType, o.Shape)).ToList();
         using var bound = oracle.Bind(ortInputs, ortOutputs, model.Outputs.Select(o => o.DynamicAxis >= 0).ToArray());
         double ortFirst = LatencyMeter.Time(bound.Run);
@@ -114,22 +114,7 @@ public static class Verifier
         _ => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static Type ClrType(ModelGen.Ir.DataType t) => t switch
-    {
-        ModelGen.Ir.DataType.Float => typeof(float),
-        ModelGen.Ir.DataType.Double => typeof(double),
-        ModelGen.Ir.DataType.Float16 => typeof(Half),
-        ModelGen.Ir.DataType.Int64 => typeof(long),
-        ModelGen.Ir.DataType.Int32 => typeof(int),
-        ModelGen.Ir.DataType.Int16 => typeof(short),
-        ModelGen.Ir.DataType.Int8 => typeof(sbyte),
-        ModelGen.Ir.DataType.UInt64 => typeof(ulong),
-        ModelGen.Ir.DataType.UInt32 => typeof(uint),
-        ModelGen.Ir.DataType.UInt16 => typeof(ushort),
-        ModelGen.Ir.DataType.UInt8 => typeof(byte),
-        ModelGen.Ir.DataType.Bool => typeof(bool),
-        _ => throw new NotSupportedException($"input of type {t}"),
-    };
+
 
     public static Array RandomTensor(TensorInfo info, VerifyOptions verify)
     {

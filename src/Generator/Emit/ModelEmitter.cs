@@ -312,7 +312,8 @@ namespace ModelGen.Emit
             w.Line($"/// <summary>ONNX model <c>{CSharpLiterals.Xml(Path.GetFileName(_modelFile))}</c> compiled to C# by ModelGen.</summary>");
             w.Line("/// <remarks>");
             foreach (var p in ports)
-                w.Line($"/// {(p.IsOutput ? "Output" : "Input")} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {DataTypes.OnnxName(p.Buffer.Type)} {Shapes.Format(p.Buffer.Shape.ToArray())}.<br/>");
+                w.Line($"/// {(p.IsOutput ? "Output" : "Input")} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {DataTypes.OnnxName(p.Buffer.Type)} {Shapes.Format(p.Buffer.Shape.ToArray())}"
+                    + (p.CountParam is null ? ".<br/>" : $", a capacity: the length along axis {p.CountAxis} is known only at run time (<c>{p.CountParam}</c>).<br/>"));
             w.Line($"/// Scratch memory: {_plan.ArenaBytes} bytes, planned at build time ({_plan.UnplannedBytes} without buffer reuse).");
             w.Line("/// </remarks>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"{Version}\")]");
@@ -322,7 +323,7 @@ namespace ModelGen.Emit
             foreach (var p in ports)
             {
                 string kind = p.IsOutput ? "output" : "input";
-                w.Line($"/// <summary>Shape of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {Shapes.Format(p.Buffer.Shape.ToArray())}.</summary>");
+                w.Line($"/// <summary>Shape of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {Shapes.Format(p.Buffer.Shape.ToArray())}{(p.CountParam is null ? "" : $", its capacity (axis {p.CountAxis} has a run-time length)")}.</summary>");
                 w.Line($"public static global::System.ReadOnlySpan<int> {p.Member}Shape => new int[] {{ {string.Join(", ", p.Buffer.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))} }};");
                 w.Line($"/// <summary>Element count of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}').</summary>");
                 w.Line($"public const int {p.Member}Length = {p.Buffer.Length};");

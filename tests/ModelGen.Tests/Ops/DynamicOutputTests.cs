@@ -64,6 +64,14 @@ public class DynamicOutputTests
     }
 
     [Fact]
+    public void NonMaxSuppression_without_max_output_boxes_selects_nothing()
+    {
+        var builder = new ModelBuilder(opset: 11).Input("boxes", 1, 5, 4).Input("scores", 1, 2, 5)
+            .Node("NonMaxSuppression", new[] { "boxes", "scores" }, new[] { "selected" }).Output("selected", DT.Int64);
+        OnnxAssert.MatchesOnnxRuntime(builder.Build(), inputs: NmsInputs(3, 1, 2, 5, false));
+    }
+
+    [Fact]
     public void NonMaxSuppression_rows_feed_a_gather_and_a_cast()
     {
         // selected[:, 2] as float: Gather on axis 1 and Cast keep the run-time row count.
