@@ -84,6 +84,35 @@ public class DynamicOutputTests
     }
 
     [Fact]
+    public void NonMaxSuppression_rows_pass_through_slicing_broadcasting_and_unsqueeze()
+    {
+        // selected[:, [0, 2]] → float · [0.5, 2] → Unsqueeze(1) → Slice on axis 2: all keep the run-time rows.
+        var builder = new ModelBuilder(opset: 13).Input("boxes", 2, 10, 4).Input("scores", 2, 2, 10)
+            .Initializer(Longs("max", 3)).Initializer(Floats("iou", 0.4f)).Initializer(Floats("st", 0.2f))
+            .Initializer(Longs("columns", 0, 2)).Initializer(Floats("scale", 0.5f, 2f)).Initializer(Longs("axis1", 1))
+            .Initializer(Longs("start", 1)).Initializer(Longs("end", 2)).Initializer(Longs("axis2", 2))
+            .Node("NonMaxSuppression", new[] { "boxes", "scores", "max", "iou", "st" }, new[] { "selected" })
+            .Node("Gather", new[] { "selected", "columns" }, new[] { "pair" }, ("axis", 1))
+            .Node("Cast", new[] { "pair" }, new[] { "f" }, ("to", (int)DT.Float))
+            .Node("Mul", new[] { "f", "scale" }, new[] { "scaled" })
+            .Node("Unsqueeze", new[] { "scaled", "axis1" }, new[] { "u" })
+            .Node("Slice", new[] { "u", "start", "end", "axis2" }, new[] { "y" }).Output("y");
+        OnnxAssert.MatchesOnnxRuntime(builder.Build(), inputs: NmsInputs(21, 2, 2, 10, false));
+    }
+
+    [Fact]
+    public void Run_time_rows_broadcast_against_a_tensor_with_rows_is_a_diagnostic()
+    {
+        var builder = new ModelBuilder(opset: 13).Input("boxes", 1, 4, 4).Input("scores", 1, 1, 4).Input("other", DT.Int64, 4, 3)
+            .Initializer(Longs("max", 4))
+            .Node("NonMaxSuppression", new[] { "boxes", "scores", "max" }, new[] { "selected" })
+            .Node("Add", new[] { "selected", "other" }, new[] { "y" }).Output("y", DT.Int64);
+        var result = OnnxAssert.Compile(builder.ToBytes());
+        Assert.False(result.Success);
+        Assert.Contains(result.Diagnostics, d => d.Message.Contains("'selected'") && d.Message.Contains("run time"));
+    }
+
+    [Fact]
     public void Run_time_rows_into_an_op_that_mixes_rows_is_a_diagnostic()
     {
         var builder = new ModelBuilder(opset: 13).Input("boxes", 1, 15, 4).Input("scores", 1, 3, 15)
