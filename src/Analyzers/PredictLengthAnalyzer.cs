@@ -87,10 +87,13 @@ namespace ModelGen.Analyzers
             foreach (var argument in invocation.Arguments)
             {
                 var parameter = argument.Parameter;
-                if (parameter is null || parameter.Ordinal >= ports.Length || !IsBuffer(parameter.Type)) continue;
+                if (parameter is null || !IsBuffer(parameter.Type)) continue;
+                // The port is the buffer parameter's position among buffers: outputs with a run-time length add an out int after their span.
+                int index = method.Parameters.Count(p => p.Ordinal < parameter.Ordinal && IsBuffer(p.Type));
+                if (index >= ports.Length) continue;
                 if (argument.Syntax is not ArgumentSyntax syntax) continue;
                 int? count = ConstantElementCount(syntax.Expression, invocation.SemanticModel!, context.CancellationToken);
-                var port = ports[parameter.Ordinal];
+                var port = ports[index];
                 if (count is null || count.Value == port.Length) continue;
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PredictLength, syntax.GetLocation(),
                     parameter.Name, type.Name, count.Value, port.Length, port.Constant));

@@ -150,7 +150,8 @@ public static class ConformanceRunner
             inputs[k] = ToArray(tensor, info.ElementType);
         }
         var outputs = model.Outputs.Select(o => Array.CreateInstance(o.ElementType, o.Length)).ToArray();
-        model.Run(inputs, outputs);
+        Span<int> counts = stackalloc int[outputs.Length];
+        model.Run(inputs, outputs, counts);
         var outputNames = graph.Output.Select(o => o.Name).ToList();
         for (int k = 0; k < outputs.Length; k++)
         {
@@ -158,12 +159,23 @@ public static class ConformanceRunner
             int index = outputNames.IndexOf(info.OnnxName);
             if (index < 0 || index >= set.Outputs.Count) continue;
             var expected = TensorReader.Read(set.Outputs[index]!);
-            if (!expected.Shape.SequenceEqual(info.Shape))
-                return $"{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(info.Shape)}, expected {Shapes.Format(expected.Shape)}";
-            string? diff = Compare(outputs[k], expected, rel, abs);
+            // Outputs with a run-time length: only the valid data (from element 0) is compared.
+            var shape = info.ValidShape(counts[k]);
+            if (!expected.Shape.SequenceEqual(shape))
+                return $"{set.Folder}: output '{info.OnnxName}' has shape {Shapes.Format(shape)}{(info.DynamicAxis >= 0 ? $" (capacity {Shapes.Format(info.Shape)})" : "")}, expected {Shapes.Format(expected.Shape)}";
+            string? diff = Compare(ValidPart(outputs[k], info, counts[k]), expected, rel, abs);
             if (diff is not null) return $"{set.Folder}: output '{info.OnnxName}' {diff}";
         }
         return null;
+    }
+
+    /// <summary>The valid data of an output: all of it, or for a run-time length the dense prefix of that shape.</summary>
+    public static Array ValidPart(Array output, Runtime.TensorInfo info, int count)
+    {
+        if (info.DynamicAxis < 0) return output;
+        var valid = Array.CreateInstance(output.GetType().GetElementType()!, info.ValidLength(count));
+        Array.Copy(output, valid, valid.Length);
+        return valid;
     }
 
     /// <summary>Null when every element is within tolerance; else the worst element.</summary>
@@ -194,6 +206,28 @@ public static class ConformanceRunner
         return $"differs at {worstAt}: {ToDouble(ours.GetValue(worstAt)!).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, " +
             $"expected {expected.GetDouble(worstAt).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
     }
+
+    /// <summary>The generated code's element type for an ONNX element type (bits-only types: their storage type); the one map tools and tests share.</summary>
+    public static Type ClrType(DataType t) => t switch
+    {
+        DataType.Float => typeof(float),
+        DataType.Double => typeof(double),
+        DataType.Float16 => typeof(Half),
+        DataType.Int64 => typeof(long),
+        DataType.Int32 => typeof(int),
+        DataType.Int16 => typeof(short),
+        DataType.Int8 => typeof(sbyte),
+        DataType.UInt64 => typeof(ulong),
+        DataType.UInt32 => typeof(uint),
+        DataType.UInt16 => typeof(ushort),
+        DataType.UInt8 => typeof(byte),
+        DataType.Bool => typeof(bool),
+        _ when DataTypes.IsBitsOnly(t) => DataTypes.StorageName(t) switch { "ushort" => typeof(ushort), "sbyte" => typeof(sbyte), _ => typeof(byte) },
+        _ => throw new NotSupportedException($"element type {DataTypes.OnnxName(t)}"),
+    };
+
+    /// <summary>An IR tensor as an array of the generated code's element type for its own type.</summary>
+    public static Array ToArray(Tensor t) => DataTypes.IsBitsOnly(t.Type) ? DataTypes.StorageArray(t) : ToArray(t, ClrType(t.Type));
 
     /// <summary>An IR tensor as an array of the generated code's element type.</summary>
     public static Array ToArray(Tensor t, Type type)

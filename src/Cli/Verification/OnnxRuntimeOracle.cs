@@ -37,8 +37,10 @@ public sealed class OnnxRuntimeOracle : IDisposable
     }
 
     /// <summary>Inputs and outputs bound once, for timing like with like.</summary>
-    public Bound Bind(IReadOnlyList<(string OnnxName, Array Data, int[] Shape)> inputs, IReadOnlyList<(string OnnxName, Type ElementType, int[] Shape)> outputs) =>
-        new(_session, inputs, outputs);
+    /// <param name="dynamic">Per output: true when its shape is known only after the run (a capacity in ours): ONNX
+    /// Runtime allocates it, and each run copies it into <see cref="Bound.Outputs"/> (valid data only).</param>
+    public Bound Bind(IReadOnlyList<(string OnnxName, Array Data, int[] Shape)> inputs, IReadOnlyList<(string OnnxName, Type ElementType, int[] Shape)> outputs, bool[]? dynamic = null) =>
+        new(_session, inputs, outputs, dynamic);
 
     public sealed class Bound : IDisposable
     {
@@ -49,8 +51,17 @@ public sealed class OnnxRuntimeOracle : IDisposable
 
         public Array[] Outputs { get; }
 
-        internal Bound(InferenceSession session, IReadOnlyList<(string OnnxName, Array Data, int[] Shape)> inputs, IReadOnlyList<(string OnnxName, Type ElementType, int[] Shape)> outputs)
+        /// <summary>The shape of each output after the last run (differs from the bound one only for dynamic outputs).</summary>
+        public int[][] OutputShapes { get; }
+
+        private readonly bool[] _dynamic;
+        private readonly Type[] _types;
+
+        internal Bound(InferenceSession session, IReadOnlyList<(string OnnxName, Array Data, int[] Shape)> inputs, IReadOnlyList<(string OnnxName, Type ElementType, int[] Shape)> outputs, bool[]? dynamic = null)
         {
+            _dynamic = dynamic ?? new bool[outputs.Count];
+            _types = outputs.Select(o => o.ElementType).ToArray();
+            OutputShapes = outputs.Select(o => o.Shape).ToArray();
             _session = session;
             _binding = session.CreateIoBinding();
             foreach (var (name, data, shape) in inputs)
@@ -63,6 +74,12 @@ public sealed class OnnxRuntimeOracle : IDisposable
             for (int i = 0; i < outputs.Count; i++)
             {
                 var (name, type, shape) = outputs[i];
+                if (_dynamic[i])
+                {
+                    Outputs[i] = Array.CreateInstance(type, 0);
+                    _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                    continue;
+                }
                 Outputs[i] = Array.CreateInstance(type, shape.Aggregate(1, (a, b) => a * b));
                 var value = Create(Outputs[i], shape);
                 _values.Add(value);
@@ -70,7 +87,36 @@ public sealed class OnnxRuntimeOracle : IDisposable
             }
         }
 
-        public void Run() => _session.RunWithBinding(_runOptions, _binding);
+        public void Run()
+        {
+            _session.RunWithBinding(_runOptions, _binding);
+            if (!_dynamic.Any(d => d)) return;
+            using var values = _binding.GetOutputValues();
+            for (int i = 0; i < _dynamic.Length; i++)
+            {
+                if (!_dynamic[i]) continue;
+                var value = values[i];
+                OutputShapes[i] = value.GetTensorTypeAndShape().Shape.Select(d => (int)d).ToArray();
+                Outputs[i] = Read(value, _types[i]);
+            }
+        }
+
+        private static Array Read(OrtValue value, Type type)
+        {
+            if (type == typeof(float)) return value.GetTensorDataAsSpan<float>().ToArray();
+            if (type == typeof(double)) return value.GetTensorDataAsSpan<double>().ToArray();
+            if (type == typeof(long)) return value.GetTensorDataAsSpan<long>().ToArray();
+            if (type == typeof(ulong)) return value.GetTensorDataAsSpan<ulong>().ToArray();
+            if (type == typeof(int)) return value.GetTensorDataAsSpan<int>().ToArray();
+            if (type == typeof(uint)) return value.GetTensorDataAsSpan<uint>().ToArray();
+            if (type == typeof(short)) return value.GetTensorDataAsSpan<short>().ToArray();
+            if (type == typeof(ushort)) return value.GetTensorDataAsSpan<ushort>().ToArray();
+            if (type == typeof(byte)) return value.GetTensorDataAsSpan<byte>().ToArray();
+            if (type == typeof(sbyte)) return value.GetTensorDataAsSpan<sbyte>().ToArray();
+            if (type == typeof(bool)) return value.GetTensorDataAsSpan<bool>().ToArray();
+            if (type == typeof(Half)) return value.GetTensorDataAsSpan<Float16>().ToArray().Select(h => (Half)(float)h).ToArray();
+            throw new NotSupportedException($"element type {type}");
+        }
 
         private static OrtValue Create(Array data, int[] shape)
         {

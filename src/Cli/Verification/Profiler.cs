@@ -64,7 +64,7 @@ public static class Profiler
         {
             var ortInputs = model.Inputs.Select((info, k) => (info.OnnxName, inputs[k], info.Shape)).ToList();
             var ortOutputs = model.Outputs.Select(o => (o.OnnxName, o.ElementType, o.Shape)).ToList();
-            using var bound = oracle.Bind(ortInputs, ortOutputs);
+            using var bound = oracle.Bind(ortInputs, ortOutputs, model.Outputs.Select(o => o.DynamicAxis >= 0).ToArray());
             WarmUp(bound.Run, Math.Min(seconds, 1));
             report.OnnxRuntimeTotalMicros = MedianBatchMicros(bound.Run, runs);
             string file = oracle.EndProfiling();

@@ -69,6 +69,10 @@ namespace ModelGen.Emit
             public string Param = "";
             public string Member = "";
             public bool IsOutput;
+            /// <summary>For an output with a run-time row count: the <c>out int</c> parameter, the axis, and the count's buffer.</summary>
+            public string? CountParam;
+            public int CountAxis;
+            public int CountBuffer = -1;
         }
 
         public string Emit(CancellationToken cancellationToken = default)
@@ -78,8 +82,9 @@ namespace ModelGen.Emit
             foreach (var p in _plan.Inputs)
                 ports.Add(new ApiPort { Buffer = _plan.Buffer(p.Buffer), OnnxName = p.OnnxName, Param = _locals.Claim(p.OnnxName, pascal: false, "input"), Member = _members.Claim(p.OnnxName, pascal: true, "Input") });
             foreach (var p in _plan.Outputs)
-                ports.Add(new ApiPort { Buffer = _plan.Buffer(p.Buffer), OnnxName = p.OnnxName, Param = _locals.Claim(p.OnnxName, pascal: false, "output"), Member = _members.Claim(p.OnnxName, pascal: true, "Output"), IsOutput = true });
+                ports.Add(new ApiPort { Buffer = _plan.Buffer(p.Buffer), OnnxName = p.OnnxName, Param = _locals.Claim(p.OnnxName, pascal: false, "output"), Member = _members.Claim(p.OnnxName, pascal: true, "Output"), IsOutput = true, CountBuffer = p.Count, CountAxis = p.CountAxis });
             foreach (var p in ports) _names[p.Buffer.Id] = p.Param;
+            foreach (var p in ports.Where(p => p.CountBuffer >= 0)) p.CountParam = _locals.Claim(p.Param + " count", pascal: false, "count");
             foreach (var w in _plan.Weights)
             {
                 string name = _weightScope.Claim(w.Name, pascal: true, "W");
@@ -98,7 +103,15 @@ namespace ModelGen.Emit
                 _names[b.Id] = local;
                 body.Line($"var {local} = {MemoryMarshal}.Cast<byte, {DataTypes.StorageName(b.Type)}>(scratch.Slice({b.Offset}, {b.Bytes}));");
             }
-            if (arena.Count > 0) body.Line();
+            // Run-time row counts live on the stack for the whole call: the typed API reads them after the last step.
+            var locals = _plan.Buffers.Where(b => b.Kind == BufferKind.Local && b.AliasOf < 0).ToList();
+            foreach (var b in locals)
+            {
+                string local = _locals.Claim(b.Name + " slot", pascal: false, "count");
+                _names[b.Id] = local;
+                body.Line($"global::System.Span<{DataTypes.StorageName(b.Type)}> {local} = stackalloc {DataTypes.StorageName(b.Type)}[{b.Length}];");
+            }
+            if (arena.Count + locals.Count > 0) body.Line();
 
             int group = -1;
             const string Stopwatch = "global::System.Diagnostics.Stopwatch";
@@ -313,7 +326,8 @@ namespace ModelGen.Emit
             w.Line($"/// <summary>ONNX model <c>{CSharpLiterals.Xml(Path.GetFileName(_modelFile))}</c> compiled to C# by ModelGen.</summary>");
             w.Line("/// <remarks>");
             foreach (var p in ports)
-                w.Line($"/// {(p.IsOutput ? "Output" : "Input")} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {DataTypes.OnnxName(p.Buffer.Type)} {Shapes.Format(p.Buffer.Shape.ToArray())}.<br/>");
+                w.Line($"/// {(p.IsOutput ? "Output" : "Input")} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {DataTypes.OnnxName(p.Buffer.Type)} {Shapes.Format(p.Buffer.Shape.ToArray())}"
+                    + (p.CountParam is null ? ".<br/>" : $", a capacity: the length along axis {p.CountAxis} is known only at run time (<c>{p.CountParam}</c>).<br/>"));
             w.Line($"/// Scratch memory: {_plan.ArenaBytes} bytes, planned at build time ({_plan.UnplannedBytes} without buffer reuse).");
             w.Line("/// </remarks>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"{Version}\")]");
@@ -323,7 +337,7 @@ namespace ModelGen.Emit
             foreach (var p in ports)
             {
                 string kind = p.IsOutput ? "output" : "input";
-                w.Line($"/// <summary>Shape of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {Shapes.Format(p.Buffer.Shape.ToArray())}.</summary>");
+                w.Line($"/// <summary>Shape of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}'): {Shapes.Format(p.Buffer.Shape.ToArray())}{(p.CountParam is null ? "" : $", its capacity (axis {p.CountAxis} has a run-time length)")}.</summary>");
                 w.Line($"public static global::System.ReadOnlySpan<int> {p.Member}Shape => new int[] {{ {string.Join(", ", p.Buffer.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))} }};");
                 w.Line($"/// <summary>Element count of {kind} <c>{p.Param}</c> (ONNX '{CSharpLiterals.Xml(p.OnnxName)}').</summary>");
                 w.Line($"public const int {p.Member}Length = {p.Buffer.Length};");
@@ -349,10 +363,12 @@ namespace ModelGen.Emit
             w.Line("private readonly byte[] _arena = new byte[ArenaBytes];");
             w.Line();
 
-            string Param(ApiPort p) => $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{DataTypes.StorageName(p.Buffer.Type)}> {p.Param}";
+            string Param(ApiPort p) => $"{(p.IsOutput ? "global::System.Span" : "global::System.ReadOnlySpan")}<{DataTypes.StorageName(p.Buffer.Type)}> {p.Param}"
+                + (p.CountParam is null ? "" : $", out int {p.CountParam}");
             string paramList = string.Join(", ", ports.Select(Param));
-            string argList = string.Join(", ", ports.Select(p => p.Param));
-            string docs = string.Join("\n", ports.Select(p => $"/// <param name=\"{p.Param}\">{(p.IsOutput ? "Output" : "Input")} '{CSharpLiterals.Xml(p.OnnxName)}', {p.Member}Length elements, shape {Shapes.Format(p.Buffer.Shape.ToArray())}{BitsNote(p.Buffer.Type)}.</param>"));
+            string argList = string.Join(", ", ports.Select(p => p.CountParam is null ? p.Param : $"{p.Param}, out {p.CountParam}"));
+            string docs = string.Join("\n", ports.Select(p => $"/// <param name=\"{p.Param}\">{(p.IsOutput ? "Output" : "Input")} '{CSharpLiterals.Xml(p.OnnxName)}', {p.Member}Length elements, shape {Shapes.Format(p.Buffer.Shape.ToArray())}{BitsNote(p.Buffer.Type)}"
+                + (p.CountParam is null ? ".</param>" : $", a capacity: its length along axis {p.CountAxis} is known only at run time.</param>\n/// <param name=\"{p.CountParam}\">The run-time length of <c>{p.Param}</c> along axis {p.CountAxis}: the valid data is the tensor of that shape stored densely from element 0 ({CountValidNote(p)} elements); the rest is zeros.</param>")));
             static string BitsNote(DataType t) => !DataTypes.IsBitsOnly(t) ? ""
                 : DataTypes.IsBitsOnlyFloat(t) ? $", {DataTypes.OnnxName(t)} as raw bits ({DataTypes.StorageName(t)} per element)"
                 : $", {DataTypes.OnnxName(t)} unpacked, one value per {DataTypes.StorageName(t)}";
@@ -373,6 +389,8 @@ namespace ModelGen.Emit
             w.Line("global::ModelGen.Runtime.Guard.Scratch(scratch.Length, ArenaBytes, nameof(scratch));");
             w.Line();
             w.Lines(body.TrimEnd('\n'));
+            foreach (var p in ports.Where(p => p.CountParam is not null))
+                w.Line($"{p.CountParam} = {_names[p.CountBuffer]}[0];");
             w.Close();
 
             if (inputs.Count == 1 && outputs.Count == 1)
@@ -381,10 +399,21 @@ namespace ModelGen.Emit
                 string ti = DataTypes.StorageName(i.Buffer.Type)!, to = DataTypes.StorageName(o.Buffer.Type)!;
                 w.Line();
                 w.Line("/// <summary>Convenience overload that allocates and returns the output array.</summary>");
-                w.Open($"public {to}[] Predict({ti}[] {i.Param})");
-                w.Line($"var {o.Param} = new {to}[{o.Member}Length];");
-                w.Line($"Predict({i.Param}, {o.Param});");
-                w.Line($"return {o.Param};");
+                if (o.CountParam is null)
+                {
+                    w.Open($"public {to}[] Predict({ti}[] {i.Param})");
+                    w.Line($"var {o.Param} = new {to}[{o.Member}Length];");
+                    w.Line($"Predict({i.Param}, {o.Param});");
+                    w.Line($"return {o.Param};");
+                }
+                else
+                {
+                    w.Line($"/// <remarks>Returns only the valid data: {CountValidNote(o)} elements for the run-time length along axis {o.CountAxis}.</remarks>");
+                    w.Open($"public {to}[] Predict({ti}[] {i.Param})");
+                    w.Line($"var {o.Param} = new {to}[{o.Member}Length];");
+                    w.Line($"Predict({i.Param}, {o.Param}, out int {o.CountParam});");
+                    w.Line($"return global::System.MemoryExtensions.AsSpan({o.Param}, 0, {o.CountParam} * {RowElements(o)}).ToArray();");
+                }
                 w.Close();
             }
 
@@ -396,7 +425,7 @@ namespace ModelGen.Emit
             w.Line("};");
             w.Line("private static readonly global::ModelGen.Runtime.TensorInfo[] s_outputs =");
             w.Line("{");
-            foreach (var p in outputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.StorageName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}),");
+            foreach (var p in outputs) w.Line($"    new(\"{p.Param}\", {CSharpLiterals.String(p.OnnxName)}, typeof({DataTypes.StorageName(p.Buffer.Type)}), new int[] {{ {string.Join(", ", p.Buffer.Shape)} }}){(p.CountParam is null ? "" : $" {{ DynamicAxis = {p.CountAxis} }}")},");
             w.Line("};");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Inputs => s_inputs;");
             w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Runtime.TensorInfo> global::ModelGen.Runtime.IOnnxModel.Outputs => s_outputs;");
@@ -405,7 +434,20 @@ namespace ModelGen.Emit
             w.Open("void global::ModelGen.Runtime.IOnnxModel.Run(global::System.Collections.Generic.IReadOnlyList<global::System.Array> inputs, global::System.Collections.Generic.IReadOnlyList<global::System.Array> outputs)");
             w.Line($"global::ModelGen.Runtime.Guard.Count(inputs.Count, {inputs.Count}, nameof(inputs));");
             w.Line($"global::ModelGen.Runtime.Guard.Count(outputs.Count, {outputs.Count}, nameof(outputs));");
-            var runArgs = ports.Select(p => $"({DataTypes.StorageName(p.Buffer.Type)}[])({(p.IsOutput ? "outputs" : "inputs")}[{(p.IsOutput ? outputs.IndexOf(p) : inputs.IndexOf(p))}])");
+            var runArgs = ports.Select(p => $"({DataTypes.StorageName(p.Buffer.Type)}[])({(p.IsOutput ? "outputs" : "inputs")}[{(p.IsOutput ? outputs.IndexOf(p) : inputs.IndexOf(p))}])"
+                + (p.CountParam is null ? "" : $", out counts[{outputs.IndexOf(p)}]"));
+            if (outputs.Any(p => p.CountParam is not null))
+            {
+                w.Line("global::System.Span<int> counts = stackalloc int[s_outputs.Length];");
+                w.Line("((global::ModelGen.Runtime.IOnnxModel)this).Run(inputs, outputs, counts);");
+                w.Close();
+                w.Line(OptimizeAttribute);
+                w.Open("void global::ModelGen.Runtime.IOnnxModel.Run(global::System.Collections.Generic.IReadOnlyList<global::System.Array> inputs, global::System.Collections.Generic.IReadOnlyList<global::System.Array> outputs, global::System.Span<int> counts)");
+                w.Line($"global::ModelGen.Runtime.Guard.Count(inputs.Count, {inputs.Count}, nameof(inputs));");
+                w.Line($"global::ModelGen.Runtime.Guard.Count(outputs.Count, {outputs.Count}, nameof(outputs));");
+                w.Line($"global::ModelGen.Runtime.Guard.Count(counts.Length, {outputs.Count}, nameof(counts));");
+                w.Line("counts.Fill(-1);");
+            }
             w.Line($"Predict({string.Join(", ", runArgs)});");
             w.Close();
 
@@ -420,6 +462,16 @@ namespace ModelGen.Emit
             w.Close();
             return w.ToString();
         }
+
+        /// <summary>Elements per unit of the run-time axis: the valid data of an output with count c is c times this.</summary>
+        private static int RowElements(ApiPort p)
+        {
+            int n = 1;
+            for (int d = 0; d < p.Buffer.Shape.Count; d++) if (d != p.CountAxis) n *= p.Buffer.Shape[d];
+            return n;
+        }
+
+        private static string CountValidNote(ApiPort p) => $"count × {RowElements(p)}";
 
         private void WriteWeights(SourceWriter w)
         {

@@ -23,6 +23,18 @@ namespace ModelGen.Ir
         /// </summary>
         public Node? DequantizedFrom { get; set; }
 
+        /// <summary>
+        /// Set on a value whose length along <see cref="RowCountAxis"/> is only known at run time (NonZero,
+        /// NonMaxSuppression, Unique): <see cref="Shape"/> is then a capacity fixed at build time, and this hidden int32 [1]
+        /// value, written by the producing kernel, holds the actual length. The valid data is the dense tensor of the actual
+        /// shape (Shape with the axis set to the count) from element 0; the producer fills the rest of the buffer with
+        /// zeros. Ops that keep rows independent pass it on (<see cref="RowCounts"/>); others reject such inputs.
+        /// </summary>
+        public Value? RowCount { get; set; }
+
+        /// <summary>The axis whose run-time length <see cref="RowCount"/> holds (0: leading rows).</summary>
+        public int RowCountAxis { get; set; }
+
         public int Length => Shapes.Size(Shape!);
         public int Rank => Shape!.Length;
 

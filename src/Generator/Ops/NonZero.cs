@@ -5,8 +5,10 @@ using ModelGen.Ir;
 namespace ModelGen.Ops
 {
     /// <summary>
-    /// NonZero: the int64 coordinates [rank, count] of the nonzero elements, in row-major order. The output's shape is
-    /// the count of nonzero values, so the input must be known at build time; the result is then a constant.
+    /// NonZero: the int64 coordinates [rank, count] of the nonzero elements, in row-major order. On a constant input it
+    /// folds to a constant of the exact shape. On a run-time input the output is [rank, capacity] with capacity the
+    /// input's element count and a run-time length along axis 1 (<see cref="Value.RowCount"/>): Kernels.NonZero writes the
+    /// dense [rank, count] tensor from element 0 and zeros after it.
     /// </summary>
     public sealed class NonZeroOp : OpDefinition
     {
@@ -16,9 +18,17 @@ namespace ModelGen.Ops
         {
             Require(node.Input(0) is not null, "needs X");
             var x = node.Inputs[0]!;
-            RequireSupported(x.Constant is not null, $"input '{x.Name}' must be known at build time: the output's shape is the count of its nonzero values");
-            node.Outputs[0].Type = DataType.Int64;
-            node.Outputs[0].Shape = new[] { x.Rank, NonZeroPositions(x.Constant!).Length };
+            var output = node.Outputs[0];
+            output.Type = DataType.Int64;
+            if (x.Constant is not null)
+            {
+                output.Shape = new[] { x.Rank, NonZeroPositions(x.Constant!).Length };
+                return;
+            }
+            RequireSupported(x.Rank >= 1, $"input '{x.Name}' is a scalar: NonZero of a run-time scalar is not supported");
+            RequireSupported(!DataTypes.IsBitsOnly(x.Type), $"NonZero of run-time {DataTypes.OnnxName(x.Type)} is not supported");
+            output.Shape = new[] { x.Rank, x.Length };
+            RowCounts.Attach(output, 1);
         }
 
         private static int[] NonZeroPositions(Tensor t) =>
@@ -37,7 +47,10 @@ namespace ModelGen.Ops
             return true;
         }
 
-        public override void Lower(LoweringContext ctx) =>
-            throw new System.InvalidOperationException("NonZero is folded at build time");
+        public override void Lower(LoweringContext ctx)
+        {
+            var x = ctx.Node.Inputs[0]!;
+            ctx.Call("NonZero", new TypeArg[] { x.Type }, ("x", ctx.Input(0)), ("coordinates", ctx.Output(0)), ("count", ctx.OutputCount(0)), ("shape", Arg.Ints(x.Shape!)));
+        }
     }
 }

@@ -115,6 +115,8 @@ namespace ModelGen.Ops
             new OrOp(),
             new NegativeLogLikelihoodLossOp(),
             new NonZeroOp(),
+            new NonMaxSuppressionOp(),
+            new UniqueOp(),
             new OneHotOp(),
             new MishOp(),
             new NegOp(),

@@ -80,6 +80,7 @@ namespace ModelGen.Passes
                 try
                 {
                     def.InferShapes(node);
+                    RowCounts.Propagate(node);
                     foreach (var o in node.Outputs)
                     {
                         if (o.Shape is null) throw new InvalidOperationException($"{def.OpType} left output '{o.Name}' without a shape");

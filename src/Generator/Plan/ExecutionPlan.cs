@@ -6,7 +6,8 @@ using ModelGen.Ir;
 namespace ModelGen.Plan
 {
     /// <summary>Where a buffer lives while Predict runs.</summary>
-    public enum BufferKind { Input, Output, Arena, Weight }
+    /// <remarks><see cref="Local"/>: a few ints on Predict's stack, alive for the whole call (run-time row counts).</remarks>
+    public enum BufferKind { Input, Output, Arena, Weight, Local }
 
     /// <summary>
     /// A tensor of the program. Arena buffers have a byte <see cref="Offset"/> in the arena; a buffer with
@@ -42,7 +43,15 @@ namespace ModelGen.Plan
     }
 
     /// <summary>A model input or output: its ONNX name and the buffer that holds it.</summary>
-    public sealed record PlanPort(string OnnxName, int Buffer, bool IsOutput);
+    /// <remarks>
+    /// <see cref="Count"/>: for an output whose length along <see cref="CountAxis"/> is known only at run time, the
+    /// <see cref="BufferKind.Local"/> buffer holding that length (Value.RowCount); -1 otherwise.
+    /// </remarks>
+    public sealed record PlanPort(string OnnxName, int Buffer, bool IsOutput)
+    {
+        public int Count { get; init; } = -1;
+        public int CountAxis { get; init; }
+    }
 
     /// <summary>
     /// The program one model compiles to: ports, buffers with their arena offsets, weights and the steps in order.

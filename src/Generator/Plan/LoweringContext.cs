@@ -35,6 +35,10 @@ namespace ModelGen.Plan
 
         public BufferArg Output(int index) => new(_builder.BufferOf(Node.Outputs[index]));
 
+        /// <summary>The int32 [1] buffer the kernel writes output <paramref name="index"/>'s run-time row count into (<see cref="Value.RowCount"/>).</summary>
+        public BufferArg OutputCount(int index) =>
+            new(_builder.CountBufferOf(Node.Outputs[index].RowCount ?? throw new InvalidOperationException($"{Node}: output {index} has no run-time row count")));
+
         /// <summary>True when output 0 shares input 0's storage, so a view op has nothing to do.</summary>
         public bool OutputIsAliasOfInput => SameMemory(Output(0), 0, Input(0), 0);
 

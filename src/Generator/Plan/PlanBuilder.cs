@@ -56,7 +56,7 @@ namespace ModelGen.Plan
             int id = _byValue.ContainsKey(v) || v.Constant is not null
                 ? NewBuffer(v.Name, v.Type, v.Shape!, BufferKind.Output, port: _outputs.Count)
                 : Port(v, BufferKind.Output, _outputs.Count);
-            _outputs.Add(new PlanPort(v.Name, id, true));
+            _outputs.Add(new PlanPort(v.Name, id, true) { Count = v.RowCount is null ? -1 : CountBufferOf(v.RowCount), CountAxis = v.RowCountAxis });
         }
 
         private int Port(Value v, BufferKind kind, int index)
@@ -94,6 +94,15 @@ namespace ModelGen.Plan
                 id = NewBuffer(v.Name, v.Type, v.Shape!, BufferKind.Arena);
             }
             _byValue[v] = id;
+            return id;
+        }
+
+        /// <summary>The stack-local buffer of a run-time row count (<see cref="Value.RowCount"/>).</summary>
+        public int CountBufferOf(Value count)
+        {
+            if (_byValue.TryGetValue(count, out var id)) return id;
+            id = NewBuffer(count.Name, DataType.Int32, new[] { 1 }, BufferKind.Local);
+            _byValue[count] = id;
             return id;
         }
 
