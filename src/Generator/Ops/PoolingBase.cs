@@ -39,6 +39,9 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node) => 4L * ScratchFloats(node);
 
+        /// <summary>True when the op has MaxPool's second output, Indices (int64 flat positions of each maximum).</summary>
+        protected virtual bool HasIndices => false;
+
         public override void InferShapes(Node node)
         {
             RequireFloat(node);
@@ -50,7 +53,7 @@ namespace ModelGen.Ops
             for (int o = 1; o < node.Outputs.Length; o++)
             {
                 var v = node.Outputs[o];
-                RequireSupported(!v.IsGraphOutput && v.Consumers.Count == 0, $"output '{v.Name}' (the Indices output of MaxPool is not supported)");
+                Require(HasIndices && o == 1, $"output '{v.Name}': this operator has one output");
                 v.Type = DataType.Int64;
                 v.Shape = shape;
             }
