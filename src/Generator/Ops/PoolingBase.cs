@@ -42,13 +42,17 @@ namespace ModelGen.Ops
         /// <summary>True when the op has MaxPool's second output, Indices (int64 flat positions of each maximum).</summary>
         protected virtual bool HasIndices => false;
 
+        /// <summary>True when the op also pools this non-float element type (MaxPool 12+: int8 and uint8).</summary>
+        protected virtual bool AcceptsType(Node node, DataType type) => false;
+
         public override void InferShapes(Node node)
         {
-            RequireFloat(node);
+            var type = node.Inputs[0]!.Type;
+            if (!AcceptsType(node, type)) RequireFloat(node);
             var g = Geometry(node);
             var x = node.Inputs[0]!.Shape!;
             var shape = new[] { x[0], x[1] }.Concat(g.Output).ToArray();
-            node.Outputs[0].Type = DataType.Float;
+            node.Outputs[0].Type = type;
             node.Outputs[0].Shape = shape;
             for (int o = 1; o < node.Outputs.Length; o++)
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace ModelGen.Runtime;
@@ -9,13 +10,16 @@ public static partial class Kernels
     /// MaxPool with its Indices output: for each window the first strictly largest value in scan order (depth, height,
     /// width) and its flat position in x, plane · pixels plus the row-major offset within the plane, or with
     /// <paramref name="columnMajor"/> the column-major one (depth fastest, then height, then width), as ONNX Runtime
-    /// numbers them. A window with nothing above the lowest float (all padding) gives the lowest float and index -1.
+    /// numbers them. A window with nothing above the type's lowest value (all padding) gives that value and index -1.
+    /// An empty <paramref name="indices"/> computes the maximum only (the 8-bit MaxPool).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxPoolWithIndices(ReadOnlySpan<float> x, Span<float> y, Span<long> indices, int planes, in PoolGeometry g, bool columnMajor)
+    public static void MaxPoolWithIndices<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in PoolGeometry g, bool columnMajor)
+        where T : unmanaged, INumber<T>, IMinMaxValue<T>
     {
         int inPixels = g.InputPixels, outPixels = g.OutputPixels;
-        if (x.Length < (long)planes * inPixels || y.Length < (long)planes * outPixels || indices.Length < (long)planes * outPixels)
+        bool withIndices = indices.Length != 0;
+        if (x.Length < (long)planes * inPixels || y.Length < (long)planes * outPixels || (withIndices && indices.Length < (long)planes * outPixels))
             throw new ArgumentException("MaxPool operand too short.");
         int D = g.Depth, H = g.Height, W = g.Width;
         for (int p = 0; p < planes; p++)
@@ -35,7 +39,7 @@ public static partial class Kernels
                     {
                         int xStart = ox * g.StrideW - g.PadLeft;
                         var (kxLo, kxHi) = ValidTaps(xStart, g.KernelW, g.DilationW, W);
-                        float best = float.MinValue;
+                        T best = T.MinValue;
                         int at = -1;
                         for (int kd = kdLo; kd < kdHi; kd++)
                         {
@@ -46,12 +50,13 @@ public static partial class Kernels
                                 for (int kx = kxLo; kx < kxHi; kx++)
                                 {
                                     int i = row + kx * g.DilationW;
-                                    float v = plane[i];
+                                    T v = plane[i];
                                     if (v > best) { best = v; at = i; }
                                 }
                             }
                         }
                         y[o] = best;
+                        if (!withIndices) continue;
                         if (at < 0) { indices[o] = -1; continue; }
                         if (columnMajor)
                         {

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace ModelGen.Tests.Ops;
 
-/// <summary>MaxPool's Indices output (storage_order 0 and 1, 1-D to 3-D, pads, dilations, ceil_mode) against ONNX Runtime and the backend data.</summary>
+/// <summary>MaxPool's Indices output (storage_order 0 and 1, 1-D to 3-D, pads, dilations, ceil_mode) and 8-bit MaxPool against ONNX Runtime and the backend data.</summary>
 [Trait("Category", "Ops")]
 public class MaxPoolIndicesTests
 {
@@ -65,6 +65,28 @@ public class MaxPoolIndicesTests
             .Node("MaxUnpool", new[] { "y", "i" }, new[] { "z" }, ("kernel_shape", new[] { 2, 2 }), ("strides", new[] { 2, 2 }))
             .Output("z");
         OnnxAssert.MatchesOnnxRuntime(model);
+    }
+
+    [Fact]
+    public void Uint8_backend_test_passes() => BackendTestCase.Load("test_maxpool_2d_uint8").AssertPasses();
+
+    [Theory]
+    [InlineData(TensorProto.Types.DataType.Uint8)]
+    [InlineData(TensorProto.Types.DataType.Int8)]
+    public void Eight_bit_max_pool_matches_onnx_runtime(TensorProto.Types.DataType type)
+    {
+        var model = new ModelBuilder(12).Input("x", type, 2, 3, 9, 10)
+            .Node("MaxPool", new[] { "x" }, new[] { "y", "i" }, ("kernel_shape", new[] { 3, 2 }), ("strides", new[] { 2, 1 }), ("pads", new[] { 1, 0, 1, 1 }))
+            .Output("y", type).Output("i", TensorProto.Types.DataType.Int64);
+        var random = new Random(13);
+        Array x = type == TensorProto.Types.DataType.Uint8
+            ? Enumerable.Range(0, 540).Select(_ => (byte)random.Next(256)).ToArray()
+            : Enumerable.Range(0, 540).Select(_ => (sbyte)random.Next(-128, 128)).ToArray();
+        OnnxAssert.MatchesOnnxRuntime(model.Build(), inputs: new Dictionary<string, Array> { ["x"] = x });
+        var valuesOnly = new ModelBuilder(12).Input("x", type, 2, 3, 9, 10)
+            .Node("MaxPool", new[] { "x" }, new[] { "y" }, ("kernel_shape", new[] { 3, 3 }), ("dilations", new[] { 2, 1 }))
+            .Output("y", type);
+        OnnxAssert.MatchesOnnxRuntime(valuesOnly.Build(), inputs: new Dictionary<string, Array> { ["x"] = x });
     }
 
     [Fact]
