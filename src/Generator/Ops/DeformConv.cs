@@ -8,7 +8,7 @@ namespace ModelGen.Ops
     /// DeformConv (19), 2-D: a convolution whose every kernel tap samples X bilinearly (zero outside the image) at its
     /// regular position plus a learned offset [N, offset_group·kh·kw·2, oh, ow] (dy, dx per tap), optionally scaled by a
     /// mask [N, offset_group·kh·kw, oh, ow]; group, offset_group, strides, pads and dilations. Kernels.DeformConv computes
-    /// each tap's corners and weights once per offset group, fills a deformed im2col matrix and runs the GEMM per group.
+    /// each tap's corners and weights once per offset group, fills a deformed im2col block of output pixels and runs the GEMM per group.
     /// </summary>
     public sealed class DeformConvOp : OpDefinition
     {
@@ -70,8 +70,16 @@ namespace ModelGen.Ops
             node.Outputs[0].Shape = new[] { g.N, g.M, g.OH, g.OW };
         }
 
-        /// <summary>The deformed im2col matrix [C·kh·kw, pixels], one tap table (4 offsets, 4 weights per pixel) and the GEMM's edge panel.</summary>
-        private static long ScratchFloats(Geometry g) => (long)g.C * g.KH * g.KW * g.Pixels + 8L * g.Pixels + 16L * g.K; // Kernels.DeformConvScratch
+        /// <summary>Output pixels per block: the block's deformed im2col matrix stays within the im2col budget (whole 16-column panels).</summary>
+        private static int Chunk(Geometry g)
+        {
+            int rows = g.C * g.KH * g.KW;
+            int chunk = System.Math.Max(KernelLayout.PanelWidth, KernelLayout.Im2ColBlockFloats / rows / KernelLayout.PanelWidth * KernelLayout.PanelWidth);
+            return System.Math.Min(chunk, g.Pixels);
+        }
+
+        /// <summary>As Kernels.DeformConvScratch: the im2col block [C·kh·kw, chunk], a tap table (4 offsets, 4 weights per pixel) and the GEMM's edge panel.</summary>
+        private static long ScratchFloats(Geometry g) => (long)g.C * g.KH * g.KW * Chunk(g) + 8L * Chunk(g) + 16L * g.K;
 
         public override long ScratchBytes(Node node) => 4 * ScratchFloats(Describe(node));
 
@@ -90,7 +98,7 @@ namespace ModelGen.Ops
                 ("scratch", ctx.Scratch()), ("batch", g.N), ("channels", g.C), ("height", g.H), ("width", g.W), ("outChannels", g.M),
                 ("kernelH", g.KH), ("kernelW", g.KW), ("outHeight", g.OH), ("outWidth", g.OW), ("group", g.Group), ("offsetGroup", g.OffsetGroup),
                 ("strideH", g.StrideH), ("strideW", g.StrideW), ("padTop", g.PadTop), ("padLeft", g.PadLeft),
-                ("dilationH", g.DilationH), ("dilationW", g.DilationW));
+                ("dilationH", g.DilationH), ("dilationW", g.DilationW), ("chunk", Chunk(g)));
         }
     }
 }

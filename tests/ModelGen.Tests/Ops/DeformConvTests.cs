@@ -60,6 +60,25 @@ public class DeformConvTests
     }
 
     [Fact]
+    public void Large_output_runs_in_pixel_blocks_and_matches_onnx_runtime()
+    {
+        // 16 channels × 3×3 taps = 144 im2col rows: 448 pixels per block, so the 25×23 output takes two blocks, the last partial.
+        const int c = 16, m = 8, h = 25, w = 23;
+        var random = new Random(21);
+        var builder = new ModelBuilder(19).Input("x", 1, c, h, w).Input("offset", 1, 36, h, w).Input("mask", 1, 18, h, w)
+            .Initializer("w", TestData.Floats(random, m * c / 2 * 9), m, c / 2, 3, 3).Initializer("b", TestData.Floats(random, m), m)
+            .Node("DeformConv", new[] { "x", "w", "offset", "b", "mask" }, new[] { "y" }, ("group", 2), ("offset_group", 2), ("pads", new[] { 1, 1, 1, 1 }))
+            .Output("y");
+        var inputs = new Dictionary<string, Array>
+        {
+            ["x"] = TestData.Floats(random, c * h * w, 2f),
+            ["offset"] = TestData.Floats(random, 36 * h * w, 3f),
+            ["mask"] = Enumerable.Range(0, 18 * h * w).Select(_ => (float)random.NextDouble()).ToArray(),
+        };
+        OnnxAssert.MatchesOnnxRuntime(builder.Build(), inputs: inputs);
+    }
+
+    [Fact]
     public void Offset_of_the_wrong_shape_is_a_diagnostic()
     {
         var model = new ModelBuilder(19).Input("x", 1, 2, 5, 5).Input("w", 3, 2, 3, 3).Input("offset", 1, 9, 3, 3)
