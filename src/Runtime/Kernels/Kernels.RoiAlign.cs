@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ModelGen.Runtime;
 
@@ -68,22 +69,22 @@ public static partial class Kernels
                             }
                             float w1 = hy * hx, w2 = hy * lx, w3 = ly * hx, w4 = ly * lx;
                             int p1 = yLow * width + xLow, p2 = yLow * width + xHigh, p3 = yHigh * width + xLow, p4 = yHigh * width + xHigh;
+                            // The four positions lie inside the plane (RoiAxis clamps them), so the channel loops index
+                            // from the image start without per-channel bounds checks.
+                            ref float d = ref MemoryMarshal.GetReference(source);
+                            ref float a = ref MemoryMarshal.GetReference(acc);
                             if (max)
                             {
-                                for (int c = 0; c < channels; c++)
+                                for (int c = 0; c < channels; c++, d = ref Unsafe.Add(ref d, plane))
                                 {
-                                    var d = source.Slice(c * plane, plane);
-                                    float v = RoiMax(RoiMax(RoiMax(w1 * d[p1], w2 * d[p2]), w3 * d[p3]), w4 * d[p4]);
-                                    acc[c] = first ? v : RoiMax(acc[c], v);
+                                    float v = RoiMax(RoiMax(RoiMax(w1 * Unsafe.Add(ref d, p1), w2 * Unsafe.Add(ref d, p2)), w3 * Unsafe.Add(ref d, p3)), w4 * Unsafe.Add(ref d, p4));
+                                    Unsafe.Add(ref a, c) = first ? v : RoiMax(Unsafe.Add(ref a, c), v);
                                 }
                             }
                             else
                             {
-                                for (int c = 0; c < channels; c++)
-                                {
-                                    var d = source.Slice(c * plane, plane);
-                                    acc[c] += w1 * d[p1] + w2 * d[p2] + w3 * d[p3] + w4 * d[p4];
-                                }
+                                for (int c = 0; c < channels; c++, d = ref Unsafe.Add(ref d, plane))
+                                    Unsafe.Add(ref a, c) += w1 * Unsafe.Add(ref d, p1) + w2 * Unsafe.Add(ref d, p2) + w3 * Unsafe.Add(ref d, p3) + w4 * Unsafe.Add(ref d, p4);
                             }
                             first = false;
                         }
