@@ -39,18 +39,25 @@ namespace ModelGen.Ops
 
         public override long ScratchBytes(Node node) => 4L * ScratchFloats(node);
 
+        /// <summary>True when the op has MaxPool's second output, Indices (int64 flat positions of each maximum).</summary>
+        protected virtual bool HasIndices => false;
+
+        /// <summary>True when the op also pools this non-float element type (MaxPool 12+: int8 and uint8).</summary>
+        protected virtual bool AcceptsType(Node node, DataType type) => false;
+
         public override void InferShapes(Node node)
         {
-            RequireFloat(node);
+            var type = node.Inputs[0]!.Type;
+            if (!AcceptsType(node, type)) RequireFloat(node);
             var g = Geometry(node);
             var x = node.Inputs[0]!.Shape!;
             var shape = new[] { x[0], x[1] }.Concat(g.Output).ToArray();
-            node.Outputs[0].Type = DataType.Float;
+            node.Outputs[0].Type = type;
             node.Outputs[0].Shape = shape;
             for (int o = 1; o < node.Outputs.Length; o++)
             {
                 var v = node.Outputs[o];
-                RequireSupported(!v.IsGraphOutput && v.Consumers.Count == 0, $"output '{v.Name}' (the Indices output of MaxPool is not supported)");
+                Require(HasIndices && o == 1, $"output '{v.Name}': this operator has one output");
                 v.Type = DataType.Int64;
                 v.Shape = shape;
             }

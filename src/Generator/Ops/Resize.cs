@@ -11,7 +11,8 @@ namespace ModelGen.Ops
     /// transformation mode (tf_crop_and_resize with extrapolation), scales or sizes (constant), axes and
     /// keep_aspect_ratio_policy (opset 18). Index and weight tables are computed at build time with ONNX Runtime's float
     /// arithmetic and embedded, so run time is a gather (nearest, repeated rows copied) or separable passes, one per
-    /// resized axis, of gather + weighted sum (linear, cubic). Antialias is not supported.
+    /// resized axis, of gather + weighted sum (linear, cubic). Antialias (opset 18, linear and cubic) widens the filter by
+    /// the downsampling factor, as ONNX Runtime does (Pillow's scheme): each output then weighs a window of input samples.
     /// </summary>
     public sealed class ResizeOp : OpDefinition
     {
@@ -37,6 +38,7 @@ namespace ModelGen.Ops
         public float Extrapolation;
         public float CubicA = -0.75f;
         public bool ExcludeOutside;
+        public bool Antialias;
 
         public bool Extrapolates => Coordinates == "tf_crop_and_resize";
 
@@ -66,11 +68,12 @@ namespace ModelGen.Ops
             Require(plan.Coordinates is "half_pixel" or "half_pixel_symmetric" or "pytorch_half_pixel" or "align_corners" or "asymmetric"
                 or "tf_half_pixel_for_nn" or "tf_crop_and_resize", $"unknown coordinate_transformation_mode '{plan.Coordinates}'");
             Require(plan.Nearest is "simple" or "round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil", $"unknown nearest_mode '{plan.Nearest}'");
-            RequireSupported(a.Int("antialias", 0) == 0 || plan.Mode == "nearest", "antialias is not supported");
+            plan.Antialias = isResize && opset >= 18 && a.Int("antialias", 0) != 0 && plan.Mode != "nearest";
+            RequireSupported(!plan.Antialias || !plan.Extrapolates, "antialias with tf_crop_and_resize is not supported");
             plan.Extrapolation = a.Float("extrapolation_value", 0f);
             plan.CubicA = a.Float("cubic_coeff_a", -0.75f);
             plan.ExcludeOutside = a.Int("exclude_outside", 0) != 0;
-            Require(!plan.ExcludeOutside || plan.Mode == "cubic", "exclude_outside applies to cubic mode only");
+            Require(!plan.ExcludeOutside || plan.Mode == "cubic" || plan.Antialias, "exclude_outside applies to cubic mode (or antialias) only");
 
             int[] axes = Enumerable.Range(0, rank).ToArray();
             if (opset >= 18 && a.Ints("axes") is { } rawAxes)
@@ -243,6 +246,7 @@ namespace ModelGen.Ops
         /// </summary>
         private (int Taps, int[] Index, float[] Weight) Table(int axis)
         {
+            if (Antialias) return AntialiasTable(axis);
             int n = Out[axis], length = In[axis], taps = Mode == "cubic" ? 4 : 2;
             var index = new int[taps * n];
             var weight = new float[taps * n];
@@ -286,6 +290,68 @@ namespace ModelGen.Ops
                 }
             }
             return (taps, index, weight);
+        }
+
+        /// <summary>
+        /// Antialias taps of one axis in ONNX Runtime's float arithmetic: the filter (triangle of support 2, or Keys
+        /// cubic of support 4) is stretched by 1/scale when downsampling; every output weighs a window of
+        /// 2·ceil(support)+1 samples. Without exclude_outside the weights of samples past an edge go to the edge sample;
+        /// either way they are normalized by the window's total. Unused window taps get weight 0.
+        /// </summary>
+        private (int Taps, int[] Index, float[] Weight) AntialiasTable(int axis)
+        {
+            int n = Out[axis], length = In[axis];
+            float supportSize = Mode == "cubic" ? 4f : 2f;
+            float scale = 1f / Scales[axis];
+            float support = scale >= 1f ? supportSize * 0.5f * scale : supportSize * 0.5f;
+            int window = checked((int)Math.Ceiling(support) * 2 + 1);
+            float invScale = scale >= 1f ? 1f / scale : 1f;
+            var index = new int[window * n];
+            var weight = new float[window * n];
+            var buffer = new float[window];
+            for (int j = 0; j < n; j++)
+            {
+                float center = 0.5f + (scale == 1f ? j : Original(axis, j));
+                long minReal = (long)Math.Floor(center - support + 0.5f), maxReal = (long)Math.Floor(center + support + 0.5f);
+                maxReal = minReal + Math.Max(0, Math.Min(maxReal - minReal, window));
+                long minCut = Math.Max(0, Math.Min(minReal, length)), maxCut = Math.Max(0, Math.Min(maxReal, length));
+                long min = ExcludeOutside ? minCut : minReal, count = (ExcludeOutside ? maxCut : maxReal) - min;
+                Array.Clear(buffer, 0, window);
+                float total = 0f;
+                for (long t = 0; t < count; t++)
+                {
+                    float w = AntialiasFilter((float)(t + min) - center + 0.5f, invScale);
+                    buffer[t] = w;
+                    total += w;
+                }
+                if (!ExcludeOutside && minCut < maxCut)
+                {
+                    // Fold the samples before 0 into sample 0 and those past the end into the last one.
+                    long before = Math.Max(0, Math.Min(-min, count - 1));
+                    for (long t = 0; t < before; t++) buffer[before] += buffer[t];
+                    long after = Math.Max(0, Math.Min(count + min - length, count - 1));
+                    for (long t = count - after; t < count; t++) buffer[count - after - 1] += buffer[t];
+                    for (long t = 0; (before | after) > 0 && t < maxCut - minCut; t++) buffer[t] = buffer[t + before];
+                }
+                float inverse = total == 0f ? 1f : 1f / total;
+                int used = (int)(maxCut - minCut);
+                for (int t = 0; t < window; t++)
+                {
+                    index[t * n + j] = (int)Math.Min(minCut + Math.Min(t, Math.Max(used - 1, 0)), length - 1);
+                    weight[t * n + j] = t < used ? buffer[t] * inverse : 0f;
+                }
+            }
+            return (window, index, weight);
+        }
+
+        private float AntialiasFilter(float offset, float invScale)
+        {
+            float x = Math.Abs(offset * invScale);
+            if (Mode != "cubic") return x < 1f ? 1f - x : 0f;
+            float a = CubicA;
+            if (x < 1f) return ((a + 2f) * x - (a + 3f)) * x * x + 1;
+            if (x < 2f) return (((x - 5f) * x + 8f) * x - 4f) * a;
+            return 0f;
         }
 
         private static float[] CubicCoefficients(float s, float a)

@@ -83,7 +83,7 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// One separable pass of linear (2 taps) or cubic (4 taps) Resize along one axis: x viewed as
+    /// One separable pass of linear (2 taps), cubic (4 taps) or antialiased (a window of taps) Resize along one axis: x viewed as
     /// [outer, inLength, inner], y as [outer, outLength, inner]. Output index j reads input indices index[t·outLength + j]
     /// with weights weight[t·outLength + j] for each tap t; index -1 marks a sample outside the input, which gets
     /// <paramref name="extrapolation"/>. With inner &gt; 1 each output row is a vectorized weighted sum of input rows;
@@ -93,7 +93,7 @@ public static partial class Kernels
     public static void ResizeAxis(ReadOnlySpan<float> x, Span<float> y, int outer, int inLength, int outLength, int inner, int taps,
         ReadOnlySpan<int> index, ReadOnlySpan<float> weight, float extrapolation = 0f)
     {
-        if (taps is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(taps));
+        if (taps < 2) throw new ArgumentOutOfRangeException(nameof(taps));
         if (x.Length < (long)outer * inLength * inner || y.Length < (long)outer * outLength * inner) throw new ArgumentException("Resize operand too short.");
         if (index.Length < taps * outLength || weight.Length < taps * outLength) throw new ArgumentException("Resize tables too short.");
         for (int j = 0; j < outLength; j++)
@@ -124,6 +124,9 @@ public static partial class Kernels
                     if (taps == 4)
                         sum += Unsafe.Add(ref w, 2 * outLength + j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, 2 * outLength + j))
                             + Unsafe.Add(ref w, 3 * outLength + j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, 3 * outLength + j));
+                    else
+                        for (int t = 2; t < taps; t++)
+                            sum += Unsafe.Add(ref w, t * outLength + j) * Unsafe.Add(ref s, Unsafe.Add(ref idx, t * outLength + j));
                     Unsafe.Add(ref d, j) = sum;
                 }
                 continue;
@@ -133,11 +136,9 @@ public static partial class Kernels
                 var row = dst.Slice(j * inner, inner);
                 if (index[j] < 0) { row.Fill(extrapolation); continue; }
                 LerpRows(src.Slice(index[j] * inner, inner), src.Slice(index[outLength + j] * inner, inner), weight[j], weight[outLength + j], row);
-                if (taps == 4)
-                {
-                    AddWeightedRow(src.Slice(index[2 * outLength + j] * inner, inner), weight[2 * outLength + j], row);
-                    AddWeightedRow(src.Slice(index[3 * outLength + j] * inner, inner), weight[3 * outLength + j], row);
-                }
+                for (int t = 2; t < taps; t++)
+                    if (taps <= 4 || weight[t * outLength + j] != 0f) // skips an antialias window's unused taps
+                        AddWeightedRow(src.Slice(index[t * outLength + j] * inner, inner), weight[t * outLength + j], row);
             }
         }
     }

@@ -94,14 +94,6 @@ public class PoolTests
         OnnxAssert.MatchesOnnxRuntime(Pool("AveragePool", 19, new long[] { 1, 3, 9, 70 }, ("kernel_shape", new[] { 3, 3 }), ("pads", new[] { 1, 1, 1, 1 }), ("count_include_pad", 1)));
     }
 
-    [Fact]
-    public void Indices_output_is_reported_as_unsupported()
-    {
-        var model = new ModelBuilder(12).Input("x", 1, 1, 4, 4)
-            .Node("MaxPool", new[] { "x" }, new[] { "y", "i" }, ("kernel_shape", new[] { 2, 2 })).Output("y").Output("i", ModelGen.Onnx.Proto.TensorProto.Types.DataType.Int64);
-        Assert.Contains(OnnxAssert.Compile(model.ToBytes()).Diagnostics, d => d.Id == "MG0203");
-    }
-
     [Theory]
     [InlineData("GlobalAveragePool", new long[] { 2, 5, 7, 7 })]
     [InlineData("GlobalAveragePool", new long[] { 1, 3, 1 })]

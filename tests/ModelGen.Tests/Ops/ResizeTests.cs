@@ -157,10 +157,38 @@ public class ResizeTests
         OnnxAssert.MatchesOnnxRuntime(Resize(13, new long[] { 7, 5 }, null, new long[] { 11, 3 }, DT.Float, ("mode", "cubic")));
     }
 
+    public static System.Collections.Generic.IEnumerable<object[]> AntialiasBackendCases() =>
+        BackendTestCase.Names("test_resize_downsample_scales_linear_antialias", "test_resize_downsample_scales_cubic_antialias",
+            "test_resize_downsample_sizes_linear_antialias", "test_resize_downsample_sizes_cubic_antialias").Select(n => new object[] { n });
+
+    [Theory, MemberData(nameof(AntialiasBackendCases))]
+    public void Antialias_backend_test_passes_with_build_time_inputs_baked(string name) => BackendTestCase.Load(name).AssertPassesWithBuildTimeInputsBaked();
+
     [Fact]
-    public void Antialias_is_unsupported()
+    public void Every_antialias_backend_test_is_run() => Assert.Equal(4, AntialiasBackendCases().Count());
+
+    [Theory]
+    [InlineData("linear", "half_pixel", false, 0.5f, 0.75f)]
+    [InlineData("linear", "half_pixel", false, 0.3f, 0.45f)]
+    [InlineData("linear", "pytorch_half_pixel", true, 0.6f, 0.25f)]
+    [InlineData("linear", "asymmetric", false, 1.5f, 0.4f)]
+    [InlineData("cubic", "half_pixel", false, 0.5f, 0.75f)]
+    [InlineData("cubic", "half_pixel", true, 0.3f, 0.45f)]
+    [InlineData("cubic", "align_corners", false, 0.35f, 2f)]
+    public void Antialias_matches_onnx_runtime(string mode, string coordinates, bool excludeOutside, float scaleH, float scaleW)
     {
-        var builder = Resize(18, new long[] { 1, 1, 8, 8 }, new[] { 1f, 1f, 0.5f, 0.5f }, null, DT.Float, ("mode", "linear"), ("antialias", 1));
-        Assert.Contains(OnnxAssert.Compile(builder.ToBytes()).Diagnostics, d => d.Id == "MG0203");
+        var attributes = new (string, object)[] { ("mode", mode), ("coordinate_transformation_mode", coordinates), ("antialias", 1),
+            ("exclude_outside", excludeOutside ? 1 : 0) };
+        OnnxAssert.MatchesOnnxRuntime(Resize(18, new long[] { 2, 3, 17, 23 }, new[] { 1f, 1f, scaleH, scaleW }, null, DT.Float, attributes));
+    }
+
+    [Fact]
+    public void Antialias_with_sizes_and_axes_matches_onnx_runtime()
+    {
+        var builder = new ModelBuilder(opset: 18).Input("x", 1, 2, 19, 26).Initializer(Longs("sizes", new long[] { 7, 9 }))
+            .Node("Resize", new[] { "x", "", "", "sizes" }, new[] { "y" }, ("mode", "cubic"), ("antialias", 1), ("axes", new[] { 2, 3 }),
+                ("cubic_coeff_a", -0.5f))
+            .Output("y");
+        OnnxAssert.MatchesOnnxRuntime(builder);
     }
 }
