@@ -9,8 +9,9 @@ namespace ModelGen.Ops
     /// the window (when given) and transformed; output [batch, frames, bins, 2] with frames = 1 + (length −
     /// frame_length) / frame_step and bins = frame_length / 2 + 1 when onesided (the default), else frame_length.
     /// frame_length defaults to the window's length, else the signal's. A window longer than the frame is cut to it;
-    /// a shorter one zero-pads each frame (as ONNX's reference). frame_step and frame_length decide the output shape,
-    /// so they must be known at build time; the window may arrive at run time. Kernels.Stft shares the DFT's tables.
+    /// a shorter one zero-pads each frame, as ONNX's reference does (ONNX's shape inference, so ONNX Runtime, refuses
+    /// the mismatch). frame_step and frame_length decide the output shape, so they must be known at build time; the
+    /// window may arrive at run time. Kernels.Stft shares the DFT's tables.
     /// </summary>
     public sealed class StftOp : OpDefinition
     {
