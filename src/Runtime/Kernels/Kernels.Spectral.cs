@@ -21,7 +21,8 @@ public static partial class Kernels
     /// conjugates before and after the forward transform and divides by the length; inverse-real rebuilds the full
     /// spectrum from the one-sided half by conjugate symmetry and writes the real part. Each line is gathered into
     /// double scratch: ONNX compares at atol 1e-7 element-wise, and bins whose true value is 0 come out of a float
-    /// transform with errors around 1e-6 · |x|.
+    /// transform with errors around 1e-6 · |x|. Real lines go two per complex transform (one as the real part, one as
+    /// the imaginary), split afterwards by conjugate symmetry; inverse-real lines likewise, as their results are real.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dft<T>(ReadOnlySpan<T> x, Span<T> y, ReadOnlySpan<double> tables, Span<double> scratch, int outer, int inner,
@@ -41,39 +42,106 @@ public static partial class Kernels
         // Inverse-real reads the bins up to the Nyquist one and mirrors the rest; the others read the first `length` samples.
         int used = Math.Min(inputLength, direction == DftInverseReal ? length / 2 + 1 : length);
         double scale = direction == DftForward ? 1.0 : 1.0 / length;
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
+        // Splitting a pair needs every output of the transform; the direct method computes only the rows read.
+        bool pairs = direction == DftInverseReal || (inputChannels == 1 && method != SpectralDirect);
+        int lines = outer * inner;
+        for (int line = 0; line < lines; line++)
+        {
+            re.Clear();
+            im.Clear();
+            bool pair = pairs && line + 1 < lines;
+            if (direction == DftInverseReal)
             {
-                re.Clear();
-                im.Clear();
-                for (int t = 0; t < used; t++)
+                GatherSpectrum(x, re, im, line, inner, inputLength, inputChannels, used, length);
+                if (pair)
                 {
-                    int at = ((o * inputLength + t) * inner + i) * inputChannels;
-                    re[t] = double.CreateTruncating(x[at]);
-                    if (inputChannels == 2) im[t] = double.CreateTruncating(x[at + 1]);
-                }
-                if (direction == DftInverseReal)
-                    for (int k = length / 2 + 1; k < length; k++)
+                    // y = ifft(X1 + i·X2) = x1 + i·x2, both real: the second spectrum rides on i.
+                    var re2 = aux.Slice(0, length);
+                    var im2 = aux.Slice(work, length);
+                    re2.Clear();
+                    im2.Clear();
+                    GatherSpectrum(x, re2, im2, line + 1, inner, inputLength, inputChannels, used, length);
+                    for (int k = 0; k < length; k++)
                     {
-                        re[k] = re[length - k];
-                        im[k] = -im[length - k];
+                        re[k] -= im2[k];
+                        im[k] += re2[k];
                     }
+                }
                 // The inverse is conj(DFT(conj(X))) / n: one set of twiddles serves both directions.
-                if (direction != DftForward) SpectralNegate(im.Slice(0, length));
+                SpectralNegate(im.Slice(0, length));
                 SpectralTransform(re, im, aux, tables, length, method, fftLength);
                 for (int k = 0; k < bins; k++)
                 {
-                    int at = ((o * bins + k) * inner + i) * outputChannels;
-                    y[at] = T.CreateTruncating(re[k] * scale);
-                    if (outputChannels == 2) y[at + 1] = T.CreateTruncating(direction == DftForward ? im[k] : -im[k] * scale);
+                    y[LineOffset(line, k, inner, bins, 1)] = T.CreateTruncating(re[k] * scale);
+                    if (pair) y[LineOffset(line + 1, k, inner, bins, 1)] = T.CreateTruncating(-im[k] * scale);
                 }
             }
+            else
+            {
+                for (int t = 0; t < used; t++)
+                {
+                    int at = LineOffset(line, t, inner, inputLength, inputChannels);
+                    re[t] = double.CreateTruncating(x[at]);
+                    if (inputChannels == 2) im[t] = double.CreateTruncating(x[at + 1]);
+                    else if (pair) im[t] = double.CreateTruncating(x[LineOffset(line + 1, t, inner, inputLength, 1)]);
+                }
+                // A complex inverse conjugates its input; a real input is its own conjugate.
+                if (direction == DftInverse && inputChannels == 2) SpectralNegate(im.Slice(0, length));
+                SpectralTransform(re, im, aux, tables, length, method, fftLength);
+                double sign = direction == DftForward ? 1.0 : -1.0;
+                for (int k = 0; k < bins; k++)
+                {
+                    double r = re[k], i = im[k];
+                    if (pair)
+                    {
+                        // Z = DFT(a + i·b): A[k] = (Z[k] + conj Z[n−k]) / 2, B[k] = (Z[k] − conj Z[n−k]) / 2i.
+                        int mirror = k == 0 ? 0 : length - k;
+                        double mr = re[mirror], mi = im[mirror];
+                        r = (re[k] + mr) * 0.5;
+                        i = (im[k] - mi) * 0.5;
+                        int second = LineOffset(line + 1, k, inner, bins, 2);
+                        y[second] = T.CreateTruncating((im[k] + mi) * 0.5 * scale);
+                        y[second + 1] = T.CreateTruncating((mr - re[k]) * 0.5 * sign * scale);
+                    }
+                    int first = LineOffset(line, k, inner, bins, 2);
+                    y[first] = T.CreateTruncating(r * scale);
+                    y[first + 1] = T.CreateTruncating(i * sign * scale);
+                }
+            }
+            if (pair) line++;
+        }
+    }
+
+    /// <summary>Element (t, channel 0) of a line of [outer, axisLength, inner, channels], the line being o · inner + i.</summary>
+    private static int LineOffset(int line, int t, int inner, int axisLength, int channels) =>
+        (((line / inner) * axisLength + t) * inner + line % inner) * channels;
+
+    /// <summary>A one-sided spectrum's first `used` bins, made conjugate-symmetric over the full length.</summary>
+    private static void GatherSpectrum<T>(ReadOnlySpan<T> x, Span<double> re, Span<double> im, int line, int inner, int inputLength,
+        int inputChannels, int used, int length) where T : unmanaged, INumberBase<T>
+    {
+        for (int t = 0; t < used; t++)
+        {
+            int at = LineOffset(line, t, inner, inputLength, inputChannels);
+            re[t] = double.CreateTruncating(x[at]);
+            if (inputChannels == 2) im[t] = double.CreateTruncating(x[at + 1]);
+        }
+        // A real signal's DC and Nyquist bins are real: their imaginary parts would only add an imaginary part to the
+        // result (which irfft drops, and which would spill into the paired line), so they are ignored.
+        im[0] = 0;
+        if (length % 2 == 0) im[length / 2] = 0;
+        for (int k = length / 2 + 1; k < length; k++)
+        {
+            re[k] = re[length - k];
+            im[k] = -im[length - k];
+        }
     }
 
     /// <summary>
     /// STFT of signal [batch, signalLength, channels]: frame f starts at f · frameStep, is multiplied by the window's
     /// first min(windowLength, length) values (an empty window is all ones), zero-padded to the transform length, and
-    /// transformed; y [batch, frames, bins, 2] keeps the first <paramref name="bins"/> coefficients.
+    /// transformed; y [batch, frames, bins, 2] keeps the first <paramref name="bins"/> coefficients. Real frames go
+    /// two per complex transform, as in <see cref="Dft{T}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Stft<T>(ReadOnlySpan<T> signal, ReadOnlySpan<T> window, Span<T> y, ReadOnlySpan<double> tables, Span<double> scratch,
@@ -90,28 +158,49 @@ public static partial class Kernels
         var im = scratch.Slice(work, work);
         var aux = scratch.Slice(2 * work, 2 * work);
         int taps = Math.Min(windowLength, length);
-        for (int b = 0; b < batch; b++)
-            for (int f = 0; f < frames; f++)
+        bool pairs = channels == 1 && method != SpectralDirect;
+        int lines = batch * frames;
+        for (int line = 0; line < lines; line++)
+        {
+            re.Clear();
+            im.Clear();
+            bool pair = pairs && line + 1 < lines;
+            for (int half = 0; half < (pair ? 2 : 1); half++)
             {
-                re.Clear();
-                im.Clear();
-                int start = f * frameStep;
+                int b = (line + half) / frames, start = (line + half) % frames * frameStep;
                 int count = Math.Min(taps, signalLength - start);
+                var target = half == 0 ? re : im;
                 for (int t = 0; t < count; t++)
                 {
                     int at = (b * signalLength + start + t) * channels;
                     double w = window.IsEmpty ? 1.0 : double.CreateTruncating(window[t]);
-                    re[t] = double.CreateTruncating(signal[at]) * w;
+                    target[t] = double.CreateTruncating(signal[at]) * w;
                     if (channels == 2) im[t] = double.CreateTruncating(signal[at + 1]) * w;
                 }
-                SpectralTransform(re, im, aux, tables, length, method, fftLength);
-                var row = y.Slice((b * frames + f) * bins * 2, bins * 2);
+            }
+            SpectralTransform(re, im, aux, tables, length, method, fftLength);
+            var row = y.Slice(line * bins * 2, bins * 2);
+            if (!pair)
                 for (int k = 0; k < bins; k++)
                 {
                     row[2 * k] = T.CreateTruncating(re[k]);
                     row[2 * k + 1] = T.CreateTruncating(im[k]);
                 }
+            else
+            {
+                var next = y.Slice((line + 1) * bins * 2, bins * 2);
+                for (int k = 0; k < bins; k++)
+                {
+                    int mirror = k == 0 ? 0 : length - k;
+                    double mr = re[mirror], mi = im[mirror];
+                    row[2 * k] = T.CreateTruncating((re[k] + mr) * 0.5);
+                    row[2 * k + 1] = T.CreateTruncating((im[k] - mi) * 0.5);
+                    next[2 * k] = T.CreateTruncating((im[k] + mi) * 0.5);
+                    next[2 * k + 1] = T.CreateTruncating((mr - re[k]) * 0.5);
+                }
+                line++;
             }
+        }
     }
 
     /// <summary>
