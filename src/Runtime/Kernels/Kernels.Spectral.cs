@@ -9,7 +9,7 @@ namespace ModelGen.Runtime;
 public static partial class Kernels
 {
     /// <summary>How a spectral kernel transforms one line (the kernels' <c>method</c> argument; the tables differ).</summary>
-    public const int SpectralRadix2 = 0, SpectralDirect = 1, SpectralBluestein = 2;
+    public const int SpectralRadix2 = 0, SpectralDirect = 1, SpectralBluestein = 2, SpectralMixedRadix = 3;
 
     /// <summary>What a DFT computes (the <c>direction</c> argument): forward, inverse, or inverse of a one-sided spectrum to a real signal.</summary>
     public const int DftForward = 0, DftInverse = 1, DftInverseReal = 2;
@@ -256,8 +256,79 @@ public static partial class Kernels
                 SpectralScale(i.Slice(0, n), 1.0 / m);
                 break;
             }
+            case SpectralMixedRadix:
+                MixedRadix(re.Slice(0, n), im.Slice(0, n), aux.Slice(0, n), aux.Slice(aux.Length / 2, n), tables);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), "Unknown spectral method.");
+        }
+    }
+
+    /// <summary>
+    /// Stockham mixed-radix FFT (no permutation; ping-pong between (re, im) and (re2, im2), the result back in (re, im)).
+    /// Tables: the stage count, the radices, then per stage of radix p after l points already combined: the twiddles
+    /// e^(−2πi·q·k/(l·p)) for q in [1, p), k in [0, l) (re, then im) and the p-point DFT matrix (re, then im).
+    /// Stage invariant: buf[k·s + r] holds bin k of the length-l DFT of x[r], x[r + s], x[r + 2s], … (s = n / l).
+    /// </summary>
+    private static void MixedRadix(Span<double> re, Span<double> im, Span<double> re2, Span<double> im2, ReadOnlySpan<double> tables)
+    {
+        int n = re.Length;
+        int stages = (int)tables[0];
+        int offset = 1 + stages;
+        int l = 1, s = n;
+        bool swapped = false;
+        Span<double> cr = stackalloc double[8];
+        Span<double> ci = stackalloc double[8];
+        for (int stage = 0; stage < stages; stage++)
+        {
+            int p = (int)tables[1 + stage];
+            if (p is < 2 or > 8 || s % p != 0) throw new ArgumentException("Mixed-radix tables do not fit the length.");
+            int next = s / p;
+            var twRe = tables.Slice(offset, (p - 1) * l);
+            var twIm = tables.Slice(offset + (p - 1) * l, (p - 1) * l);
+            offset += 2 * (p - 1) * l;
+            var rootRe = tables.Slice(offset, p * p);
+            var rootIm = tables.Slice(offset + p * p, p * p);
+            offset += 2 * p * p;
+            var srcRe = swapped ? re2 : re; var srcIm = swapped ? im2 : im;
+            var dstRe = swapped ? re : re2; var dstIm = swapped ? im : im2;
+            for (int k = 0; k < l; k++)
+                for (int r = 0; r < next; r++)
+                {
+                    for (int q = 0; q < p; q++)
+                    {
+                        int at = k * s + r + next * q;
+                        double ar = srcRe[at], ai = srcIm[at];
+                        if (q > 0)
+                        {
+                            double wr = twRe[(q - 1) * l + k], wi = twIm[(q - 1) * l + k];
+                            (ar, ai) = (ar * wr - ai * wi, ar * wi + ai * wr);
+                        }
+                        cr[q] = ar;
+                        ci[q] = ai;
+                    }
+                    for (int t = 0; t < p; t++)
+                    {
+                        double sr = cr[0], si = ci[0];
+                        for (int q = 1; q < p; q++)
+                        {
+                            double wr = rootRe[t * p + q], wi = rootIm[t * p + q];
+                            sr += cr[q] * wr - ci[q] * wi;
+                            si += cr[q] * wi + ci[q] * wr;
+                        }
+                        int to = (k + l * t) * next + r;
+                        dstRe[to] = sr;
+                        dstIm[to] = si;
+                    }
+                }
+            swapped = !swapped;
+            l *= p;
+            s = next;
+        }
+        if (swapped)
+        {
+            re2.CopyTo(re);
+            im2.CopyTo(im);
         }
     }
 

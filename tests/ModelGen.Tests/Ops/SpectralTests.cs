@@ -12,8 +12,9 @@ namespace ModelGen.Tests.Ops;
 
 /// <summary>
 /// DFT, STFT and MelWeightMatrix: the ONNX backend node tests, ONNX Runtime comparisons over power-of-two lengths
-/// (radix-2), short other lengths (the direct matrix) and 400 (Bluestein), and a double-precision DFT written here,
-/// which checks what ONNX Runtime's float transforms cannot: that bins whose value is near 0 come out near 0.
+/// (radix-2), short other lengths (the direct matrix), 400 and 100 (mixed radix) and 127 and 254 (Bluestein), and a
+/// double-precision DFT written here, which checks what ONNX Runtime's float transforms cannot: that bins whose value
+/// is near 0 come out near 0.
 /// </summary>
 [Trait("Category", "Ops")]
 public class SpectralTests
@@ -76,6 +77,8 @@ public class SpectralTests
     [InlineData(512, 1, 0, 1, 17)]
     [InlineData(512, 0, 1, 2, 20)]
     [InlineData(100, 0, 0, 2, 17)]
+    [InlineData(127, 1, 0, 1, 17)]
+    [InlineData(254, 0, 1, 2, 20)]
     public void Dft_matches_onnx_runtime(int length, int onesided, int inverse, int channels, int opset)
     {
         // [batch 2, signal, 3, channels] along the signal axis: the other axis makes the kernel stride (inner = 3).
@@ -116,7 +119,8 @@ public class SpectralTests
 
     /// <summary>
     /// Against a double-precision DFT written here, at ONNX's conformance tolerance (rtol 1e-3, atol 1e-7): every
-    /// method (radix-2, direct, Bluestein), every direction, real and complex input.
+    /// method (radix-2, direct, mixed radix for 400 and 1000, Bluestein for 97, 127 and 254), every direction, real
+    /// and complex input.
     /// </summary>
     [Theory]
     [InlineData(8, 0, 0, 1)]
@@ -129,6 +133,9 @@ public class SpectralTests
     [InlineData(400, 0, 1, 2)]
     [InlineData(512, 0, 1, 2)]
     [InlineData(1000, 1, 0, 1)]
+    [InlineData(127, 0, 0, 2)]
+    [InlineData(254, 1, 0, 1)]
+    [InlineData(97, 1, 1, 2)]
     [InlineData(10, 1, 1, 2)]
     [InlineData(400, 1, 1, 2)]
     [InlineData(512, 1, 1, 2)]
