@@ -65,7 +65,7 @@ namespace ModelGen.Ops
             int direction = !inverse ? Forward : onesided ? InverseReal : Inverse;
             long length = dftLength ?? (direction == InverseReal ? 2L * (inputLength - 1) : inputLength);
             Require(length >= 1, $"the transform length {length} must be positive");
-            RequireSupported(length <= 1 << 24, $"transform length {length} is too large");
+            RequireSupported(length <= 1 << 20, $"transform length {length} is over 2^20 (its baked tables would be too large)");
             int n = (int)length;
             int bins = direction == Forward && onesided ? n / 2 + 1 : n;
             int outer = Indexing.Product(shape, 0, a), inner = Indexing.Product(shape, a + 1, rank - 1);

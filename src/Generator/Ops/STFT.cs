@@ -58,6 +58,7 @@ namespace ModelGen.Ops
                 : windowLength >= 0 ? windowLength : shape[1];
             Require(length >= 1, $"frame_length {length} must be positive");
             Require(length <= shape[1], $"frame_length {length} exceeds the signal length {shape[1]}");
+            RequireSupported(length <= 1 << 20, $"frame_length {length} is over 2^20 (its baked tables would be too large)");
             long onesided = node.Attributes.Int("onesided", 1);
             Require(onesided is 0 or 1, $"onesided must be 0 or 1, not {onesided}");
             int n = (int)length;
