@@ -59,6 +59,8 @@ public static class ConformanceRunner
         new Dictionary<string, (double, double, string)>(StringComparer.Ordinal)
         {
             ["light/light_densenet121"] = (2e-3, 1e-7, "ONNX's runner uses rtol 2e-3 for it"),
+            ["node/test_dft_inverse"] = (1e-3, 1e-6, DftNoise),
+            ["node/test_dft_inverse_opset19"] = (1e-3, 1e-6, DftNoise),
         };
 
     /// <summary>Cases whose expected output ModelGen does not reproduce on purpose, with why (shown in the report).</summary>
@@ -67,6 +69,9 @@ public static class ConformanceRunner
         ["node/test_resize_downsample_scales_cubic_align_corners"] = AlignCorners,
         ["node/test_resize_downsample_scales_linear_align_corners"] = AlignCorners,
     };
+
+    private const string DftNoise = "the expected data is numpy's single-precision transform, off by up to 1.9e-7 where the exact value " +
+        "(which ModelGen, transforming in double, gives) is 0";
 
     private const string AlignCorners = "align_corners with scales: ModelGen divides by the integer output length − 1, as ONNX Runtime's Resize does " +
         "(ModelGen's Resize tests compare with it); ONNX's reference, which made the expected data, divides by input length × scale − 1";
