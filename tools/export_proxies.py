@@ -630,8 +630,9 @@ HANDMADE = {
 }
 
 # The committed test assets (small; regenerated with --assets).
-ASSETS = ["bert_op17", "yolox_op13", "dbnet_op11", "crnn_op13", "wakeword_op13", "ssdface_op11", "vad_op17",
-          "nhwc_keras", "shape_chain_reshape", "ir3_initializer_inputs"]
+ASSETS = ["bert_op13", "yolox_op11", "dbnet_op17", "crnn_op9", "wakeword_op13", "ssdface_op11", "vad_op17",
+          "nhwc_keras", "shape_chain_reshape", "ir3_initializer_inputs", "int8_qoperator_s8_perchannel", "int8_qdq",
+          "names_and_dims"]
 
 
 def main():
