@@ -15,6 +15,7 @@ namespace ModelGen.Passes
             FoldPadIntoConv.Run,
             FuseSignIntoConv.Run,
             FoldNhwcTranspose.Run,
+            FuseLayerNorm.Run,
             FuseResidualAdd.Run,
             FuseActivation.Run,
             RemoveZeroFilters.Run,
