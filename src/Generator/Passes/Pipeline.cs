@@ -16,6 +16,7 @@ namespace ModelGen.Passes
             FuseSignIntoConv.Run,
             FoldNhwcTranspose.Run,
             FuseLayerNorm.Run,
+            FuseGelu.Run,
             FuseResidualAdd.Run,
             FuseActivation.Run,
             RemoveZeroFilters.Run,
