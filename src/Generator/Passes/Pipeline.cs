@@ -15,6 +15,8 @@ namespace ModelGen.Passes
             FoldPadIntoConv.Run,
             FuseSignIntoConv.Run,
             FoldNhwcTranspose.Run,
+            FuseLayerNorm.Run,
+            FuseGelu.Run,
             FuseResidualAdd.Run,
             FuseActivation.Run,
             RemoveZeroFilters.Run,

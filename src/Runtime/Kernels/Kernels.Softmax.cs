@@ -29,6 +29,11 @@ public static partial class Kernels
         long total = (long)outer * axis * inner;
         if (x.Length < total || destination.Length < total) throw new ArgumentException("A span is shorter than outer·axis·inner.");
         if (total == 0) return;
+        if (inner == 1 && axis < ShortRow)
+        {
+            SoftmaxShortRows(x, destination, outer, axis, log);
+            return;
+        }
         if (inner == 1)
         {
             for (int o = 0; o < outer; o++)
@@ -65,6 +70,48 @@ public static partial class Kernels
                     SoftmaxColumns128(ref Unsafe.Add(ref src, j), ref Unsafe.Add(ref dst, j), axis, inner, log);
             for (; j < inner; j++)
                 SoftmaxColumn(ref Unsafe.Add(ref src, j), ref Unsafe.Add(ref dst, j), axis, inner, log);
+        }
+    }
+
+    /// <summary>Rows shorter than this take <see cref="SoftmaxShortRows"/>: three kernel calls per row cost more than the row.</summary>
+    private const int ShortRow = 16;
+
+    /// <summary>
+    /// Many short contiguous rows (an SSD's [boxes, 2] class scores, a detector's per-anchor softmax): each row's maximum
+    /// subtracted in one scalar pass, e^ of the whole buffer in one vectorized pass, then each row scaled (or, for log,
+    /// shifted by ln Σ) in a last scalar pass. In place is allowed: a row is read before it is written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SoftmaxShortRows(ReadOnlySpan<float> x, Span<float> destination, int outer, int axis, bool log)
+    {
+        int n = outer * axis;
+        ref float src = ref MemoryMarshal.GetReference(x);
+        ref float dst = ref MemoryMarshal.GetReference(destination);
+        for (int at = 0; at < n; at += axis)
+        {
+            float max = Unsafe.Add(ref src, at);
+            for (int k = 1; k < axis; k++) max = MathF.Max(max, Unsafe.Add(ref src, at + k));
+            for (int k = 0; k < axis; k++) Unsafe.Add(ref dst, at + k) = Unsafe.Add(ref src, at + k) - max;
+        }
+        if (log)
+        {
+            for (int at = 0; at < n; at += axis)
+            {
+                float sum = 0;
+                for (int k = 0; k < axis; k++) sum += VectorMath.Exp(Unsafe.Add(ref dst, at + k));
+                float logSum = (float)Math.Log(sum);
+                for (int k = 0; k < axis; k++) Unsafe.Add(ref dst, at + k) -= logSum;
+            }
+            return;
+        }
+        var all = destination.Slice(0, n);
+        Unary(all, all, new ShiftedExpOperator(0f));
+        for (int at = 0; at < n; at += axis)
+        {
+            float sum = 0;
+            for (int k = 0; k < axis; k++) sum += Unsafe.Add(ref dst, at + k);
+            float scale = 1f / sum;
+            for (int k = 0; k < axis; k++) Unsafe.Add(ref dst, at + k) *= scale;
         }
     }
 

@@ -49,6 +49,16 @@ public class SoftmaxKernelsTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void Many_short_rows(bool log)
+    {
+        // The short-row path runs e^ over the whole buffer at once: row boundaries must not leak into each other.
+        foreach (int outer in new[] { 1, 3, 17, 800 })
+            for (int axis = 1; axis <= 20; axis++) Check(outer, axis, 1, log);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void Strided_axis_for_every_inner_width(bool log)
     {
         for (int inner = 2; inner <= 70; inner++)
@@ -68,7 +78,7 @@ public class SoftmaxKernelsTests
     [Fact]
     public void In_place_matches_out_of_place()
     {
-        foreach (var (outer, axis, inner) in new[] { (3, 33, 1), (2, 5, 19) })
+        foreach (var (outer, axis, inner) in new[] { (3, 33, 1), (2, 5, 19), (40, 3, 1) })
             foreach (bool log in new[] { false, true })
             {
                 var x = KernelTestData.Floats(5, outer * axis * inner);
