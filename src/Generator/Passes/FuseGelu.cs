@@ -38,7 +38,7 @@ namespace ModelGen.Passes
                 var removed = new[] { first, erf, addOne, timesX, half };
                 if (removed.Any(n => n.Domain.Length != 0 || n.Outputs.Length != 1)) continue;
 
-                var gelu = new Node(erf.Name, "Gelu", "", 20, new[] { x }, new[] { y }, Attributes.Empty);
+                var gelu = new Node(erf.Name, "Gelu", "", 20, new[] { x }, new[] { y }, Attributes.Empty) { Guard = erf.Guard };
                 gelu.Fused.AddRange(removed.Where(n => n != erf).Select(n => (n.Name, n.OpType)));
                 graph.Nodes[graph.Nodes.IndexOf(half)] = gelu;
                 foreach (var n in removed.Take(4)) graph.Nodes.Remove(n);

@@ -87,7 +87,7 @@ namespace ModelGen.Passes
                 new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = axis },
                 new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = epsilon },
             });
-            var node = new Node(mean.Name, "LayerNormalization", "", 17, new[] { x, gamma, beta }, new[] { y }, attributes);
+            var node = new Node(mean.Name, "LayerNormalization", "", 17, new[] { x, gamma, beta }, new[] { y }, attributes) { Guard = mean.Guard };
             node.Fused.AddRange(removed.Skip(1).Select(n => (n.Name, n.OpType)));
             return (node, removed);
         }
