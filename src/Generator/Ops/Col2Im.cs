@@ -14,7 +14,7 @@ namespace ModelGen.Ops
     {
         public override string OpType => "Col2Im";
 
-        private sealed record Geometry(int Batch, int Channels, int[] Image, int[] Block, int[] Blocks, int[] Strides, int[] Dilations, int[] PadBegin);
+        private sealed record Col2ImGeometry(int Batch, int Channels, int[] Image, int[] Block, int[] Blocks, int[] Strides, int[] Dilations, int[] PadBegin);
 
         private static int[] Constant(Node node, int input, string role, string why)
         {
@@ -26,7 +26,7 @@ namespace ModelGen.Ops
             return values.Select(d => (int)d).ToArray();
         }
 
-        private static Geometry Describe(Node node)
+        private static Col2ImGeometry Describe(Node node)
         {
             Require(node.Input(0) is not null && node.Input(1) is not null && node.Input(2) is not null && node.Outputs.Length == 1,
                 "expects inputs input, image_shape and block_shape and one output");
@@ -60,7 +60,7 @@ namespace ModelGen.Ops
             }
             long count = blocks.Aggregate(1L, (a, b) => a * b);
             Require(x[2] == count, $"input has {x[2]} blocks, but image_shape, block_shape, strides, dilations and pads give {count}");
-            return new Geometry(x[0], x[1] / kernel, image, block, blocks, strides, dilations, pads.Take(rank).ToArray());
+            return new Col2ImGeometry(x[0], x[1] / kernel, image, block, blocks, strides, dilations, pads.Take(rank).ToArray());
         }
 
         public override void InferShapes(Node node)

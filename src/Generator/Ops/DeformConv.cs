@@ -14,14 +14,14 @@ namespace ModelGen.Ops
     {
         public override string OpType => "DeformConv";
 
-        private sealed record Geometry(int N, int C, int H, int W, int M, int KH, int KW, int OH, int OW, int Group, int OffsetGroup,
+        private sealed record DeformConvGeometry(int N, int C, int H, int W, int M, int KH, int KW, int OH, int OW, int Group, int OffsetGroup,
             int StrideH, int StrideW, int PadTop, int PadLeft, int DilationH, int DilationW)
         {
             public int Pixels => OH * OW;
             public int K => C / Group * KH * KW;
         }
 
-        private static Geometry Describe(Node node)
+        private static DeformConvGeometry Describe(Node node)
         {
             Require(node.Input(0) is not null && node.Input(1) is not null && node.Input(2) is not null && node.Outputs.Length == 1,
                 "expects inputs X, W and offset (B and mask optional) and one output");
@@ -52,7 +52,7 @@ namespace ModelGen.Ops
             int oh = (x[2] + pads[0] + pads[2] - dilations[0] * (w[2] - 1) - 1) / strides[0] + 1;
             int ow = (x[3] + pads[1] + pads[3] - dilations[1] * (w[3] - 1) - 1) / strides[1] + 1;
             Require(oh >= 1 && ow >= 1, $"the kernel {w[2]}×{w[3]} does not fit X {Shapes.Format(x)} with its pads and dilations");
-            var g = new Geometry(x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, (int)group, (int)offsetGroup,
+            var g = new DeformConvGeometry(x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, (int)group, (int)offsetGroup,
                 strides[0], strides[1], pads[0], pads[1], dilations[0], dilations[1]);
             var offset = node.Inputs[2]!.Shape!;
             int taps = (int)offsetGroup * w[2] * w[3];
@@ -71,7 +71,7 @@ namespace ModelGen.Ops
         }
 
         /// <summary>Output pixels per block: the block's deformed im2col matrix stays within the im2col budget (whole 16-column panels).</summary>
-        private static int Chunk(Geometry g)
+        private static int Chunk(DeformConvGeometry g)
         {
             int rows = g.C * g.KH * g.KW;
             int chunk = System.Math.Max(KernelLayout.PanelWidth, KernelLayout.Im2ColBlockFloats / rows / KernelLayout.PanelWidth * KernelLayout.PanelWidth);
@@ -79,7 +79,7 @@ namespace ModelGen.Ops
         }
 
         /// <summary>As Kernels.DeformConvScratch: the im2col block [C·kh·kw, chunk], a tap table (4 offsets, 4 weights per pixel) and the GEMM's edge panel.</summary>
-        private static long ScratchFloats(Geometry g) => (long)g.C * g.KH * g.KW * Chunk(g) + 8L * Chunk(g) + 16L * g.K;
+        private static long ScratchFloats(DeformConvGeometry g) => (long)g.C * g.KH * g.KW * Chunk(g) + 8L * Chunk(g) + 16L * g.K;
 
         public override long ScratchBytes(Node node) => 4 * ScratchFloats(Describe(node));
 

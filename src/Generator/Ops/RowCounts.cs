@@ -1,6 +1,7 @@
 using System.Linq;
+using ModelGen.Ir;
 
-namespace ModelGen.Ir
+namespace ModelGen.Ops
 {
     /// <summary>
     /// Run-time row counts (<see cref="Value.RowCount"/>): attaching one to a producer's output, and passing it on through
