@@ -44,7 +44,7 @@ namespace ModelGen.Diagnostics
             "External data cannot be read", "Tensor '{0}' refers to external data '{1}', which cannot be read: {2}");
 
         public static readonly DiagnosticDescriptor OpenDimension = Error("MG0101",
-            "Open dimension", "Input '{0}' has an open dimension '{1}' (axis {2}); fix it with Dimensions=\"{1}=N\" or Shapes=\"{0}=...\" on the model item");
+            "Open dimension", "Input '{0}' has an open dimension '{1}' (axis {2}); fix it with {3} on the model item");
 
         public static readonly DiagnosticDescriptor InvalidGraph = Error("MG0102",
             "Invalid graph", "Node '{0}' ({1}) is invalid: {2}");

@@ -215,7 +215,7 @@ namespace ModelGen.Onnx
             }
             if (tt.Shape is null)
             {
-                Report(DiagnosticDescriptors.OpenDimension, info.Name, "(unknown rank)", "*");
+                Report(DiagnosticDescriptors.OpenDimension, info.Name, "(unknown rank)", "*", $"Shapes=\"{info.Name}=...\"");
                 return false;
             }
             var shape = new int[tt.Shape.Dim.Count];
@@ -231,7 +231,9 @@ namespace ModelGen.Onnx
                 string param = d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : "";
                 var binding = param.Length > 0 ? _options.Dimensions.FirstOrDefault(b => b.Name == param) : null;
                 if (binding is not null) { shape[i] = binding.Value; continue; }
-                Report(DiagnosticDescriptors.OpenDimension, info.Name, param.Length > 0 ? param : "?", i);
+                // Only a named dimension can be bound by name; an unnamed one needs the input's whole shape.
+                Report(DiagnosticDescriptors.OpenDimension, info.Name, param.Length > 0 ? param : "?", i,
+                    param.Length > 0 ? $"Dimensions=\"{param}=N\" or Shapes=\"{info.Name}=...\"" : $"Shapes=\"{info.Name}=...\"");
                 ok = false;
             }
             v.Shape = shape;
