@@ -22,7 +22,8 @@ namespace ModelGen.Ops
             Require(x.Rank >= 1, "X needs rank 1 or more");
             Require(node.Outputs.Length == 2, "has two outputs (Values, Indices)");
             var (_, axisLength, _, axis) = Dims(node);
-            int k = K(node);
+            bool runTimeK = RunTimeK(node);
+            int k = runTimeK ? axisLength : K(node);
             Require(k <= axisLength, $"k {k} exceeds the axis length {axisLength}");
             foreach (var flag in new[] { "largest", "sorted" })
             {
@@ -35,6 +36,23 @@ namespace ModelGen.Ops
             node.Outputs[0].Shape = shape;
             node.Outputs[1].Type = DataType.Int64;
             node.Outputs[1].Shape = shape;
+            if (runTimeK)
+            {
+                // K known only at run time: both outputs have the whole axis as capacity and share one count, k.
+                RowCounts.Attach(node.Outputs[0], axis);
+                node.Outputs[1].RowCount = node.Outputs[0].RowCount;
+                node.Outputs[1].RowCountAxis = axis;
+            }
+        }
+
+        /// <summary>True when K is an input computed at run time (opset 10+): the outputs then carry a run-time count.</summary>
+        private static bool RunTimeK(Node node) =>
+            node.Opset >= 10 && node.Input(1) is { Constant: null } k && Require1(k);
+
+        private static bool Require1(Value k)
+        {
+            Require(k.Length == 1 && k.Type == DataType.Int64, $"K '{k.Name}' must be one int64 value");
+            return true;
         }
 
         private static int K(Node node)
@@ -103,8 +121,14 @@ namespace ModelGen.Ops
         {
             var node = ctx.Node;
             var (outer, axisLength, inner, _) = Dims(node);
-            int k = K(node);
             if (node.Outputs[0].Length == 0) return;
+            if (RunTimeK(node))
+            {
+                ctx.Call("TopKRunTimeK", new TypeArg[] { node.Inputs[0]!.Type }, ("x", ctx.Input(0)), ("k", ctx.Input(1)), ("values", ctx.Output(0)), ("indices", ctx.Output(1)),
+                    ("count", ctx.OutputCount(0)), ("scratch", ctx.Scratch(DataType.UInt8)), ("outer", outer), ("axis", axisLength), ("inner", inner), ("largest", Largest(node)));
+                return;
+            }
+            int k = K(node);
             ctx.Call("TopK", new TypeArg[] { node.Inputs[0]!.Type }, ("x", ctx.Input(0)), ("values", ctx.Output(0)), ("indices", ctx.Output(1)),
                 ("scratch", ctx.Scratch(DataType.UInt8)), ("outer", outer), ("axis", axisLength), ("inner", inner), ("k", k), ("largest", Largest(node)));
         }

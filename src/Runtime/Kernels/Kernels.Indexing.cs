@@ -235,6 +235,24 @@ public static partial class Kernels
         else TopKCore<T, Smallest<T>>(x, values, indices, MemoryMarshal.Cast<byte, Smallest<T>>(scratch), outer, axis, inner, k);
     }
 
+    /// <summary>
+    /// TopK whose k is read at run time (the K input): <paramref name="values"/> and <paramref name="indices"/> have the whole
+    /// axis as capacity; the first outer·k·inner elements hold the [outer, k, inner] result, the rest are zero, and
+    /// <paramref name="count"/>[0] = k.
+    /// </summary>
+    public static void TopKRunTimeK<T>(ReadOnlySpan<T> x, ReadOnlySpan<long> k, Span<T> values, Span<long> indices, Span<int> count, Span<byte> scratch,
+        int outer, int axis, int inner, bool largest)
+        where T : unmanaged, INumber<T>
+    {
+        long given = k[0];
+        if (given < 0 || given > axis) throw new ArgumentOutOfRangeException(nameof(k), $"K = {given} is outside [0, {axis}], the length of the axis.");
+        int n = (int)given, used = outer * n * inner;
+        TopK(x, values, indices, scratch, outer, axis, inner, n, largest);
+        values.Slice(used).Clear();
+        indices.Slice(used).Clear();
+        count[0] = n;
+    }
+
     private static void TopKCore<T, TEntry>(ReadOnlySpan<T> x, Span<T> values, Span<long> indices, Span<TEntry> entries, int outer, int axis, int inner, int k)
         where T : unmanaged, INumber<T> where TEntry : unmanaged, ITopKEntry<T, TEntry>
     {

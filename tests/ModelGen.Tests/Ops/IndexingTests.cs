@@ -122,6 +122,21 @@ public class IndexingTests
         OnnxAssert.MatchesOnnxRuntime(builder);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(13)]
+    public void TopK_with_k_given_at_run_time_returns_k_rows_and_their_count(long k)
+    {
+        // K a graph input: the outputs have the whole axis (13) as capacity and Predict reports k through vCount/iCount.
+        var builder = new ModelBuilder(opset: 11).Input("x", 3, 13, 2).Input("k", DT.Int64, 1)
+            .Node("TopK", new[] { "x", "k" }, new[] { "v", "i" }, ("axis", 1))
+            .Output("v").Output("i", DT.Int64);
+        OnnxAssert.MatchesOnnxRuntime(builder.Build(), inputs: new Dictionary<string, Array> { ["k"] = new[] { k } });
+        var plan = OnnxAssert.Compile(builder.ToBytes()).Plan!;
+        Assert.All(plan.Outputs, p => Assert.True(p.Count >= 0, $"output '{p.OnnxName}' has no run-time count"));
+    }
+
     [Fact]
     public void TopK_orders_equal_integers_by_index()
     {
