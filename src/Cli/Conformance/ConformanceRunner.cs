@@ -4,6 +4,7 @@ using System.Linq;
 using Google.Protobuf;
 using Microsoft.CodeAnalysis;
 using ModelGen.Cli.Verification;
+using ModelGen.Common;
 using ModelGen.Compiler;
 using ModelGen.Configuration;
 using ModelGen.Ir;
@@ -129,15 +130,24 @@ public static class ConformanceRunner
         }
         if (mode == ConformanceMode.Baked)
             for (int i = 1; i < runtime.Count && i < set.Inputs.Count; i++) Bind(i);
+        // Open dimensions (a dim_param, an unknown size) get the data set's shape, as a user fixes them with Shapes metadata.
+        var shapes = runtime.Select((v, i) => (Info: v, Index: i))
+            .Where(p => p.Index < set.Inputs.Count && set.Inputs[p.Index] is not null && HasOpenDimension(p.Info))
+            .Select(p => new ShapeBinding(p.Info.Name, new EquatableArray<int>(set.Inputs[p.Index]!.Dims.Select(d => checked((int)d)).ToArray())))
+            .ToArray();
+        var options = shapes.Length == 0 ? Options : Options with { Shapes = new EquatableArray<ShapeBinding>(shapes) };
         while (true)
         {
-            var result = ModelCompiler.Compile(model.ToByteArray(), c.Name + ".onnx", Options);
+            var result = ModelCompiler.Compile(model.ToByteArray(), c.Name + ".onnx", options);
             var wanted = result.Diagnostics.Where(d => d.Id == "MG0203").SelectMany(d => BuildTimeInput.Matches(d.Message).Cast<System.Text.RegularExpressions.Match>())
                 .Select(m => runtime.FindIndex(v => v.Name == (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value))).Where(i => i >= 0 && kept.Contains(i) && i < set.Inputs.Count).Distinct().ToList();
             if (result.Success || wanted.Count == 0) return (result, kept);
             foreach (var i in wanted) Bind(i);
         }
     }
+
+    private static bool HasOpenDimension(ValueInfoProto input) =>
+        input.Type?.TensorType is { } tensor && (tensor.Shape is null || tensor.Shape.Dim.Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue));
 
     /// <summary>Runs one data set; null when every output matches, else what differs.</summary>
     private static string? RunDataSet(BackendCase c, Runtime.IOnnxModel model, BackendDataSet set, List<int> given, double rel, double abs)
