@@ -95,6 +95,14 @@ namespace ModelGen.Passes
                     diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.InvalidGraph, path, node.Name, node.OpType, e.Message));
                     ok = false;
                 }
+                catch (UnsupportedException) when (HalfPrecision.Widen(graph, node, def, registry) is { } widened)
+                {
+                    // A float16 node of an operator that computes in float: it runs in float between casts, visited next.
+                    foreach (var o in node.Outputs) o.RowCount = null;
+                    graph.Nodes.RemoveAt(index);
+                    graph.Nodes.InsertRange(index, widened);
+                    index--;
+                }
                 catch (UnsupportedException e)
                 {
                     diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message + TraceToGraphInputs(graph, e.Message)));

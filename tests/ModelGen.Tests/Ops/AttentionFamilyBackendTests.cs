@@ -19,20 +19,11 @@ public class AttentionFamilyBackendTests
         ("test_attention_", 64), ("test_rotary_embedding", 8), ("test_nllloss_", 18), ("test_sce_", 34),
     };
 
-    /// <summary>Backend tests ModelGen rejects on purpose, with the reason.</summary>
-    public static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
-    {
-        ["test_attention_4d_fp16"] = "float16 Attention: the kernel is float only",
-        ["test_attention_4d_gqa_with_past_and_present_fp16"] = "float16 Attention: the kernel is float only",
-    };
-
     private static IEnumerable<string> NonExpanded(string prefix) =>
         BackendTestCase.Names(prefix).Where(n => !n.EndsWith("_expanded", StringComparison.Ordinal));
 
     public static IEnumerable<object[]> Supported() =>
-        Families.SelectMany(f => NonExpanded(f.Prefix)).Where(n => !Unsupported.ContainsKey(n)).Select(n => new object[] { n });
-
-    public static IEnumerable<object[]> UnsupportedNames() => Unsupported.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(k => new object[] { k });
+        Families.SelectMany(f => NonExpanded(f.Prefix)).Select(n => new object[] { n });
 
     [Theory, MemberData(nameof(Supported))]
     public void Backend_test_passes(string name) => BackendTestCase.Load(name).AssertPasses();
@@ -40,16 +31,11 @@ public class AttentionFamilyBackendTests
     [Theory, MemberData(nameof(Supported))]
     public void Backend_test_passes_with_build_time_inputs_baked(string name) => BackendTestCase.Load(name).AssertPassesWithBuildTimeInputsBaked();
 
-    [Theory, MemberData(nameof(UnsupportedNames))]
-    public void Unsupported_backend_test_is_reported_not_miscompiled(string name) =>
-        BackendTestCase.Load(name).AssertRejected("MG0202", "MG0203");
-
     [Fact]
     public void Every_non_expanded_backend_test_of_the_family_is_run()
     {
         // The counts of ONNX 1.22's test data: a missing or renamed case fails here instead of silently running fewer.
         foreach (var (prefix, count) in Families)
             Assert.True(NonExpanded(prefix).Count() == count, $"{prefix}*: {NonExpanded(prefix).Count()} non-expanded backend tests, {count} expected");
-        Assert.All(Unsupported.Keys, n => Assert.Contains(n, BackendTestCase.Names("test_attention_")));
     }
 }
