@@ -120,6 +120,16 @@ namespace ModelGen.Ir
         public string Name { get; set; } = "";
         public string DocString { get; set; } = "";
 
+        /// <summary>A new value named <paramref name="name"/>, or <c>name_1</c>, <c>name_2</c>, ... when that is taken.</summary>
+        public Value NewValue(string name)
+        {
+            string unique = name;
+            for (int i = 1; Values.ContainsKey(unique); i++) unique = $"{name}_{i}";
+            var v = new Value(unique);
+            Values[unique] = v;
+            return v;
+        }
+
         /// <summary>Recomputes producer and consumer links after a pass rewired nodes.</summary>
         public void Relink()
         {

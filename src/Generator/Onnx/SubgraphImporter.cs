@@ -67,7 +67,7 @@ namespace ModelGen.Onnx
                 if (init.HasDataLocation && init.DataLocation == TensorProto.Types.DataLocation.External)
                     throw new UnsupportedException($"initializer '{init.Name}' of its subgraph '{attribute}' keeps its data in an external file, which ModelGen reads only for the main graph");
                 var tensor = TensorReader.Read(init);
-                var v = NewValue(graph, prefix + init.Name);
+                var v = graph.NewValue(prefix + init.Name);
                 v.Constant = tensor;
                 v.Type = tensor.Type;
                 v.Shape = tensor.Shape;
@@ -91,7 +91,7 @@ namespace ModelGen.Onnx
                 for (int k = 0; k < outputs.Length; k++)
                 {
                     string name = np.Output[k];
-                    outputs[k] = name.Length > 0 && direct.TryGetValue(name, out var target) ? target : NewValue(graph, prefix + (name.Length > 0 ? name : $"<unused:{unnamed++}>"));
+                    outputs[k] = name.Length > 0 && direct.TryGetValue(name, out var target) ? target : graph.NewValue(prefix + (name.Length > 0 ? name : $"<unused:{unnamed++}>"));
                     if (name.Length > 0) scope[name] = outputs[k];
                 }
                 string domain = np.Domain == "ai.onnx" ? "" : np.Domain ?? "";
@@ -114,16 +114,6 @@ namespace ModelGen.Onnx
                 results2.Add(v);
             }
             return new InlinedSubgraph(nodes, results2);
-        }
-
-        /// <summary>A new value with a name no other value has.</summary>
-        public static Value NewValue(Graph graph, string name)
-        {
-            string unique = name;
-            for (int i = 1; graph.Values.ContainsKey(unique); i++) unique = $"{name}_{i}";
-            var v = new Value(unique);
-            graph.Values[unique] = v;
-            return v;
         }
     }
 }

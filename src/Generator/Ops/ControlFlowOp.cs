@@ -40,7 +40,7 @@ namespace ModelGen.Ops
         /// <summary>A scalar constant.</summary>
         protected static Value ScalarConstant(Graph graph, string name, DataType type, long value)
         {
-            var v = SubgraphImporter.NewValue(graph, name);
+            var v = graph.NewValue(name);
             v.Type = type;
             v.Shape = Array.Empty<int>();
             v.Constant = Tensor.FromLongs(type, Array.Empty<int>(), new[] { value });

@@ -80,14 +80,7 @@ namespace ModelGen.Ops
             return v;
         }
 
-        private Value NewValue(string name)
-        {
-            string unique = name;
-            for (int i = 1; _graph.Values.ContainsKey(unique); i++) unique = $"{name}_{i}";
-            var v = new Value(unique);
-            _graph.Values[unique] = v;
-            return v;
-        }
+        private Value NewValue(string name) => _graph.NewValue(name);
 
         public static AttributeProto Int(string name, long value) =>
             new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };

@@ -75,7 +75,7 @@ namespace ModelGen.Passes
                 case "Reshape" when attributes.Ints("shape") is { } shapeAttribute:
                     // Reshape-1 took the shape as an attribute; Reshape-5 as an input.
                     attributes.Remove("shape");
-                    var target = NewValue(graph, node.Name + "/shape");
+                    var target = graph.NewValue(node.Name + "/shape");
                     target.Type = DataType.Int64;
                     target.Shape = new[] { shapeAttribute.Length };
                     target.Constant = Tensor.FromLongs(DataType.Int64, new[] { shapeAttribute.Length }, shapeAttribute);
@@ -97,22 +97,13 @@ namespace ModelGen.Passes
         private static Value AppendOnes(Graph graph, Node node, List<Node> result, Value v, int[] shape, int ones)
         {
             var target = shape.Select(d => (long)d).Concat(Enumerable.Repeat(1L, ones)).ToArray();
-            var shapeValue = NewValue(graph, node.Name + "/legacy_broadcast_shape");
+            var shapeValue = graph.NewValue(node.Name + "/legacy_broadcast_shape");
             shapeValue.Type = DataType.Int64;
             shapeValue.Shape = new[] { target.Length };
             shapeValue.Constant = Tensor.FromLongs(DataType.Int64, new[] { target.Length }, target);
-            var reshaped = NewValue(graph, node.Name + "/legacy_broadcast");
+            var reshaped = graph.NewValue(node.Name + "/legacy_broadcast");
             result.Add(new Node(node.Name + "/legacy_broadcast", "Reshape", "", 7, new[] { v, shapeValue }, new[] { reshaped }, Attributes.Empty));
             return reshaped;
-        }
-
-        private static Value NewValue(Graph graph, string name)
-        {
-            string unique = name;
-            for (int i = 1; graph.Values.ContainsKey(unique); i++) unique = $"{name}_{i}";
-            var v = new Value(unique);
-            graph.Values[unique] = v;
-            return v;
         }
     }
 }

@@ -28,9 +28,7 @@ namespace ModelGen.Passes
                     if (OnnxSchemas.Check(node, node.Attributes.All) is { } problem) throw new IrException(problem);
                     if (LegacyOpsets.Upgrade(graph, node) is { } upgraded)
                     {
-                        foreach (var n in upgraded) { n.Guard ??= node.Guard; n.Scope ??= node.Scope; }
-                        graph.Nodes.RemoveAt(index);
-                        graph.Nodes.InsertRange(index, upgraded);
+                        Splice(graph, index, node, upgraded);
                         node = graph.Nodes[index];
                     }
                 }
@@ -99,9 +97,7 @@ namespace ModelGen.Passes
                 {
                     // A float16 node of an operator that computes in float: it runs in float between casts, visited next.
                     foreach (var o in node.Outputs) o.RowCount = null;
-                    graph.Nodes.RemoveAt(index);
-                    graph.Nodes.InsertRange(index, widened);
-                    index--;
+                    Splice(graph, index--, node, widened);
                 }
                 catch (UnsupportedException e)
                 {
@@ -143,6 +139,13 @@ namespace ModelGen.Passes
                 diagnostics.Add(ModelDiagnostic.Create(DiagnosticDescriptors.UnsupportedAttribute, path, node.Name, node.OpType, e.Message + TraceToGraphInputs(graph, e.Message)));
                 return false;
             }
+            Splice(graph, index, node, replacement);
+            return true;
+        }
+
+        /// <summary>Puts <paramref name="replacement"/> where <paramref name="node"/> stood.</summary>
+        private static void Splice(Graph graph, int index, Node node, IReadOnlyList<Node> replacement)
+        {
             foreach (var n in replacement)
             {
                 // What was inside a guarded branch stays inside it; names its subgraphs refer to stay visible.
@@ -151,7 +154,6 @@ namespace ModelGen.Passes
             }
             graph.Nodes.RemoveAt(index);
             graph.Nodes.InsertRange(index, replacement);
-            return true;
         }
 
         private static readonly System.Text.RegularExpressions.Regex BuildTimeInput =
