@@ -11,13 +11,8 @@ namespace ModelGen.Tests.Generator;
 /// <summary>Values="input=..." fixes inputs at build time: constants of the declared type and shape, gone from Predict.</summary>
 public class ValuesBindingTests
 {
-    private static ModelOptions With(string values)
-    {
-        var diagnostics = new List<ModelGen.Diagnostics.ModelDiagnostic>();
-        var options = ModelOptions.FromMetadata(k => k == "Values" ? values : null, "m.onnx", "Tests", diagnostics);
-        Assert.Empty(diagnostics);
-        return options with { ClassName = "Bound", Namespace = "ModelGen.Tests.Bound" };
-    }
+    private static ModelOptions With(string values) =>
+        OnnxAssert.WithValues(values, "Tests") with { ClassName = "Bound", Namespace = "ModelGen.Tests.Bound" };
 
     [Fact]
     public void A_bound_scalar_becomes_a_constant_and_matches_onnx_runtime_given_that_value()

@@ -32,6 +32,15 @@ public static class OnnxAssert
     public static VerificationReport MatchesOnnxRuntime(ModelBuilder builder, int seed = 1, double absTolerance = 1e-4, double relTolerance = 1e-3) =>
         MatchesOnnxRuntime(builder.Build(), seed, absTolerance, relTolerance);
 
+    /// <summary>Options with the Values metadata <paramref name="values"/> (inputs fixed at build time), which must parse cleanly.</summary>
+    public static ModelOptions WithValues(string values, string className = "TestModel")
+    {
+        var diagnostics = new List<ModelGen.Diagnostics.ModelDiagnostic>();
+        var options = ModelOptions.FromMetadata(k => k == "Values" ? values : null, "m.onnx", className, diagnostics);
+        Assert.Empty(diagnostics);
+        return options;
+    }
+
     /// <summary>Compiles and returns the diagnostics, asserting the compiler did not throw.</summary>
     public static CompileResult Compile(byte[] bytes, ModelOptions? options = null, string path = "test.onnx") =>
         ModelCompiler.Compile(bytes, path, options ?? ModelOptions.Default("TestModel", "ModelGen.Tests.Generated"));

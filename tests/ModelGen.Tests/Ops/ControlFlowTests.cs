@@ -21,13 +21,7 @@ public class ControlFlowTests
         return b.Graph();
     }
 
-    private static ModelOptions With(string values)
-    {
-        var diagnostics = new List<ModelGen.Diagnostics.ModelDiagnostic>();
-        var options = ModelOptions.FromMetadata(k => k == "Values" ? values : null, "m.onnx", "TestModel", diagnostics);
-        Assert.Empty(diagnostics);
-        return options;
-    }
+    private static ModelOptions With(string values) => OnnxAssert.WithValues(values);
 
     private static TensorProto Bool(string name, bool value) => ModelBuilder.RawTensor(name, DT.Bool, new[] { (byte)(value ? 1 : 0) });
 

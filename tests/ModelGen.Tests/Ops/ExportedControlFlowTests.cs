@@ -20,13 +20,7 @@ public class ExportedControlFlowTests
     private static ModelProto Load(string name) =>
         ModelProto.Parser.ParseFrom(File.ReadAllBytes(RepoPaths.Combine("tests", "ModelGen.Tests", "Models", "control-flow", name)));
 
-    private static ModelOptions With(string values)
-    {
-        var diagnostics = new List<ModelGen.Diagnostics.ModelDiagnostic>();
-        var options = ModelOptions.FromMetadata(k => k == "Values" ? values : null, "m.onnx", "TestModel", diagnostics);
-        Assert.Empty(diagnostics);
-        return options;
-    }
+    private static ModelOptions With(string values) => OnnxAssert.WithValues(values);
 
     private static Dictionary<string, Array> VadInputs(long rate) => new()
     {
